@@ -18,6 +18,7 @@ from tinysae.autoencoder import (  # noqa: F401
     unpack,
 )
 from tinysae.gradcheck import (  # noqa: F401
+    CHECK_EPSILON,
     GRADIENT_CHECK_THRESHOLD,
     gradient_check,
     numerical_gradient,
