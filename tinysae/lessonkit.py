@@ -1,10 +1,17 @@
 """What every lesson script shares: its command line (``--quick``, ``--out``) and its output folder."""
 
 import argparse
+import sys
 from pathlib import Path
 
-#: Lessons write their figures here unless told otherwise (git-ignored, see data/README.md).
-DEFAULT_LESSON_OUTPUT = Path(__file__).resolve().parent.parent / "data" / "lessons"
+
+def default_output_root():
+    """``data/lessons`` of the checkout the running lesson lives in (git-ignored, see
+    data/README.md); ``./data/lessons`` when the script is not under a ``lessons/`` folder."""
+    script = Path(sys.argv[0]).resolve()
+    if script.suffix == ".py" and script.parent.name == "lessons":
+        return script.parent.parent / "data" / "lessons"
+    return Path("data") / "lessons"
 
 
 def lesson_args(doc, name, argv=None):
@@ -30,7 +37,7 @@ def lesson_args(doc, name, argv=None):
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true",
                         help="a small, fast run (used by the test suite)")
-    parser.add_argument("--out", type=Path, default=DEFAULT_LESSON_OUTPUT / name,
+    parser.add_argument("--out", type=Path, default=default_output_root() / name,
                         help="folder for the figures (default: %(default)s)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
