@@ -1,0 +1,64 @@
+"""Adam (Kingma & Ba 2015, Algorithm 1), by hand, for a dict of parameter arrays.
+
+For each parameter θ with gradient g at step t = 1, 2, …::
+
+    m_t = β1 m_{t−1} + (1 − β1) g            first moment (running mean of g)
+    v_t = β2 v_{t−1} + (1 − β2) g²           second moment (running mean of g²)
+    m̂_t = m_t / (1 − β1^t),  v̂_t = v_t / (1 − β2^t)     bias corrections
+    θ_t = θ_{t−1} − α m̂_t / (√v̂_t + ε)
+
+Every array in the state has the shape of its parameter. The functions are pure: they
+return new dicts and never modify their arguments.
+"""
+
+import numpy as np
+
+from tinysae._validation import check_real
+
+
+def adam_init(params):
+    """Zero moments and step count t = 0 for every array in ``params``."""
+    return {
+        "t": 0,
+        "m": {name: np.zeros_like(p) for name, p in params.items()},  # like params
+        "v": {name: np.zeros_like(p) for name, p in params.items()},  # like params
+    }
+
+
+def adam_step(params, grads, state, *, learning_rate=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+    """One Adam update.
+
+    Parameters
+    ----------
+    params, grads : dict of ndarray
+        Current parameters θ and the gradient g of the cost at θ (same keys and shapes).
+    state : dict
+        From :func:`adam_init` or the previous call: ``t``, ``m``, ``v``.
+    learning_rate : float, default 1e-3
+        α > 0.
+    beta1, beta2 : float, default 0.9, 0.999
+        Decay rates of the two moments, in [0, 1).
+    eps : float, default 1e-8
+        ε > 0, keeps the step finite where v̂ ≈ 0.
+
+    Returns
+    -------
+    params : dict of ndarray
+        θ_t.
+    state : dict
+        The updated ``t``, ``m``, ``v``.
+    """
+    learning_rate = check_real("learning_rate", learning_rate, low=0.0, low_open=True)
+    beta1 = check_real("beta1", beta1, low=0.0, high=1.0, high_open=True)
+    beta2 = check_real("beta2", beta2, low=0.0, high=1.0, high_open=True)
+    eps = check_real("eps", eps, low=0.0, low_open=True)
+    t = state["t"] + 1
+    new_params, new_m, new_v = {}, {}, {}
+    for name, theta in params.items():
+        g = grads[name]  # like theta
+        new_m[name] = beta1 * state["m"][name] + (1 - beta1) * g  # like theta
+        new_v[name] = beta2 * state["v"][name] + (1 - beta2) * g * g  # like theta
+        m_hat = new_m[name] / (1 - beta1 ** t)  # like theta
+        v_hat = new_v[name] / (1 - beta2 ** t)  # like theta
+        new_params[name] = theta - learning_rate * m_hat / (np.sqrt(v_hat) + eps)  # like theta
+    return new_params, {"t": t, "m": new_m, "v": new_v}

@@ -1,0 +1,205 @@
+"""The modern sparse autoencoder: ReLU + L1 or TopK latents, unit-norm decoder, by hand.
+
+Shapes, defined once for this module::
+
+    m    number of examples        n_v  input dimensions
+    n_h  latents (dictionary size)
+
+The parameters keep the names and shapes of :mod:`tinysae.autoencoder` (rows are
+examples), so :func:`tinysae.autoencoder.pack` / ``unpack`` work unchanged::
+
+    W1 (n_h, n_v)  encoder, row j reads latent j       b1 (n_h,)  encoder bias
+    W2 (n_v, n_h)  decoder, column j is latent j's     b2 (n_v,)  decoder bias, also
+                   dictionary direction (unit norm)               subtracted before encoding
+
+Forward pass (Bricken et al. 2023, "Towards monosemanticity"; Gao et al. 2024, TopK)::
+
+    z2 = (x − b2) W1ᵀ + b1            pre-activations (pre-encoder bias b2)
+    a2 = ReLU(z2)                      or TopK(z2): keep the k largest, then ReLU
+    a3 = a2 W2ᵀ + b2                   reconstruction
+
+Cost, averaged over the m examples::
+
+    J = (1/m) Σ_i ½‖a3_i − x_i‖²  +  λ (1/m) Σ_ij a2_ij     (L1; a2 ≥ 0 so |a2| = a2)
+
+TopK models use λ = 0: k alone sets the sparsity. Both activations are piecewise linear,
+so their derivative is a 0/1 mask; the gradient is exact away from the kinks (z2 = 0 and,
+for TopK, ties at the k-th largest value) — :func:`kink_margin` measures the distance.
+"""
+
+import numpy as np
+
+from tinysae._validation import check_choice, check_data, check_int, check_real, check_rng, fail
+
+ACTIVATIONS = ("relu", "topk")
+
+
+# ----------------------------------------------------------------------------- parameters
+
+def init_sae(n_visible, n_latents, rng=None, data_mean=None):
+    """Tied initialisation: random unit-norm decoder columns, encoder W1 = W2ᵀ.
+
+    Parameters
+    ----------
+    n_visible, n_latents : int
+        n_v and n_h.
+    rng : numpy.random.Generator, int or None
+        Source of randomness.
+    data_mean : ndarray of shape (n_v,), optional
+        Initial decoder bias b2 (the data mean is a good start); zero if omitted.
+
+    Returns
+    -------
+    dict of ndarray
+        ``W1`` (n_h, n_v), ``W2`` (n_v, n_h), ``b1`` (n_h,), ``b2`` (n_v,), float64.
+    """
+    n_visible = check_int("n_visible", n_visible)
+    n_latents = check_int("n_latents", n_latents)
+    rng = check_rng("rng", rng)
+    W2 = normalise_columns(rng.standard_normal((n_visible, n_latents)))  # (n_v, n_h)
+    b2 = np.zeros(n_visible) if data_mean is None else np.array(data_mean, dtype=float)  # (n_v,)
+    return {"W1": W2.T.copy(), "W2": W2, "b1": np.zeros(n_latents), "b2": b2}
+
+
+def normalise_columns(W2):
+    """W2 with every column divided by its Euclidean norm: (n_v, n_h)."""
+    return W2 / np.linalg.norm(W2, axis=0, keepdims=True)  # (n_v, n_h)
+
+
+def remove_parallel_component(dW2, W2):
+    """dW2 − W2 diag(W2ᵀdW2): drop the part of each column's gradient along the column.
+
+    For unit-norm columns this is the projection onto the tangent space of the sphere, so
+    a small step changes a column's direction, not its length.
+    """
+    along = np.sum(dW2 * W2, axis=0)  # (n_h,)  w_jᵀ g_j
+    return dW2 - W2 * along  # (n_v, n_h)
+
+
+# ----------------------------------------------------------------------------- activations
+
+def relu(z2):
+    """ReLU(z) = max(z, 0), elementwise: (m, n_h)."""
+    return np.maximum(z2, 0.0)  # (m, n_h)
+
+
+def topk_mask(z2, k):
+    """True at the k largest entries of each row of ``z2`` that are also positive: (m, n_h)."""
+    top = np.argpartition(z2, -k, axis=1)[:, -k:]  # (m, k)  column indices
+    mask = np.zeros(z2.shape, dtype=bool)  # (m, n_h)
+    np.put_along_axis(mask, top, True, axis=1)
+    return mask & (z2 > 0)  # (m, n_h)
+
+
+def activate(z2, activation="relu", k=None):
+    """a2 and the mask ∂a2/∂z2 ∈ {0, 1}: ReLU, or TopK (keep the k largest, then ReLU)."""
+    mask = topk_mask(z2, k) if activation == "topk" else z2 > 0  # (m, n_h)
+    return z2 * mask, mask  # (m, n_h), (m, n_h)
+
+
+def kink_margin(z2, activation="relu", k=None):
+    """Distance from ``z2`` to the nearest kink of the activation (for gradient checks).
+
+    ReLU: min |z2|. TopK: also half the gap between the k-th and (k+1)-th largest value of
+    each row, since a perturbation smaller than that cannot swap which latents are kept.
+    """
+    margin = float(np.min(np.abs(z2)))
+    if activation == "topk" and k < z2.shape[1]:
+        ordered = -np.sort(-z2, axis=1)  # (m, n_h)  descending
+        margin = min(margin, float(np.min(ordered[:, k - 1] - ordered[:, k])) / 2)
+    return margin
+
+
+# ----------------------------------------------------------------------------- forward and cost
+
+def forward(params, X, activation="relu", k=None):
+    """The forward pass; returns ``xc`` (m, n_v), ``z2, a2, mask`` (m, n_h), ``a3`` (m, n_v)."""
+    xc = X - params["b2"]  # (m, n_v)  pre-encoder bias
+    z2 = xc @ params["W1"].T + params["b1"]  # (m, n_h)
+    a2, mask = activate(z2, activation, k)  # (m, n_h), (m, n_h)
+    a3 = a2 @ params["W2"].T + params["b2"]  # (m, n_v)
+    return {"xc": xc, "z2": z2, "a2": a2, "mask": mask, "a3": a3}
+
+
+def reconstruction_cost(a3, X):
+    """(1/m) Σ_i ½‖a3_i − x_i‖²."""
+    return 0.5 * np.sum((a3 - X) ** 2) / X.shape[0]
+
+
+def l1_cost(a2, l1_weight):
+    """λ (1/m) Σ_ij |a2_ij|."""
+    return l1_weight * np.sum(np.abs(a2)) / a2.shape[0]
+
+
+# ----------------------------------------------------------------------------- backward
+
+def output_delta(a3, X):
+    """δ3 = ∂(½‖a3 − x‖²)/∂a3 = a3 − x: (m, n_v)."""
+    return a3 - X  # (m, n_v)
+
+
+def hidden_delta(delta3, W2, mask, l1_weight):
+    """δ2 = (δ3 W2 + λ) ∘ mask: the L1 term's derivative is λ where a2 > 0."""
+    return (delta3 @ W2 + l1_weight) * mask  # (m, n_h)
+
+
+def parameter_gradients(cache, delta2, delta3, W1):
+    """∇W1 = δ2ᵀxc/m, ∇W2 = δ3ᵀa2/m, ∇b1 = mean δ2, ∇b2 = mean δ3 − mean(δ2 W1).
+
+    b2 appears twice, in a3 (+b2) and in xc (−b2), hence its two terms.
+    """
+    m = delta3.shape[0]
+    return {
+        "W1": delta2.T @ cache["xc"] / m,  # (n_h, n_v)
+        "W2": delta3.T @ cache["a2"] / m,  # (n_v, n_h)
+        "b1": delta2.sum(axis=0) / m,  # (n_h,)
+        "b2": (delta3.sum(axis=0) - delta2.sum(axis=0) @ W1) / m,  # (n_v,)
+    }
+
+
+def loss_grad_cache(params, X, *, l1_weight=0.0, activation="relu", k=None):
+    """J, its gradient and the forward cache, unchecked (the training loop's inner call)."""
+    cache = forward(params, X, activation, k)
+    J = reconstruction_cost(cache["a3"], X) + l1_cost(cache["a2"], l1_weight)
+    delta3 = output_delta(cache["a3"], X)  # (m, n_v)
+    delta2 = hidden_delta(delta3, params["W2"], cache["mask"], l1_weight)  # (m, n_h)
+    return float(J), parameter_gradients(cache, delta2, delta3, params["W1"]), cache
+
+
+def loss_and_grad(params, X, *, l1_weight=0.0, activation="relu", k=None):
+    """Cost J of a ReLU + L1 or TopK sparse autoencoder and its hand-written gradient.
+
+    Parameters
+    ----------
+    params : dict of ndarray
+        ``W1`` (n_h, n_v), ``W2`` (n_v, n_h), ``b1`` (n_h,), ``b2`` (n_v,).
+    X : ndarray of shape (m, n_v)
+        Examples, one per row.
+    l1_weight : float, default 0.0
+        λ ≥ 0, the weight of the L1 penalty on the latents.
+    activation : {"relu", "topk"}, default "relu"
+        The latent nonlinearity.
+    k : int, optional
+        Latents kept per example; required for ``"topk"``, 1 ≤ k ≤ n_h.
+
+    Returns
+    -------
+    J : float
+        (1/m) Σ ½‖a3 − x‖² + λ (1/m) Σ |a2|.
+    grads : dict of ndarray
+        ∂J/∂W1, ∂J/∂W2, ∂J/∂b1, ∂J/∂b2, shaped like ``params``.
+    """
+    X = check_data("X", X, n_columns=params["W1"].shape[1])  # (m, n_v)
+    l1_weight = check_real("l1_weight", l1_weight, low=0.0)
+    activation = check_choice("activation", activation, ACTIVATIONS)
+    if activation == "topk":
+        k = check_int("k", k)
+        if k > params["W1"].shape[0]:
+            fail("k", f"an integer <= n_latents = {params['W1'].shape[0]}", k)
+    J, grads, _ = loss_grad_cache(params, X, l1_weight=l1_weight, activation=activation, k=k)
+    return J, grads
+
+
+def encode(params, X, activation="relu", k=None):
+    """The latents a2 of each row of ``X``: (m, n_h)."""
+    return forward(params, X, activation, k)["a2"]  # (m, n_h)

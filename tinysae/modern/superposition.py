@@ -1,0 +1,108 @@
+"""Synthetic data in superposition: more sparse features than dimensions, with known ground truth.
+
+Shapes, defined once for this module::
+
+    m    number of examples        n_v  dimensions of each example (e.g. 256)
+    n_f  ground-truth features (e.g. 512, more than n_v: they cannot all be orthogonal)
+
+Each example is a sparse, non-negative mix of the features (Sharkey, Braun & Millidge 2022,
+"Taking features out of superposition with sparse autoencoders")::
+
+    x_i = Σ_f c_if F_f,   c_if = s_if · u_if,   s_if ~ Bernoulli(p_f),   u_if ~ U[0, 1)
+
+The features ``F`` (n_f, n_v) are unit-norm random directions, one per row; their firing
+probabilities decay geometrically, p_f ∝ decay^f, scaled so that Σ_f p_f = mean_active
+features fire in an average example. A sparse autoencoder should find the rows of ``F``.
+"""
+
+import numpy as np
+
+from tinysae._validation import check_int, check_real, check_rng, fail
+
+
+def ground_truth_features(n_features, n_visible, rng=None):
+    """Random unit-norm feature directions, one per row.
+
+    Parameters
+    ----------
+    n_features : int
+        n_f, how many features.
+    n_visible : int
+        n_v, the dimension they live in.
+    rng : numpy.random.Generator, int or None
+        Source of randomness (an int is used as a seed).
+
+    Returns
+    -------
+    ndarray of shape (n_f, n_v)
+        Gaussian directions divided by their norms (uniform on the unit sphere).
+    """
+    n_features = check_int("n_features", n_features)
+    n_visible = check_int("n_visible", n_visible)
+    rng = check_rng("rng", rng)
+    F = rng.standard_normal((n_features, n_visible))  # (n_f, n_v)
+    return F / np.linalg.norm(F, axis=1, keepdims=True)  # (n_f, n_v)
+
+
+def firing_probabilities(n_features, mean_active=5.0, decay=0.99):
+    """p_f = c · decay^f, with c chosen so that Σ_f p_f = ``mean_active``.
+
+    Parameters
+    ----------
+    n_features : int
+        n_f.
+    mean_active : float, default 5.0
+        Expected number of features firing per example, in (0, n_f].
+    decay : float, default 0.99
+        The geometric decay in (0, 1]; 1 gives equal probabilities.
+
+    Returns
+    -------
+    ndarray of shape (n_f,)
+        Probabilities in (0, 1], most frequent feature first.
+    """
+    n_features = check_int("n_features", n_features)
+    mean_active = check_real("mean_active", mean_active, low=0.0, high=float(n_features),
+                             low_open=True)
+    decay = check_real("decay", decay, low=0.0, high=1.0, low_open=True)
+    p = decay ** np.arange(n_features)  # (n_f,)
+    p = mean_active * p / p.sum()  # (n_f,)
+    if p[0] > 1.0:
+        fail("mean_active", f"small enough that no probability exceeds 1 with decay={decay}",
+             mean_active)
+    return p
+
+
+def sample_superposition(features, probabilities, n_examples, rng=None):
+    """Draw examples x_i = Σ_f s_if u_if F_f with s_if ~ Bernoulli(p_f), u_if ~ U[0, 1).
+
+    Parameters
+    ----------
+    features : ndarray of shape (n_f, n_v)
+        Ground-truth directions, one per row (see :func:`ground_truth_features`).
+    probabilities : ndarray of shape (n_f,)
+        Firing probability of each feature (see :func:`firing_probabilities`).
+    n_examples : int
+        m, how many examples to draw.
+    rng : numpy.random.Generator, int or None
+        Source of randomness.
+
+    Returns
+    -------
+    X : ndarray of shape (m, n_v)
+        The examples, one per row.
+    C : ndarray of shape (m, n_f)
+        Their true coefficients c_if (zero where the feature is off).
+    """
+    features = np.asarray(features, dtype=np.float64)  # (n_f, n_v)
+    probabilities = np.asarray(probabilities, dtype=np.float64)  # (n_f,)
+    if features.ndim != 2 or probabilities.shape != (features.shape[0],):
+        fail("probabilities", f"a 1-D array with one entry per row of features "
+             f"({features.shape[0] if features.ndim == 2 else '?'})", probabilities)
+    n_examples = check_int("n_examples", n_examples)
+    rng = check_rng("rng", rng)
+    n_f = features.shape[0]
+    fires = rng.random((n_examples, n_f)) < probabilities  # (m, n_f) bool
+    C = np.zeros((n_examples, n_f))  # (m, n_f)
+    C[fires] = rng.random(np.count_nonzero(fires))  # u_if, drawn only where s_if = 1
+    return C @ features, C  # (m, n_v), (m, n_f)

@@ -1,0 +1,159 @@
+"""Minibatch training of the ReLU / TopK sparse autoencoder: Adam, unit-norm decoder, resampling.
+
+Shapes, defined once for this module::
+
+    B    examples in a minibatch     n_v  input dimensions     n_h  latents
+
+One step (Bricken et al. 2023, "Towards monosemanticity", appendix on training)::
+
+    J, g   = loss_and_grad(θ, X_batch)           hand-written backward (tinysae.modern.sae)
+    g_W2  ← g_W2 − W2 diag(W2ᵀ g_W2)             no gradient along a decoder column
+    θ     ← adam_step(θ, g)                      tinysae.modern.adam
+    W2    ← W2 / ‖W2‖ (per column)               back onto the unit sphere
+
+A latent is *dead* when it has not fired on any of the last ``dead_window`` examples. With
+``resample_every`` set, dead latents are re-pointed every so often at what the model
+reconstructs worst: an example is drawn with probability ∝ its squared error ‖x − a3‖², the
+latent's decoder column becomes that residual's direction, its encoder row the same
+direction scaled to 0.2 × the mean alive encoder norm, its bias 0, and its Adam moments 0.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from tinysae._validation import check_choice, check_int, check_real, check_rng
+from tinysae.modern.adam import adam_init, adam_step
+from tinysae.modern.sae import (ACTIVATIONS, init_sae, normalise_columns,
+                                loss_grad_cache, remove_parallel_component)
+
+#: Share of the steps at the end over which the learning rate decays linearly to zero.
+LR_DECAY_FRACTION = 0.2
+
+
+@dataclass
+class SAEResult:
+    """What :func:`train_sae` returns: final ``params`` and the logged ``history``."""
+    params: dict
+    history: dict = field(default_factory=dict)
+    resampled: int = 0
+
+
+def learning_rate_at(step, n_steps, learning_rate):
+    """Constant α, then a linear decay to zero over the last LR_DECAY_FRACTION of the steps."""
+    decay_start = (1 - LR_DECAY_FRACTION) * n_steps
+    if step < decay_start:
+        return learning_rate
+    return learning_rate * (n_steps - step) / (n_steps - decay_start)
+
+
+def projected_step(params, grads, state, learning_rate):
+    """Adam on the tangent-projected gradient, then renormalise the decoder columns."""
+    grads = {**grads, "W2": remove_parallel_component(grads["W2"], params["W2"])}
+    params, state = adam_step(params, grads, state, learning_rate=learning_rate)
+    params["W2"] = normalise_columns(params["W2"])  # (n_v, n_h)
+    return params, state
+
+
+def resample_dead(params, state, dead, X, a3, rng):
+    """Re-point the ``dead`` latents (bool (n_h,)) at badly reconstructed examples of ``X``.
+
+    Returns new ``params`` and Adam ``state`` (the arguments are not modified).
+    """
+    residual = X - a3  # (B, n_v)
+    weight = np.sum(residual ** 2, axis=1) ** 2  # (B,)  ∝ squared error, squared
+    chosen = rng.choice(X.shape[0], size=int(dead.sum()), p=weight / weight.sum())  # (n_dead,)
+    direction = residual[chosen]  # (n_dead, n_v)
+    direction = direction / np.linalg.norm(direction, axis=1, keepdims=True)  # (n_dead, n_v)
+    alive_norm = np.linalg.norm(params["W1"][~dead], axis=1).mean() if (~dead).any() else 1.0
+    params = {name: p.copy() for name, p in params.items()}
+    params["W2"][:, dead] = direction.T  # (n_v, n_dead)
+    params["W1"][dead] = 0.2 * alive_norm * direction  # (n_dead, n_v)
+    params["b1"][dead] = 0.0
+    moments = {key: {name: a.copy() for name, a in state[key].items()} for key in ("m", "v")}
+    for moment in moments.values():
+        moment["W2"][:, dead] = 0.0
+        moment["W1"][dead] = 0.0
+        moment["b1"][dead] = 0.0
+    return params, {"t": state["t"], **moments}
+
+
+def train_sae(sample, n_visible, n_latents, *, activation="relu", l1_weight=0.0, k=None,
+              n_steps=1000, batch_size=1024, learning_rate=1e-3, dead_window=50_000,
+              resample_every=None, resample_until=0.5, log_every=50, rng=None,
+              dtype=np.float64, verbose=False):
+    """Train a sparse autoencoder on freshly drawn minibatches.
+
+    Parameters
+    ----------
+    sample : callable
+        ``sample(B, rng) -> X_batch`` of shape (B, n_v), e.g. a wrapper around
+        :func:`tinysae.modern.superposition.sample_superposition`.
+    n_visible, n_latents : int
+        n_v and n_h.
+    activation : {"relu", "topk"}, default "relu"
+        Latent nonlinearity; TopK needs ``k``.
+    l1_weight : float, default 0.0
+        λ of the L1 penalty (use 0 with TopK).
+    k : int, optional
+        Latents kept per example for TopK.
+    n_steps, batch_size : int
+        Adam steps and examples per step.
+    learning_rate : float, default 1e-3
+        Adam's α (decayed to 0 over the last LR_DECAY_FRACTION of the steps).
+    dead_window : int, default 50_000
+        A latent silent on this many consecutive examples counts as dead.
+    resample_every : int, optional
+        Every so many steps, resample dead latents (never if None) ...
+    resample_until : float, default 0.5
+        ... but only during this leading share of the steps.
+    log_every : int, default 50
+        Record the minibatch loss, L0 and dead count every so many steps.
+    rng : numpy.random.Generator, int or None
+        Source of randomness for initialisation, data and resampling.
+    dtype : numpy dtype, default float64
+        Arithmetic precision (float32 is about twice as fast).
+    verbose : bool, default False
+        Print each logged row.
+
+    Returns
+    -------
+    SAEResult
+        ``params`` (as in :func:`tinysae.modern.sae.init_sae`), ``history`` (lists under
+        ``step, loss, l0, dead``) and ``resampled`` (how many latents were re-pointed).
+    """
+    n_visible, n_latents = check_int("n_visible", n_visible), check_int("n_latents", n_latents)
+    activation = check_choice("activation", activation, ACTIVATIONS)
+    k = check_int("k", k) if activation == "topk" else None
+    l1_weight = check_real("l1_weight", l1_weight, low=0.0)
+    n_steps, batch_size = check_int("n_steps", n_steps), check_int("batch_size", batch_size)
+    dead_window = check_int("dead_window", dead_window)
+    rng = check_rng("rng", rng)
+    data_mean = sample(4 * batch_size, rng).mean(axis=0)  # (n_v,)
+    params = {name: p.astype(dtype) for name, p in
+              init_sae(n_visible, n_latents, rng, data_mean).items()}
+    state = adam_init(params)
+    silent_for = np.zeros(n_latents, dtype=np.int64)  # (n_h,) examples since last firing
+    history, resampled = {"step": [], "loss": [], "l0": [], "dead": []}, 0
+    for step in range(n_steps):
+        X = sample(batch_size, rng).astype(dtype)  # (B, n_v)
+        J, grads, cache = loss_grad_cache(params, X, l1_weight=l1_weight,
+                                          activation=activation, k=k)
+        params, state = projected_step(params, grads, state,
+                                       learning_rate_at(step, n_steps, learning_rate))
+        fired = cache["mask"].any(axis=0)  # (n_h,)
+        silent_for = np.where(fired, 0, silent_for + batch_size)  # (n_h,)
+        dead = silent_for >= dead_window  # (n_h,)
+        if (resample_every and step % resample_every == resample_every - 1
+                and step < resample_until * n_steps and dead.any()):
+            params, state = resample_dead(params, state, dead, X, cache["a3"], rng)
+            resampled += int(dead.sum())
+            silent_for[dead] = 0
+        if step % log_every == 0 or step == n_steps - 1:
+            row = (step, J, float(cache["mask"].sum(axis=1).mean()), int(dead.sum()))
+            for key, value in zip(history, row):
+                history[key].append(value)
+            if verbose:
+                print("step {:6d}  loss {:.5f}  L0 {:6.2f}  dead {:5d}".format(*row))
+    return SAEResult(params={n: p.astype(np.float64) for n, p in params.items()},
+                     history=history, resampled=resampled)
