@@ -17,15 +17,8 @@ from PIL import Image
 from tinysae.datafiles import load_mnist_idx, load_olshausen_mat
 from tinysae.images import (LUMA_WEIGHTS, default_images, load_image_folder, load_images,
                             skimage_images)
-from tinysae.whitening import (WHITENED_VARIANCE, radial_power_spectrum, whiten, whiten_images,
-                               whitening_filter)
-
-
-def spectral_slope(image, low=4, high=64):
-    """Slope of log power against log frequency between ``low`` and ``high`` cycles/picture."""
-    f, power = radial_power_spectrum(image)
-    keep = (f >= low) & (f <= high)
-    return np.polyfit(np.log(f[keep]), np.log(power[keep]), 1)[0]
+from tinysae.whitening import (WHITENED_VARIANCE, radial_power_spectrum, spectrum_slope, whiten,
+                               whiten_images, whitening_filter)
 
 
 def pink_noise(N, rng):
@@ -288,7 +281,7 @@ def test_whiten_images_gives_every_image_the_same_variance(grace):
 
 
 def test_whitening_flattens_the_spectrum_of_a_photo(grace):
-    before, after = spectral_slope(grace), spectral_slope(whiten(grace))
+    before, after = spectrum_slope(grace), spectrum_slope(whiten(grace))
     f, p_before = radial_power_spectrum(grace)
     _, p_after = radial_power_spectrum(whiten(grace))
     low, mid = 3, 100  # cycles/picture
@@ -302,7 +295,7 @@ def test_whitening_flattens_the_spectrum_of_a_photo(grace):
 
 def test_whitening_makes_pink_noise_white():
     noise = pink_noise(256, np.random.default_rng(6))
-    before, after = spectral_slope(noise, 4, 32), spectral_slope(whiten(noise), 4, 32)
+    before, after = spectrum_slope(noise, 4, 32), spectrum_slope(whiten(noise), 4, 32)
     print(f"\n  1/f noise: log-log slope {before:.2f} -> {after:.2f}")
     assert before == pytest.approx(-2.0, abs=0.2) and after == pytest.approx(0.0, abs=0.2)
 

@@ -26,3 +26,24 @@ from tinysae.gradcheck import (  # noqa: F401
 )
 
 # Further public names are imported below, one block per module.
+
+# data layer: photos, data files, whitening, patches, PCA/ZCA
+from tinysae.datafiles import load_mnist_idx, load_olshausen_mat  # noqa: F401
+from tinysae.images import (  # noqa: F401
+    IMAGE_SOURCES,
+    default_images,
+    load_image_folder,
+    load_images,
+    read_image,
+    skimage_images,
+)
+from tinysae.patches import normalize_patches, sample_patches  # noqa: F401
+from tinysae.pca import PCA, ZCA, ZCA_EPSILON, fit_pca, fit_zca, pca_variance_kept  # noqa: F401
+from tinysae.whitening import (  # noqa: F401
+    WHITENED_VARIANCE,
+    radial_power_spectrum,
+    spectrum_slope,
+    whiten,
+    whiten_images,
+    whitening_filter,
+)

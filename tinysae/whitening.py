@@ -131,3 +131,18 @@ def radial_power_spectrum(image):
     count = np.bincount(ring.ravel())  # (max ring + 1,)
     frequencies = np.arange(1, N // 2 + 1)  # (N // 2,)
     return frequencies, total[frequencies] / count[frequencies]
+
+
+def spectrum_slope(image, low=4, high=None):
+    """The exponent a of a power law ``power ∝ f^a`` fitted to :func:`radial_power_spectrum`.
+
+    A least-squares line through ``(log f, log power)`` for ``low ≤ f ≤ high`` cycles/picture
+    (``high`` defaults to N/8, below the whitening roll-off). Photos give about −2 to −3,
+    white noise 0; whitening adds 2 (its filter multiplies power by f²).
+    """
+    frequencies, power = radial_power_spectrum(image)  # (N // 2,), (N // 2,)
+    high = len(frequencies) // 4 if high is None else high
+    keep = (frequencies >= low) & (frequencies <= high)  # (N // 2,)
+    if keep.sum() < 2:
+        fail("high", f"a frequency giving at least two points above low={low}", high)
+    return float(np.polyfit(np.log(frequencies[keep]), np.log(power[keep]), 1)[0])
