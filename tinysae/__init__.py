@@ -47,3 +47,14 @@ from tinysae.whitening import (  # noqa: F401
     whiten_images,
     whitening_filter,
 )
+
+# pictures: filter grids and plots that return Figures; how edge-like each filter is
+from tinysae.display import (  # noqa: F401
+    plot_filter_grid,
+    plot_loss_curve,
+    plot_patch_montage,
+    plot_rho_hat_histogram,
+    save_figure,
+    tile_filters,
+)
+from tinysae.edges import EDGE_SCORE_THRESHOLD, EdgeScores, edge_scores  # noqa: F401
