@@ -230,10 +230,13 @@ def test_mnist_idx_images_labels_and_gzip(tmp_path):
 @pytest.mark.parametrize("case", ["wrong magic", "unknown type code", "zero dimensions",
                                   "truncated header", "truncated data", "header lies about size",
                                   "trailing bytes", "empty array", "NaN floats", "a pickle",
-                                  "corrupt gzip", "empty file"])
+                                  "corrupt gzip", "truncated gzip", "empty file"])
 def test_bad_idx_file_is_a_clear_value_error(tmp_path, case):
     images = np.arange(2 * 3 * 4, dtype=np.uint8).reshape(2, 3, 4)
     good = idx_bytes(images)
+    noise = np.random.default_rng(13).integers(0, 256, (50, 28, 28), dtype=np.uint8)
+    packed = bytearray(gzip.compress(idx_bytes(noise)))
+    packed[len(packed) // 2: len(packed) // 2 + 8] = b"garbage!"  # inside the deflate stream
     content = {
         "wrong magic": b"\x08\x03" + good[2:],
         "unknown type code": good[:2] + b"\x07" + good[3:],
@@ -245,7 +248,8 @@ def test_bad_idx_file_is_a_clear_value_error(tmp_path, case):
         "empty array": idx_bytes(np.zeros((0, 28, 28), np.uint8)),
         "NaN floats": idx_bytes(np.array([1.0, np.nan]), 0x0D, ">f4"),
         "a pickle": b"\x80\x04\x95" + b"\x00" * 40,
-        "corrupt gzip": gzip.compress(good)[:-12] + b"garbage!" * 2,
+        "corrupt gzip": bytes(packed),
+        "truncated gzip": gzip.compress(idx_bytes(noise))[:-100],
         "empty file": b"",
     }[case]
     (tmp_path / "data-idx").write_bytes(content)

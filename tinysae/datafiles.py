@@ -8,6 +8,7 @@ names the file and says what was wrong. Neither file is shipped or committed: se
 """
 
 import gzip
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -130,8 +131,10 @@ def load_mnist_idx(path):
                 _bad_file(file, f"unknown IDX type code 0x{magic[2]:02x} "
                                 f"(known: {', '.join(f'0x{c:02x}' for c in IDX_DTYPES)})")
             n_dims = magic[3]
+            if n_dims == 0:
+                _bad_file(file, "its magic number declares 0 dimensions")
             header = f.read(4 * n_dims)
-            if n_dims == 0 or len(header) < 4 * n_dims:
+            if len(header) < 4 * n_dims:
                 _bad_file(file, f"truncated header: {n_dims} dimensions, {len(header)} size bytes")
             shape = tuple(int(d) for d in np.frombuffer(header, dtype=">u4"))
             dtype = np.dtype(IDX_DTYPES[magic[2]])
@@ -139,7 +142,7 @@ def load_mnist_idx(path):
             if n_bytes == 0:
                 _bad_file(file, f"it holds an empty array of shape {shape}")
             data = _read_exactly(f, n_bytes)
-    except (OSError, EOFError, gzip.BadGzipFile) as err:  # unreadable or corrupt gzip stream
+    except (OSError, EOFError, zlib.error) as err:  # unreadable, or a corrupt gzip stream
         _bad_file(file, f"it could not be read ({type(err).__name__}: {err})")
     if len(data) < n_bytes:
         _bad_file(file, f"truncated: shape {shape} needs {n_bytes} data bytes, found {len(data)}")
