@@ -48,7 +48,8 @@ from tinysae.whitening import (  # noqa: F401
     whitening_filter,
 )
 
-# pictures: filter grids and plots that return Figures; how edge-like each filter is
+# pictures: filter grids and plots that return Figures; how edge-like each filter is;
+# how the hidden units behave (dead, always on)
 from tinysae.display import (  # noqa: F401
     plot_filter_grid,
     plot_loss_curve,
@@ -57,4 +58,5 @@ from tinysae.display import (  # noqa: F401
     save_figure,
     tile_filters,
 )
+from tinysae.activity import FIRING_LEVEL, ActivationStats, activation_stats  # noqa: F401
 from tinysae.edges import EDGE_SCORE_THRESHOLD, EdgeScores, edge_scores  # noqa: F401
