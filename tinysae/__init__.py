@@ -60,3 +60,14 @@ from tinysae.display import (  # noqa: F401
 )
 from tinysae.activity import FIRING_LEVEL, ActivationStats, activation_stats  # noqa: F401
 from tinysae.edges import EDGE_SCORE_THRESHOLD, EdgeScores, edge_scores  # noqa: F401
+
+# training: L-BFGS with progress, checkpoints and Ctrl-C; saving and loading models
+from tinysae.train import (  # noqa: F401
+    LBFGS_MEMORY,
+    NonFiniteLossError,
+    OptimizerStoppedEarlyWarning,
+    TrainResult,
+    resume,
+    train,
+)
+from tinysae.checkpoint import load, save  # noqa: F401
