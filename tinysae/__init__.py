@@ -71,3 +71,6 @@ from tinysae.train import (  # noqa: F401
     train,
 )
 from tinysae.checkpoint import load, save  # noqa: F401
+from tinysae.kernels import FLOAT32_RTOL, make_loss_and_grad  # noqa: F401
+from tinysae.loop import loss_and_grad_loop  # noqa: F401
+from tinysae.threads import blas_pools, limit_blas_threads  # noqa: F401

@@ -1,0 +1,221 @@
+"""``tinysae bench``: how close each implementation of the cost comes to the BLAS floor.
+
+The floor is the time of only the five matrix products the math needs, on the same shapes
+and dtype (X·W1ᵀ, a2·W2ᵀ, δ3ᵀ·a2, δ3·W2, δ2ᵀ·X): no implementation can beat it by much,
+and the ratio to it says how much time goes into everything else. Implementations are
+timed round-robin in one run, so that machine noise hits all of them alike.
+
+Problem sizes (UFLDL exercises)::
+
+    S1  64 visible,  25 hidden, m = 10⁴   edge filters from natural-image patches
+    S2 784 visible, 196 hidden, m = 10⁴   the MNIST vectorisation exercise
+    S3 192 visible, 400 hidden, m = 10⁵   colour patches, linear decoder
+"""
+
+import argparse
+import os
+import time
+import tracemalloc
+
+import numpy as np
+import scipy.optimize
+
+from tinysae.autoencoder import init_params, loss_and_grad, pack
+from tinysae.kernels import make_loss_and_grad
+from tinysae.loop import loss_and_grad_loop
+from tinysae.threads import blas_pools, limit_blas_threads
+
+#: name: (n_visible, n_hidden, m, options of the UFLDL exercise)
+SIZES = {
+    "S1": (64, 25, 10_000, dict(weight_decay=1e-4, sparsity_target=0.01, sparsity_weight=3.0)),
+    "S2": (784, 196, 10_000, dict(weight_decay=3e-3, sparsity_target=0.1, sparsity_weight=3.0)),
+    "S3": (192, 400, 100_000, dict(weight_decay=3e-3, sparsity_target=0.035, sparsity_weight=5.0,
+                                   decoder="linear")),
+}
+#: The per-example loop runs on this many rows only; its time is scaled to m (it is linear in m).
+LOOP_ROWS = 500
+
+
+def problem(n_v, n_h, m, dtype=np.float64, seed=0):
+    """Random data in [0.1, 0.9] (m, n_v) and initial theta, seeded."""
+    rng = np.random.default_rng(seed)
+    X = rng.uniform(0.1, 0.9, size=(m, n_v)).astype(dtype)  # (m, n_v)
+    return X, pack(init_params(n_v, n_h, rng))
+
+
+def gemm_floor(X, n_h):
+    """A function running only the five matrix products of one cost evaluation, in X's dtype."""
+    m, n_v = X.shape
+    rng = np.random.default_rng(1)
+    W1 = rng.standard_normal((n_h, n_v)).astype(X.dtype)  # (n_h, n_v)
+    W2 = rng.standard_normal((n_v, n_h)).astype(X.dtype)  # (n_v, n_h)
+    a2, d3 = np.empty((m, n_h), X.dtype), np.empty((m, n_v), X.dtype)  # (m, n_h), (m, n_v)
+    g1, g2 = np.empty((n_h, n_v), X.dtype), np.empty((n_v, n_h), X.dtype)  # grads
+
+    def products():
+        np.matmul(X, W1.T, out=a2)  # (m, n_h)
+        np.matmul(a2, W2.T, out=d3)  # (m, n_v)
+        np.matmul(d3.T, a2, out=g2)  # (n_v, n_h)
+        np.matmul(d3, W2, out=a2)  # (m, n_h)
+        np.matmul(a2.T, X, out=g1)  # (n_h, n_v)
+    return products
+
+
+def contenders(name, m=None, with_loop=True):
+    """{label: (callable, factor)}: ms per call = timed ms × factor (the loop's scaling to m)."""
+    n_v, n_h, m_full, opts = SIZES[name]
+    m = m or m_full
+    X, theta = problem(n_v, n_h, m)
+    X32 = X.astype(np.float32)  # (m, n_v)
+    fast64 = make_loss_and_grad(X, n_h, **opts)
+    fast32 = make_loss_and_grad(X32, n_h, dtype=np.float32, **opts)
+    runs = {}
+    if with_loop:
+        rows = min(LOOP_ROWS, m)
+        runs[f"loop ({rows} rows, ×{m / rows:g})"] = (
+            lambda: loss_and_grad_loop(theta, X[:rows], n_h, **opts), m / rows)
+    runs.update({
+        "reference": (lambda: loss_and_grad(theta, X, n_h, **opts), 1.0),
+        "fast float64": (lambda: fast64(theta), 1.0),
+        "fast float32": (lambda: fast32(theta), 1.0),
+        "floor float64": (gemm_floor(X, n_h), 1.0),
+        "floor float32": (gemm_floor(X32, n_h), 1.0),
+    })
+    return runs
+
+
+def round_robin(runs, repeats):
+    """Median ms per call of each run, timed in turn (one warm-up call each first)."""
+    times = {label: [] for label in runs}
+    for _ in range(repeats + 1):
+        for label, (call, factor) in runs.items():
+            start = time.perf_counter()
+            call()
+            times[label].append((time.perf_counter() - start) * 1e3 * factor)
+    return {label: float(np.median(t[1:])) for label, t in times.items()}
+
+
+def speed_table(names, repeats, m=None):
+    """Print ms per call and ratio to the floor of the same dtype, for each size."""
+    print(f"\n## Speed: median ms per loss-and-gradient call, {repeats} rounds, round-robin")
+    print(f"{'size':<4} {'shape (n_v, n_h, m)':<22} {'implementation':<26} {'ms':>10} {'× floor':>8}")
+    for name in names:
+        n_v, n_h, m_full, opts = SIZES[name]
+        rows = m or m_full
+        ms = round_robin(contenders(name, rows), repeats)
+        for label, t in ms.items():
+            floor = ms["floor float32" if "float32" in label else "floor float64"]
+            print(f"{name:<4} {str((n_v, n_h, rows)):<22} {label:<26} {t:>10.2f} {t / floor:>8.2f}")
+        print(f"     ({opts.get('decoder', 'sigmoid')} decoder, KL sparsity)")
+
+
+def call_cost(make, m, chunk_size):
+    """(ms, work MiB) of one call after building; memory = peak above X, factory included."""
+    n_v, n_h, _, opts = SIZES["S1"]
+    X, theta = problem(n_v, n_h, m)
+    tracemalloc.start()
+    base = tracemalloc.get_traced_memory()[0]
+    fun = make(X, n_h, chunk_size, opts)
+    fun(theta)
+    peak = tracemalloc.get_traced_memory()[1] - base
+    tracemalloc.stop()
+    times = []
+    for _ in range(3):
+        start = time.perf_counter()
+        fun(theta)
+        times.append(time.perf_counter() - start)
+    return float(np.median(times)) * 1e3, peak / 2 ** 20
+
+
+def scaling_table(ms_list, chunk_size=4096):
+    """Print time and memory per call against m at S1's shape: linear time, flat memory."""
+    print(f"\n## Growth with m at S1's shape (64, 25): ms per call and peak work memory "
+          f"(MiB, beyond X itself; X is m × 64 × 8 bytes)")
+    makers = {
+        "reference": lambda X, n_h, c, o: (lambda th: loss_and_grad(th, X, n_h, **o)),
+        "fast, chunk_size=None": lambda X, n_h, c, o: make_loss_and_grad(X, n_h, **o),
+        f"fast, chunk_size={chunk_size}": lambda X, n_h, c, o: make_loss_and_grad(
+            X, n_h, chunk_size=c, **o),
+    }
+    print(f"{'implementation':<26} {'m':>9} {'ms':>10} {'ms per 10⁴ rows':>16} {'MiB':>9}")
+    for label, make in makers.items():
+        for m in ms_list:
+            t, mib = call_cost(make, m, chunk_size)
+            print(f"{label:<26} {m:>9} {t:>10.1f} {t * 1e4 / m:>16.2f} {mib:>9.1f}")
+
+
+def train_seconds(maxiter, threads):
+    """Seconds for an L-BFGS-B run (maxcor 100) on S1 with the fast kernel, and iterations."""
+    n_v, n_h, m, opts = SIZES["S1"]
+    X, theta = problem(n_v, n_h, m)
+    fun = make_loss_and_grad(X, n_h, **opts)
+    start = time.perf_counter()
+    with threads():
+        res = scipy.optimize.minimize(fun, theta, method="L-BFGS-B", jac=True,
+                                      options={"maxcor": 100, "maxiter": maxiter})
+    return time.perf_counter() - start, res.nit
+
+
+def training_table(maxiter):
+    """Print the S1 training time with default threads and with BLAS pools limited."""
+    print(f"\n## Threads: S1 training, L-BFGS-B {maxiter} iterations (maxcor 100), fast float64")
+    settings = {
+        "default threads": _unchanged,
+        "limit_blas_threads() (scipy's BLAS 1)": limit_blas_threads,
+        "all BLAS pools at 1 thread": lambda: limit_blas_threads(numpy_threads=1),
+    }
+    for label, threads in settings.items():
+        seconds, nit = train_seconds(maxiter, threads)
+        print(f"{label:<40} {seconds:>8.2f} s  ({nit} iterations)")
+
+
+class _unchanged:
+    """A context manager that changes nothing (the "default threads" row)."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        return False
+
+
+def print_machine():
+    """The BLAS libraries in use, their thread counts, and the CPU count and load."""
+    print("## Machine")
+    print(f"cpus: {os.cpu_count()}, load average (1, 5, 15 min): "
+          + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
+    for key in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE", "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"):
+        if key in os.environ:
+            print(f"{key}={os.environ[key]}")
+    for pool in blas_pools():
+        owner = "numpy" if pool["numpy"] else "other (scipy)"
+        print(f"BLAS for {owner}: {pool['internal_api']} {pool['version']}, "
+              f"{pool.get('architecture')} kernels, {pool['num_threads']} threads, "
+              f"{os.path.basename(pool['filepath'])}")
+
+
+def main(argv=None):
+    """Run the benchmark and print its tables; returns 0 (the exit status)."""
+    parser = argparse.ArgumentParser(prog="tinysae bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true",
+                        help="small sizes and few rounds (seconds; used by the tests)")
+    parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES))
+    parser.add_argument("--repeats", type=int, default=None, help="rounds (default 9; quick 2)")
+    parser.add_argument("--skip", nargs="*", default=[], choices=["speed", "growth", "threads"],
+                        help="tables to leave out")
+    args = parser.parse_args(argv)
+    repeats = args.repeats or (2 if args.quick else 9)
+    print_machine()
+    if "speed" not in args.skip:
+        speed_table(args.sizes, repeats, m=500 if args.quick else None)
+    if "growth" not in args.skip:
+        scaling_table([1000, 4000] if args.quick else [10_000, 100_000, 1_000_000],
+                      chunk_size=512 if args.quick else 4096)
+    if "threads" not in args.skip:
+        training_table(5 if args.quick else 400)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
