@@ -1,1 +1,41 @@
-"""Modern sparse autoencoders for interpretability: ReLU + L1 and TopK, superposition data, metrics."""
+"""Modern sparse autoencoders for interpretability: ReLU + L1 and TopK, superposition data, metrics.
+
+Modules, in the order lessons 08 and 09 use them:
+
+- :mod:`~tinysae.modern.superposition` — sparse data with known ground-truth features;
+- :mod:`~tinysae.modern.sae` — the model: forward, cost, hand-written backward, unit-norm decoder;
+- :mod:`~tinysae.modern.adam` — Adam, by hand;
+- :mod:`~tinysae.modern.training` — minibatch training, dead-latent detection and resampling;
+- :mod:`~tinysae.modern.metrics` — MMCS, features recovered, L0, FVU, dead latents;
+- :mod:`~tinysae.modern.baseline` — the 2008 sigmoid + KL model on the same data.
+"""
+
+from tinysae.modern.adam import adam_init, adam_step  # noqa: F401
+from tinysae.modern.baseline import train_2008  # noqa: F401
+from tinysae.modern.metrics import (  # noqa: F401
+    RECOVERY_THRESHOLD,
+    cosine_similarities,
+    dead_latents,
+    fraction_recovered,
+    fvu,
+    l0,
+    max_cosines,
+    mmcs,
+    summary,
+)
+from tinysae.modern.sae import (  # noqa: F401
+    activate,
+    encode,
+    forward,
+    init_sae,
+    kink_margin,
+    loss_and_grad,
+    normalise_columns,
+    remove_parallel_component,
+)
+from tinysae.modern.superposition import (  # noqa: F401
+    firing_probabilities,
+    ground_truth_features,
+    sample_superposition,
+)
+from tinysae.modern.training import SAEResult, resample_dead, train_sae  # noqa: F401

@@ -7,6 +7,9 @@ For each parameter θ with gradient g at step t = 1, 2, …::
     m̂_t = m_t / (1 − β1^t),  v̂_t = v_t / (1 − β2^t)     bias corrections
     θ_t = θ_{t−1} − α m̂_t / (√v̂_t + ε)
 
+The code uses the paper's equivalent, cheaper ordering (end of its §2):
+α_t = α √(1 − β2^t) / (1 − β1^t) and θ_t = θ_{t−1} − α_t m_t / (√v_t + ε̂) with
+ε̂ = ε √(1 − β2^t), which is the same update without forming m̂ and v̂.
 Every array in the state has the shape of its parameter. The functions are pure: they
 return new dicts and never modify their arguments.
 """
@@ -53,12 +56,13 @@ def adam_step(params, grads, state, *, learning_rate=1e-3, beta1=0.9, beta2=0.99
     beta2 = check_real("beta2", beta2, low=0.0, high=1.0, high_open=True)
     eps = check_real("eps", eps, low=0.0, low_open=True)
     t = state["t"] + 1
+    step_size = learning_rate * (1 - beta2 ** t) ** 0.5 / (1 - beta1 ** t)  # α_t (a float)
+    eps_hat = eps * (1 - beta2 ** t) ** 0.5  # ε̂
     new_params, new_m, new_v = {}, {}, {}
     for name, theta in params.items():
         g = grads[name]  # like theta
         new_m[name] = beta1 * state["m"][name] + (1 - beta1) * g  # like theta
-        new_v[name] = beta2 * state["v"][name] + (1 - beta2) * g * g  # like theta
-        m_hat = new_m[name] / (1 - beta1 ** t)  # like theta
-        v_hat = new_v[name] / (1 - beta2 ** t)  # like theta
-        new_params[name] = theta - learning_rate * m_hat / (np.sqrt(v_hat) + eps)  # like theta
+        new_v[name] = beta2 * state["v"][name] + (1 - beta2) * np.square(g)  # like theta
+        denominator = np.sqrt(new_v[name]) + eps_hat  # like theta
+        new_params[name] = theta - step_size * new_m[name] / denominator  # like theta
     return new_params, {"t": t, "m": new_m, "v": new_v}
