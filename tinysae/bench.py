@@ -69,6 +69,7 @@ def contenders(name, m=None, with_loop=True):
     X32 = X.astype(np.float32)  # (m, n_v)
     fast64 = make_loss_and_grad(X, n_h, **opts)
     fast32 = make_loss_and_grad(X32, n_h, dtype=np.float32, **opts)
+    serial = make_loss_and_grad(X, n_h, n_threads=1, **opts)
     runs = {}
     if with_loop:
         rows = min(LOOP_ROWS, m)
@@ -77,6 +78,7 @@ def contenders(name, m=None, with_loop=True):
     runs.update({
         "reference": (lambda: loss_and_grad(theta, X, n_h, **opts), 1.0),
         "fast float64": (lambda: fast64(theta), 1.0),
+        "fast float64, n_threads=1": (lambda: serial(theta), 1.0),
         "fast float32": (lambda: fast32(theta), 1.0),
         "floor float64": (gemm_floor(X, n_h), 1.0),
         "floor float32": (gemm_floor(X32, n_h), 1.0),
@@ -98,14 +100,14 @@ def round_robin(runs, repeats):
 def speed_table(names, repeats, m=None):
     """Print ms per call and ratio to the floor of the same dtype, for each size."""
     print(f"\n## Speed: median ms per loss-and-gradient call, {repeats} rounds, round-robin")
-    print(f"{'size':<4} {'shape (n_v, n_h, m)':<22} {'implementation':<26} {'ms':>10} {'× floor':>8}")
+    print(f"{'size':<4} {'shape (n_v, n_h, m)':<22} {'implementation':<27} {'ms':>10} {'× floor':>8}")
     for name in names:
         n_v, n_h, m_full, opts = SIZES[name]
         rows = m or m_full
         ms = round_robin(contenders(name, rows), repeats)
         for label, t in ms.items():
             floor = ms["floor float32" if "float32" in label else "floor float64"]
-            print(f"{name:<4} {str((n_v, n_h, rows)):<22} {label:<26} {t:>10.2f} {t / floor:>8.2f}")
+            print(f"{name:<4} {str((n_v, n_h, rows)):<22} {label:<27} {t:>10.2f} {t / floor:>8.2f}")
         print(f"     ({opts.get('decoder', 'sigmoid')} decoder, KL sparsity)")
 
 
@@ -137,11 +139,11 @@ def scaling_table(ms_list, chunk_size=4096):
         f"fast, chunk_size={chunk_size}": lambda X, n_h, c, o: make_loss_and_grad(
             X, n_h, chunk_size=c, **o),
     }
-    print(f"{'implementation':<26} {'m':>9} {'ms':>10} {'ms per 10⁴ rows':>16} {'MiB':>9}")
+    print(f"{'implementation':<27} {'m':>9} {'ms':>10} {'ms per 10⁴ rows':>16} {'MiB':>9}")
     for label, make in makers.items():
         for m in ms_list:
             t, mib = call_cost(make, m, chunk_size)
-            print(f"{label:<26} {m:>9} {t:>10.1f} {t * 1e4 / m:>16.2f} {mib:>9.1f}")
+            print(f"{label:<27} {m:>9} {t:>10.1f} {t * 1e4 / m:>16.2f} {mib:>9.1f}")
 
 
 def train_seconds(maxiter, threads):

@@ -18,6 +18,10 @@ set nothing of size m is kept and the data is swept twice (one more X·W1ᵀ and
 so that the memory of a call does not grow with m. The L1 penalty needs one sweep always.
 """
 
+import contextlib
+import os
+from concurrent.futures import ThreadPoolExecutor
+
 import numpy as np
 
 from tinysae._validation import check_choice, check_data, check_int, check_real, fail
@@ -36,7 +40,7 @@ FLOAT32_RTOL = 1e-4
 
 def make_loss_and_grad(X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01,
                        sparsity_weight=3.0, sparsity="kl", decoder="sigmoid",
-                       dtype=None, chunk_size=None):
+                       dtype=None, chunk_size=None, n_threads=None):
     """Return ``fun(theta) -> (J, grad)``, the cost of :func:`tinysae.loss_and_grad` for fixed data.
 
     Parameters
@@ -54,6 +58,10 @@ def make_loss_and_grad(X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01,
     chunk_size : int, optional
         Rows per block with bounded memory: nothing of size m is allocated per call. None
         (default) keeps the (m, n_h) hidden activations and picks a cache-sized block.
+    n_threads : int, optional
+        Blocks worked on at once, each thread with a one-thread BLAS (numpy's BLAS pool is
+        set to one thread during a call and restored after). None: one per available core.
+        1: no threads of our own, and BLAS keeps whatever threads it has.
 
     Returns
     -------
@@ -70,37 +78,76 @@ def make_loss_and_grad(X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01,
         rho=check_real("sparsity_target", sparsity_target, low=0.0, high=1.0,
                        low_open=True, high_open=True),
         beta=check_real("sparsity_weight", sparsity_weight, low=0.0),
-        sparsity=check_choice("sparsity", sparsity, SPARSITY_PENALTIES),
+        kl=check_choice("sparsity", sparsity, SPARSITY_PENALTIES) == "kl",
         linear=check_choice("decoder", decoder, DECODERS) == "linear")
     m, n_v = X.shape
     if chunk_size is None:
         c = min(m, max(256, DEFAULT_BLOCK_BYTES // (X.itemsize * (n_v + n_h))))
     else:
         c = min(m, check_int("chunk_size", chunk_size))
-    keep_a2 = chunk_size is None and hyper["sparsity"] == "kl"
-    buf = _Buffers(m if keep_a2 else c, c, n_v, n_h, dtype)
+    n_blocks = -(-m // c)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    n_threads = cores if n_threads is None else check_int("n_threads", n_threads)
+    n_workers = min(n_threads, n_blocks)
+    keep_a2 = chunk_size is None and hyper["kl"]
+    a2_all = np.empty((m, n_h), dtype) if keep_a2 else None  # (m, n_h) kept activations
+    plan = _Plan(X, n_h, hyper, c, n_workers, a2_all)
 
     def fun(theta):
-        return _loss_and_grad(_check_theta(theta, n_v, n_h), X, n_h, hyper, buf, c, keep_a2)
+        theta = _check_theta(theta, n_v, n_h)  # (n_params,)
+        with plan.blas_for_workers():
+            return _loss_and_grad(theta, plan)
 
     return fun
 
 
 class _Buffers:
-    """Work arrays made once per ``fun``: one block's worth, plus ``a2`` for ``a2_rows`` rows."""
+    """One worker's arrays, made once: a block's worth of each, and its gradient sum."""
 
-    def __init__(self, a2_rows, c, n_v, n_h, dtype):
-        self.a2 = np.empty((a2_rows, n_h), dtype)  # (m or c, n_h) hidden activations
+    def __init__(self, c, n_v, n_h, dtype):
+        self.a2 = np.empty((c, n_h), dtype)  # (c, n_h) hidden activations (unless kept)
         self.G = np.empty((c, n_h), dtype)  # (c, n_h) δ3 W2, then δ2
         self.a3 = np.empty((c, n_v), dtype)  # (c, n_v) output, then f′(z3) parts
         self.D = np.empty((c, n_v), dtype)  # (c, n_v) a3 − x, then δ3
         self.dW1 = np.empty((n_h, n_v), dtype)  # (n_h, n_v) one block's δ2ᵀX
         self.dW2 = np.empty((n_v, n_h), dtype)  # (n_v, n_h) one block's δ3ᵀa2
-        self.acc = np.empty(2 * n_h * n_v + n_h + n_v, dtype)  # gradient sum (float32 path)
+        self.acc = np.empty(2 * n_h * n_v + n_h + n_v, dtype)  # (n_params,) gradient sum
 
 
-def _loss_and_grad(theta, X, n_h, hyper, buf, c, keep_a2):
-    """J and ∇J over all blocks; see the module docstring for the two sweeps."""
+class _Plan:
+    """What a ``fun`` keeps between calls: data, settings, blocks, workers and their buffers."""
+
+    def __init__(self, X, n_h, hyper, c, n_workers, a2_all):
+        m, n_v = X.shape
+        self.X, self.n_h, self.hyper, self.a2_all = X, n_h, hyper, a2_all
+        blocks = [slice(i, min(i + c, m)) for i in range(0, m, c)]
+        self.blocks = [blocks[k::n_workers] for k in range(n_workers)]  # worker k's blocks
+        self.bufs = [_Buffers(c, n_v, n_h, X.dtype) for _ in range(n_workers)]
+        self.pool = ThreadPoolExecutor(n_workers) if n_workers > 1 else None
+        self.numpy_blas = [lib for lib, mine in zip(*_blas_libraries()) if mine]
+
+    def map(self, task):
+        """``[task(k) for k in workers]``, in parallel when there are several workers."""
+        if self.pool is None:
+            return [task(0)]
+        return list(self.pool.map(task, range(len(self.bufs))))
+
+    @contextlib.contextmanager
+    def blas_for_workers(self):
+        """With several workers, numpy's BLAS pool at one thread (each worker is one)."""
+        saved = [(lib, lib.num_threads) for lib in self.numpy_blas] if self.pool else []
+        try:
+            for lib, _ in saved:
+                lib.set_num_threads(1)
+            yield
+        finally:
+            for lib, n in saved:
+                lib.set_num_threads(n)
+
+
+def _loss_and_grad(theta, plan):
+    """J and ∇J: sweep 1 (KL only) for ρ̂, sweep 2 for everything else; see the module docstring."""
+    X, n_h, hyper = plan.X, plan.n_h, plan.hyper
     m, n_v = X.shape
     w = n_h * n_v
     dt = X.dtype
@@ -108,39 +155,58 @@ def _loss_and_grad(theta, X, n_h, hyper, buf, c, keep_a2):
     W2 = theta[w:2 * w].reshape(n_v, n_h).astype(dt, copy=False)  # (n_v, n_h)
     neg_b1 = -theta[2 * w:2 * w + n_h].astype(dt)  # (n_h,)
     b2 = theta[2 * w + n_h:].astype(dt)  # (n_v,)
-    grad = np.empty_like(theta) if dt == np.float64 else buf.acc  # (n_params,) gradient sum
-    blocks = [slice(i, min(i + c, m)) for i in range(0, m, c)]
-    kl = hyper["sparsity"] == "kl"
-    rho_hat = np.zeros(n_h)  # (n_h,) Σ_rows a2, then the mean
-    if kl:  # sweep 1: ρ̂ needs every row before any δ2 (a2 kept in buf.a2 if keep_a2)
-        for rows in blocks:
-            a2 = _a2_rows(buf, rows, keep_a2)  # (c, n_h)
+
+    def hidden_sweep(k):  # Σ_rows a2 over worker k's blocks (kept in plan.a2_all if there)
+        rho_sum = np.zeros(n_h)  # (n_h,)
+        for rows in plan.blocks[k]:
+            a2 = _a2_rows(plan, k, rows)  # (c, n_h)
             _hidden(X[rows], W1, neg_b1, a2)
-            rho_hat += a2.sum(axis=0)  # (n_h,)
-        s = sparsity_delta(rho_hat / m, hyper["rho"], hyper["beta"], "kl").astype(dt)  # (n_h,)
+            rho_sum += a2.sum(axis=0)  # (n_h,)
+        return rho_sum
+
+    def backprop_sweep(k):  # Σ‖a3 − x‖², Σ_rows a2 and the gradient sums over k's blocks
+        recon, rho_sum, buf = 0.0, np.zeros(n_h), plan.bufs[k]  # rho_sum: (n_h,)
+        for i, rows in enumerate(plan.blocks[k]):
+            a2 = _a2_rows(plan, k, rows)  # (c, n_h)
+            if recompute:
+                _hidden(X[rows], W1, neg_b1, a2)
+                rho_sum += a2.sum(axis=0)  # (n_h,)
+            recon += _block_backprop(X[rows], a2, W2, b2, s, hyper["linear"], buf, i == 0)
+        return recon, rho_sum, buf.acc
+
+    rho_hat = np.zeros(n_h)  # (n_h,)
+    if hyper["kl"]:  # ρ̂ needs every row before any δ2
+        rho_hat = sum(plan.map(hidden_sweep)) / m  # (n_h,)
+        s = sparsity_delta(rho_hat, hyper["rho"], hyper["beta"], "kl").astype(dt)  # (n_h,)
     else:  # L1: the sparsity term of δ2 is the constant β
         s = np.full(n_h, hyper["beta"], dt)  # (n_h,)
-    recompute = not kl or (not keep_a2 and len(blocks) > 1)
-    recon = 0.0
-    for k, rows in enumerate(blocks):  # sweep 2: output, δ3, δ2 and the gradient sums
-        a2 = _a2_rows(buf, rows, keep_a2)  # (c, n_h)
-        if recompute:
-            _hidden(X[rows], W1, neg_b1, a2)
-            if not kl:
-                rho_hat += a2.sum(axis=0)  # (n_h,)
-        recon += _block_backprop(X[rows], a2, W2, b2, s, hyper["linear"], buf, grad, k == 0)
-    rho_hat /= m
-    grad = grad.astype(np.float64, copy=True) if dt != np.float64 else grad  # (n_params,)
+    one_each = all(len(blocks) == 1 for blocks in plan.blocks)  # sweep 1's a2 still there
+    recompute = not hyper["kl"] or (plan.a2_all is None and not one_each)
+    parts = plan.map(backprop_sweep)
+    grad = parts[0][2].astype(np.float64)  # (n_params,) a new array, never a buffer
+    for _, _, acc in parts[1:]:
+        grad += acc
+    if not hyper["kl"]:
+        rho_hat = sum(part[1] for part in parts) / m  # (n_h,)
     grad /= m
     grad[:2 * w] += hyper["lam"] * theta[:2 * w]  # (2w,) weight decay, not on biases
+    recon = sum(part[0] for part in parts)
     J = (0.5 * recon / m + 0.5 * hyper["lam"] * float(np.dot(theta[:2 * w], theta[:2 * w]))
          + _sparsity_cost(rho_hat, hyper))
     return float(J), grad
 
 
-def _a2_rows(buf, rows, keep_a2):
-    """The hidden activations of ``rows``: their own rows of a kept (m, n_h) buffer, or the block buffer."""
-    return buf.a2[rows] if keep_a2 else buf.a2[:rows.stop - rows.start]
+def _blas_libraries():
+    """(BLAS library controllers, whether numpy uses each), from :mod:`tinysae.threads`."""
+    from tinysae.threads import _blas_controllers
+    return _blas_controllers()
+
+
+def _a2_rows(plan, k, rows):
+    """The hidden activations of ``rows``: their rows of the kept (m, n_h) array, or worker k's block."""
+    if plan.a2_all is not None:
+        return plan.a2_all[rows]
+    return plan.bufs[k].a2[:rows.stop - rows.start]
 
 
 def _check_dtype(dtype):
@@ -169,12 +235,13 @@ def _hidden(Xb, W1, neg_b1, a2):
     _sigmoid_of_negated(a2)  # (c, n_h)  a2
 
 
-def _block_backprop(Xb, a2, W2, b2, s, linear, buf, grad, first):
+def _block_backprop(Xb, a2, W2, b2, s, linear, buf, first):
     """One block: a3, δ3, δ2 and their gradient sums added into ``grad``; returns Σ‖a3 − x‖².
 
     δ3 = (a3 − x) ∘ f′(z3), δ2 = (W2ᵀδ3 + s) ∘ a2 ∘ (1 − a2), ∇W1 += δ2ᵀX, ∇W2 += δ3ᵀa2,
-    ∇b1 += Σ δ2, ∇b2 += Σ δ3 (the 1/m and λW come later). ``a2`` is overwritten.
+    ∇b1 += Σ δ2, ∇b2 += Σ δ3 into ``buf.acc`` (the 1/m and λW come later). ``a2`` is overwritten.
     """
+    grad = buf.acc  # (n_params,)
     r, n_v = Xb.shape
     n_h = a2.shape[1]
     w = n_h * n_v
@@ -223,6 +290,6 @@ def _add_sum(A, out, first):
 
 def _sparsity_cost(rho_hat, hyper):
     """β Σ_j KL(ρ‖ρ̂_j), or β Σ_j ρ̂_j for L1 (= β (1/m) Σ_ij |a2_ij|, as a2 > 0)."""
-    if hyper["sparsity"] == "l1":
+    if not hyper["kl"]:
         return hyper["beta"] * float(rho_hat.sum())
     return hyper["beta"] * float(np.sum(kl_divergence(hyper["rho"], rho_hat)))

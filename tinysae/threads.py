@@ -27,8 +27,7 @@ def blas_pools():
         One per library, threadpoolctl's fields (``filepath``, ``version``,
         ``num_threads``, ``architecture``, ...) plus ``numpy`` (bool): whether numpy uses it.
     """
-    libs = ThreadpoolController().select(user_api="blas").lib_controllers
-    return [{**lib.info(), "numpy": is_numpy} for lib, is_numpy in zip(libs, _numpy_flags(libs))]
+    return [{**lib.info(), "numpy": is_numpy} for lib, is_numpy in zip(*_blas_controllers())]
 
 
 @contextlib.contextmanager
@@ -52,10 +51,10 @@ def limit_blas_threads(other_threads=1, numpy_threads=None):
     other_threads = check_int("other_threads", other_threads)
     if numpy_threads is not None:
         numpy_threads = check_int("numpy_threads", numpy_threads)
-    libs = ThreadpoolController().select(user_api="blas").lib_controllers
+    libs, numpy_flags = _blas_controllers()
     saved = [(lib, lib.num_threads) for lib in libs]
     try:
-        for lib, is_numpy in zip(libs, _numpy_flags(libs)):
+        for lib, is_numpy in zip(libs, numpy_flags):
             wanted = numpy_threads if is_numpy else other_threads
             if wanted is not None:
                 lib.set_num_threads(wanted)
@@ -63,6 +62,12 @@ def limit_blas_threads(other_threads=1, numpy_threads=None):
     finally:
         for lib, n in saved:
             lib.set_num_threads(n)
+
+
+def _blas_controllers():
+    """threadpoolctl's controllers of the loaded BLAS libraries, and whether numpy uses each."""
+    libs = ThreadpoolController().select(user_api="blas").lib_controllers
+    return libs, _numpy_flags(libs)
 
 
 def _numpy_flags(libs):
