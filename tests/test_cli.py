@@ -144,6 +144,18 @@ def test_non_finite_loss_is_one_line_and_keeps_a_checkpoint(tmp_path, monkeypatc
     assert load(tmp_path)[1]["status"] == "non-finite"
 
 
+def test_optimizer_warning_is_one_line_on_stderr(tmp_path, monkeypatch, capsys):
+    real = kernels.make_loss_and_grad
+
+    def make(*args, **kw):
+        fun = real(*args, **kw)
+        return lambda theta: (lambda J, g: (J, -g))(*fun(theta))  # a gradient pointing uphill
+    monkeypatch.setattr(kernels, "make_loss_and_grad", make)
+    code, _, err = run(SMALL + ["--out", str(tmp_path)], capsys)
+    assert code == 0 and err.startswith("tinysae: warning: L-BFGS stopped after")
+    assert err.count("\n") == 1
+
+
 def test_ctrl_c_before_training_exits_130(monkeypatch, capsys):
     def interrupted(settings):
         raise KeyboardInterrupt

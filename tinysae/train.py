@@ -13,6 +13,14 @@
   at the end, each written atomically; a NaN or inf loss or gradient stops training with
   :class:`NonFiniteLossError` and the last finite parameters stay on disk.
 
+The checkpoint's config (JSON, see :mod:`tinysae.checkpoint`) holds ``n_visible``,
+``n_hidden``, the hyperparameters (``weight_decay``, ``sparsity_target``, ``sparsity_weight``,
+``sparsity``, ``decoder``), ``max_iter``, ``seed`` (the ``rng`` if it was an int, else null),
+``dtype``, ``data`` (the caller's ``metadata``: where X came from), ``versions``, and the
+state: ``status`` ("running", "finished", "interrupted" or "non-finite"), ``iteration``,
+``loss`` (J of the saved parameters), ``elapsed`` (seconds, summed over resumes) and
+``history``.
+
 Resuming: :func:`resume` continues a checkpoint's run, its iteration count and its history.
 L-BFGS's curvature memory (the last ``LBFGS_MEMORY`` steps, its picture of the Hessian) is
 not saved: the resumed run starts like a fresh L-BFGS from the checkpoint's parameters, so
