@@ -192,10 +192,14 @@ def test_optimizer_giving_up_early_warns_with_a_hint(X, monkeypatch):
     assert result.iteration < 50
 
 
-def test_reaching_max_iter_is_not_a_warning(X):
+def test_reaching_max_iter_or_stopping_from_the_callback_is_not_a_warning(X):
+    def stop_at_3(info):
+        if info["iteration"] == 3:
+            raise StopIteration
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        _quiet(X, max_iter=5)
+        assert _quiet(X, max_iter=5).iteration == 5
+        assert _quiet(X, max_iter=50, callback=stop_at_3).iteration == 3
 
 
 @pytest.mark.parametrize("kwargs, error, words", [

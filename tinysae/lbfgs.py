@@ -26,6 +26,9 @@ LBFGS_MEMORY = 100
 #: is not seeing the same data; typical agreement is ~1e-15.
 RESUME_LOSS_TOLERANCE = 1e-8
 
+#: scipy's status when the callback raised StopIteration (a request, not a failure).
+STOPPED_BY_CALLBACK = 99
+
 HYPERPARAMETERS = ("weight_decay", "sparsity_target", "sparsity_weight", "sparsity", "decoder")
 
 
@@ -140,9 +143,9 @@ class Run:
                 return self.finish(theta, J, "interrupted", None, start_loss)
             except _NonFinite as error:
                 self.fail(error)
-        if res.status != 0 and res.nit < remaining:
+        if res.status not in (0, STOPPED_BY_CALLBACK) and res.nit < remaining:
             warnings.warn(_EARLY_STOP_HINT.format(nit=res.nit, remaining=remaining,
-                                                  message=res.message),
+                                                  message=str(res.message).rstrip(".")),
                           OptimizerStoppedEarlyWarning, stacklevel=3)
         return self.finish(res.x, float(res.fun), "finished", res, start_loss)
 

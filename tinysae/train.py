@@ -69,7 +69,8 @@ def train(X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01, sparsity_weig
         Start here (W1, W2, b1, b2) instead of at random parameters.
     callback : callable, optional
         Called after each iteration with a dict: ``iteration``, ``loss``, ``grad_norm``,
-        ``elapsed``, ``params`` (copies).
+        ``elapsed``, ``params`` (copies). Raising ``StopIteration`` in it ends training there
+        (no warning).
     verbose : bool, default True
         Print progress every ``print_every`` iterations.
     checkpoint_dir : str or Path, optional
