@@ -15,7 +15,9 @@ A latent is *dead* when it has not fired on any of the last ``dead_window`` exam
 ``resample_every`` set, dead latents are re-pointed every so often at what the model
 reconstructs worst: an example is drawn with probability ∝ its squared error ‖x − a3‖², the
 latent's decoder column becomes that residual's direction, its encoder row the same
-direction scaled to 0.2 × the mean alive encoder norm, its bias 0, and its Adam moments 0.
+direction scaled to the mean alive encoder norm, its bias −RESAMPLE_THRESHOLD times that
+norm (so it starts as a detector of that direction, not a unit firing on half of all
+inputs), and its Adam moments 0. (Bricken et al. use 0.2 × the norm and bias 0.)
 """
 
 from dataclasses import dataclass, field
@@ -26,6 +28,10 @@ from tinysae._validation import check_choice, check_int, check_real, check_rng
 from tinysae.modern.adam import adam_init, adam_step
 from tinysae.modern.sae import (ACTIVATIONS, init_sae, normalise_columns,
                                 loss_grad_cache, remove_parallel_component)
+
+#: A resampled latent fires only where the input's projection on its direction exceeds this
+#: (the coefficients are U[0, 1); without a threshold it would fire on half of all inputs).
+RESAMPLE_THRESHOLD = 0.2
 
 #: Share of the steps at the end over which the learning rate decays linearly to zero.
 LR_DECAY_FRACTION = 0.2
@@ -68,8 +74,8 @@ def resample_dead(params, state, dead, X, a3, rng):
     alive_norm = np.linalg.norm(params["W1"][~dead], axis=1).mean() if (~dead).any() else 1.0
     params = {name: p.copy() for name, p in params.items()}
     params["W2"][:, dead] = direction.T  # (n_v, n_dead)
-    params["W1"][dead] = 0.2 * alive_norm * direction  # (n_dead, n_v)
-    params["b1"][dead] = 0.0
+    params["W1"][dead] = alive_norm * direction  # (n_dead, n_v)
+    params["b1"][dead] = -RESAMPLE_THRESHOLD * alive_norm
     moments = {key: {name: a.copy() for name, a in state[key].items()} for key in ("m", "v")}
     for moment in moments.values():
         moment["W2"][:, dead] = 0.0
