@@ -1,4 +1,4 @@
-"""Saving and loading models: exact round trips, atomic writes, and files that are not to be trusted."""
+"""Saving and loading models: exact round trips, atomic writes, and untrusted files."""
 
 import json
 import zipfile
@@ -25,6 +25,11 @@ def model():
 def _write_npz(path, **arrays):
     with open(path, "wb") as f:
         np.savez(f, **arrays)
+
+
+def _write_npy(path, array):
+    with open(path, "wb") as f:  # a file object: np.save would append ".npy" to the name
+        np.save(f, array)
 
 
 def test_round_trip_is_exact(model, tmp_path):
@@ -110,7 +115,7 @@ def _corrupt_cases(tmp_path, params, config):
         "flipped-bytes": (lambda p: p.write_bytes(raw[:200] + bytes(b ^ 0xFF for b in raw[200:400])
                                                   + raw[400:]), "valid tinysae model"),
         "foreign-npz": (lambda p: _write_npz(p, x=np.arange(3), y=np.ones(2)), "holds the arrays"),
-        "single-npy": (lambda p: np.save(open(p, "wb"), np.ones(3)), "single .npy"),
+        "single-npy": (lambda p: _write_npy(p, np.ones(3)), "single .npy"),
         "needs-pickle": (lambda p: _write_npz(p, **params, config=np.array([config], dtype=object),
                                               format=fmt), "pickle"),
         "sizes-mismatch-config": (lambda p: _write_npz(
@@ -129,9 +134,9 @@ def _corrupt_cases(tmp_path, params, config):
     }
 
 
-CORRUPT_CASES = ["truncated", "empty", "text-file", "pickle-file", "flipped-bytes", "foreign-npz", "single-npy",
-                 "needs-pickle", "sizes-mismatch-config", "no-format-marker", "config-not-json",
-                 "integer-weights", "nan-weights"]
+CORRUPT_CASES = ["truncated", "empty", "text-file", "pickle-file", "flipped-bytes",
+                 "foreign-npz", "single-npy", "needs-pickle", "sizes-mismatch-config",
+                 "no-format-marker", "config-not-json", "integer-weights", "nan-weights"]
 
 
 @pytest.mark.parametrize("case", CORRUPT_CASES)

@@ -1,4 +1,4 @@
-"""Saving and loading a model: plain arrays in a ``.npz`` plus a JSON config. Files are data, never code.
+"""Saving and loading a model: plain arrays in a ``.npz`` plus a JSON config; files are data.
 
 Layout of a model file (every entry is a plain numeric array, so
 ``np.load(path, allow_pickle=False)`` can read it and nothing in it can run code)::
@@ -39,7 +39,7 @@ CONFIG_FILE = "config.json"
 
 
 def param_shapes(n_visible, n_hidden):
-    """The shape each parameter array must have: W1 (n_h, n_v), W2 (n_v, n_h), b1 (n_h,), b2 (n_v,)."""
+    """The shape of each parameter: W1 (n_h, n_v), W2 (n_v, n_h), b1 (n_h,), b2 (n_v,)."""
     return {"W1": (n_hidden, n_visible), "W2": (n_visible, n_hidden),
             "b1": (n_hidden,), "b2": (n_visible,)}
 
@@ -168,28 +168,30 @@ def _bad(path, reason):
 
 def _read_npz(path):
     """Every array of the archive, read now (a lazy read would fail later, far from here)."""
-    with open(path, "rb") as f:
+    with open(path, "rb") as f:  # our own handle: closed even when np.load fails half-way
         head = f.read(6)
-    if head.startswith(b"\x93NUMPY"):
-        _bad(path, "it is a single .npy array, not an .npz archive")
-    if not head.startswith(b"PK"):
-        _bad(path, f"it is not an .npz (zip) archive: it starts with {head!r}")
-    try:
-        with np.load(path, allow_pickle=False) as npz:
-            return {name: npz[name] for name in npz.files}
-    except ValueError as error:
-        if "pickle" in str(error):
-            _bad(path, "one of its arrays needs pickle to load, and pickled data can run code, "
-                       "so it is refused (tinysae models never need pickle)")
-        _bad(path, f"it cannot be read ({error})")
-    except Exception as error:  # truncated zip, bad CRC, zlib errors, ...
-        _bad(path, f"it is truncated or corrupt ({type(error).__name__}: {error})")
+        if head.startswith(b"\x93NUMPY"):
+            _bad(path, "it is a single .npy array, not an .npz archive")
+        if not head.startswith(b"PK"):
+            _bad(path, f"it is not an .npz (zip) archive: it starts with {head!r}")
+        f.seek(0)
+        try:
+            with np.load(f, allow_pickle=False) as npz:
+                return {name: npz[name] for name in npz.files}
+        except ValueError as error:
+            if "pickle" in str(error):
+                _bad(path, "one of its arrays needs pickle to load, and pickled data can "
+                           "run code, so it is refused (tinysae models never need pickle)")
+            _bad(path, f"it cannot be read ({error})")
+        except Exception as error:  # truncated zip, bad CRC, zlib errors, ...
+            _bad(path, f"it is truncated or corrupt ({type(error).__name__}: {error})")
 
 
 def _text(path, array, name):
     """Decode a uint8 array as UTF-8 text."""
     if array.dtype != np.uint8 or array.ndim != 1:
-        _bad(path, f"its '{name}' entry is not UTF-8 text (dtype {array.dtype}, shape {array.shape})")
+        _bad(path, f"its '{name}' entry is not UTF-8 text "
+                   f"(dtype {array.dtype}, shape {array.shape})")
     try:
         return array.tobytes().decode("utf-8")
     except UnicodeDecodeError:

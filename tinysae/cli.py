@@ -1,14 +1,15 @@
 """The ``tinysae`` command: ``tinysae train`` (the UFLDL experiment) and ``tinysae bench``.
 
 ``tinysae train`` runs the whole UFLDL sparse autoencoder exercise: photographs →
-Olshausen–Field whitening → 10000 random 8×8 patches → L-BFGS → a grid of filters. It writes
-``model.npz``, ``config.json``, ``filters.png`` and ``loss.png`` into an output folder
-(``runs/<date>-<time>`` in the current folder unless ``--out`` says otherwise), checkpoints
-that folder while it trains, and prints how many filters are edge-like. Ctrl-C saves a final
-checkpoint and exits with status 130; ``tinysae train --resume FOLDER`` continues.
+Olshausen–Field whitening → 10000 random 8×8 patches → L-BFGS → a grid of filters. It
+writes ``model.npz``, ``config.json``, ``filters.png`` and ``loss.png`` into an output
+folder (``runs/<date>-<time>`` in the current folder unless ``--out`` says otherwise),
+checkpoints that folder while it trains, and prints how many filters are edge-like. Ctrl-C
+saves a final checkpoint and exits with status 130; ``tinysae train --resume FOLDER``
+continues. The run itself is in :mod:`tinysae.experiment`.
 
 Errors in the options, the images or the output folder print one line on stderr and exit
-with status 1 (2 for options argparse rejects); they never show a traceback.
+with status 1 (2 for a malformed command line); they never show a traceback.
 """
 
 import argparse

@@ -105,8 +105,8 @@ def resume_run(folder, *, max_iter=None, checkpoint_every=25, verbose=True):
         raise ValueError(f"'{folder}' holds a model but no record of its data (config 'data' "
                          f"needs {', '.join(DATA_KEYS)}), so it cannot be resumed.")
     X, data = make_patches(*(data[k] for k in DATA_KEYS))  # (n, p²)
-    if verbose:
-        total = config["max_iter"] if max_iter is None else max_iter
+    total = config.get("max_iter") if max_iter is None else max_iter
+    if verbose and isinstance(total, int) and config.get("iteration", 0) < total:
         print(f"Resuming {folder} at iteration {config.get('iteration')} of {total} "
               "(L-BFGS's curvature memory restarts here).", flush=True)
     result = resume(folder, X, max_iter=max_iter, checkpoint_every=checkpoint_every,
