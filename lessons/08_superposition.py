@@ -48,7 +48,8 @@ N_STEPS = 3000            # Adam steps of a headline run
 BATCH_SIZE = 256          # fresh examples per step
 LEARNING_RATE = 3e-3      # Adam's α (decays linearly to 0 over the last 20% of steps)
 DEAD_WINDOW = 20_000      # a latent silent this many examples is dead ...
-RESAMPLE_EVERY = 50       # ... and is resampled every this many steps (first 80% of training)
+RESAMPLE_EVERY = 50       # ... and is resampled every this many steps ...
+RESAMPLE_UNTIL = 0.6      # ... during this leading share of the training
 SWEEP_SIZES = (256, 512, 1024)   # dictionary sizes of the trade-off sweep
 SWEEP_L1 = (0.03, 0.1, 0.3)      # L1 weights of the trade-off sweep
 SWEEP_STEPS = 1000        # Adam steps of each sweep run
@@ -83,11 +84,11 @@ print(f"{N_FEATURES} features in {N_VISIBLE} dimensions; p_f from {p[0]:.4f} dow
 def train_and_measure(n_latents, l1_weight, n_steps, seed):
     """Train one ReLU + L1 SAE; its metrics on X_eval and its decoder."""
     start = time.perf_counter()
-    with limit_blas_threads():
+    with limit_blas_threads(numpy_threads=1):
         result = train_sae(sample, N_VISIBLE, n_latents, l1_weight=l1_weight, n_steps=n_steps,
                            batch_size=BATCH_SIZE, learning_rate=LEARNING_RATE,
                            dead_window=DEAD_WINDOW, resample_every=RESAMPLE_EVERY,
-                           resample_until=0.8, rng=seed, dtype=np.float32)
+                           resample_until=RESAMPLE_UNTIL, rng=seed, dtype=np.float32)
     cache = forward(result.params, X_eval)
     row = summary(F, result.params["W2"], X_eval, cache["a2"], cache["a3"])
     return {**row, "seconds": time.perf_counter() - start}, result.params["W2"]
@@ -103,7 +104,7 @@ for n_latents in DICTIONARY_SIZES:
 # %% The 2008 model on the same data
 start = time.perf_counter()
 X_train, _ = sample_superposition(F, p, BASELINE_EXAMPLES, rng)  # (m, n_v)
-with limit_blas_threads():
+with limit_blas_threads(numpy_threads=1):
     params_2008 = train_2008(X_train, BASELINE_HIDDEN, max_iter=BASELINE_ITER, rng=SEED,
                              **BASELINE_HYPER)
 cache = forward_2008(params_2008, X_eval, decoder="linear")
@@ -125,11 +126,12 @@ print("(2008 model: L0 and dead count units above / never above 0.5, since sigmo
 fig = Figure(figsize=(10, 4), layout="constrained")
 ax = fig.add_subplot(1, 1, 1)
 for name, W2 in decoders.items():
-    ax.plot(p, max_cosines(F, W2), ".", ms=3, label=name)
+    ax.plot(p, max_cosines(F, W2), ".", ms=4, alpha=0.7, label=name)
 ax.axhline(0.9, color="grey", lw=0.8, ls="--")
 ax.set(xscale="log", xlabel="firing probability p_f of the true feature",
-       ylabel="best cosine with a decoder column", title="Rare features are found last")
-ax.legend(loc="lower right")
+       ylabel="best cosine with a decoder column", ylim=(0, 1.02),
+       title="Which true features are found (dashed: the 0.9 recovery line)")
+ax.legend(loc="center left", markerscale=3)
 fig.savefig(args.out / "08_recovery.png", dpi=120)
 
 # %% The dictionary-size × L1 trade-off
@@ -150,6 +152,7 @@ for n_latents in SWEEP_SIZES:
     for l1, r in zip(SWEEP_L1, runs):
         ax_fvu.annotate(f"λ={l1:g}", (r["l0"], r["fvu"]), fontsize=7)
 ax_mmcs.set(xscale="log", xlabel="L1 weight λ", ylabel="MMCS", title="Feature recovery")
+ax_mmcs.set_xticks(SWEEP_L1, [f"{l1:g}" for l1 in SWEEP_L1])
 ax_fvu.set(xscale="log", yscale="log", xlabel="L0 (latents active per example)",
            ylabel="FVU", title="Sparsity vs reconstruction")
 ax_mmcs.legend()

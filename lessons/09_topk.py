@@ -34,14 +34,15 @@ N_FEATURES = 512          # n_f: ground-truth features (as lesson 08)
 N_VISIBLE = 256           # n_v: dimensions
 MEAN_ACTIVE = 5.0         # features firing in an average example
 DECAY = 0.99              # firing probability p_f ∝ DECAY^f
-N_LATENTS = 1024          # n_h: dictionary size
+N_LATENTS = 512           # n_h: as many latents as true features, so a dead latent is a lost one
 TOPK_KS = (3, 5, 8)       # k of the TopK runs
 L1_WEIGHTS = (0.3, 0.1, 0.03)  # λ of the L1 runs, chosen to span a similar L0 range
 N_STEPS = 1000            # Adam steps per run
 BATCH_SIZE = 256          # fresh examples per step
 LEARNING_RATE = 3e-3      # Adam's α (decays linearly to 0 over the last 20% of steps)
 DEAD_WINDOW = 20_000      # a latent silent on this many examples is dead ...
-RESAMPLE_EVERY = 50       # ... and resampled every this many steps (first 80% of training)
+RESAMPLE_EVERY = 50       # ... and resampled every this many steps ...
+RESAMPLE_UNTIL = 0.6      # ... during this leading share of the training
 EVAL_EXAMPLES = 8192      # held-out examples for the metrics
 SEED = 0
 
@@ -65,12 +66,12 @@ def sample(n, generator):
 def run(activation, *, k=None, l1_weight=0.0, resample=True, seed=SEED):
     """Train one SAE; return its metrics on X_eval and its training history."""
     start = time.perf_counter()
-    with limit_blas_threads():
+    with limit_blas_threads(numpy_threads=1):
         result = train_sae(sample, N_VISIBLE, N_LATENTS, activation=activation, k=k,
                            l1_weight=l1_weight, n_steps=N_STEPS, batch_size=BATCH_SIZE,
                            learning_rate=LEARNING_RATE, dead_window=DEAD_WINDOW,
                            resample_every=RESAMPLE_EVERY if resample else None,
-                           resample_until=0.8, rng=seed, dtype=np.float32)
+                           resample_until=RESAMPLE_UNTIL, rng=seed, dtype=np.float32)
     cache = forward(result.params, X_eval, activation, k)
     row = summary(F, result.params["W2"], X_eval, cache["a2"], cache["a3"])
     row.update(seconds=time.perf_counter() - start, resampled=result.resampled)
