@@ -53,8 +53,6 @@ print(f"X: {X.shape}, values in [{X.min():.2f}, {X.max():.2f}] (the sigmoid's ou
 # Ctrl-C, `tinysae.resume(folder, X)` continues (L-BFGS's curvature memory restarts there).
 run_folder = args.out / "04_run"
 run_folder.mkdir(exist_ok=True)
-for old in run_folder.glob("*"):  # a fresh run each time the lesson is run
-    old.unlink()
 result = train(X, N_HIDDEN, weight_decay=WEIGHT_DECAY, sparsity_target=SPARSITY_TARGET,
                sparsity_weight=SPARSITY_WEIGHT, max_iter=MAX_ITER, rng=rng,
                checkpoint_dir=run_folder, print_every=5 if args.quick else 25)
