@@ -173,9 +173,8 @@ def test_bench_is_dispatched_with_its_arguments(monkeypatch):
     assert main(["bench", "--size", "S1"]) == 7 and seen == [["--size", "S1"]]
 
 
-def test_sigint_saves_a_checkpoint_and_resume_finishes(tmp_path):
-    """The real command: Ctrl-C mid-run, a loadable checkpoint, then --resume to the end."""
-    folder = tmp_path / "run"
+def _start_and_stop(folder, how):
+    """Run the real command in a subprocess; send it ``how`` once iteration 25 is printed."""
     command = [sys.executable, "-m", "tinysae.cli", "train", "--n-patches", "2000",
                "--n-hidden", "4", "--max-iter", "100000", "--checkpoint-every", "10",
                "--out", str(folder)]
@@ -185,22 +184,42 @@ def test_sigint_saves_a_checkpoint_and_resume_finishes(tmp_path):
                                                                        signal.SIG_DFL))
     watchdog = threading.Timer(120, child.kill)  # never hang the test suite
     watchdog.start()
-    for line in child.stdout:  # wait until L-BFGS runs: the progress line of iteration 0
-        if line.split()[:1] == ["0"]:
+    for line in child.stdout:  # L-BFGS is running and has written checkpoints 0, 10 and 20
+        if line.split()[:1] == ["25"]:
             break
     else:
-        pytest.fail(f"training never started: {child.communicate()[1]}")
-    time.sleep(0.5)
-    child.send_signal(signal.SIGINT)
-    out, err = child.communicate(timeout=60)
+        pytest.fail(f"training never got going: {child.communicate()[1]}")
+    child.send_signal(how)
+    _, err = child.communicate(timeout=60)
     watchdog.cancel()
+    return child.returncode, err
+
+
+def test_sigint_saves_a_checkpoint_and_resume_finishes(tmp_path):
+    """The real command: Ctrl-C mid-run, a final checkpoint and a message, then --resume."""
+    folder = tmp_path / "run"
+    code, err = _start_and_stop(folder, signal.SIGINT)
     params, config = load(folder)
-    print(f"exit {child.returncode}; {err.strip()}; checkpoint at iteration {config['iteration']}")
-    assert child.returncode == EXIT_INTERRUPTED and "Traceback" not in err
+    print(f"exit {code}; {err.strip()}; checkpoint at iteration {config['iteration']}")
+    assert code == EXIT_INTERRUPTED and "Traceback" not in err
     assert "--resume" in err and str(folder) in err
-    assert config["status"] == "interrupted" and config["iteration"] >= 1
+    assert config["status"] == "interrupted" and config["iteration"] >= 25
     target = config["iteration"] + 5  # resume in this process (saves a Python start-up)
     assert main(["train", "--resume", str(folder), "--max-iter", str(target), "-q"]) == 0
     _, config = load(folder)
     assert config["status"] == "finished" and config["iteration"] == target
     assert (folder / "filters.png").exists()
+
+
+def test_sigkill_leaves_the_last_periodic_checkpoint_and_resume_finishes(tmp_path):
+    """kill -9 gives no chance to save: the last periodic checkpoint must be whole."""
+    folder = tmp_path / "run"
+    code, _ = _start_and_stop(folder, signal.SIGKILL)
+    params, config = load(folder)
+    print(f"exit {code}; checkpoint at iteration {config['iteration']} ({config['status']})")
+    assert code == -signal.SIGKILL
+    assert config["status"] == "running" and config["iteration"] % 10 == 0
+    assert config["iteration"] >= 20 and len(config["history"]) == config["iteration"] + 1
+    target = config["iteration"] + 5
+    assert main(["train", "--resume", str(folder), "--max-iter", str(target), "-q"]) == 0
+    assert load(folder)[1]["iteration"] == target
