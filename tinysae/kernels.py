@@ -10,7 +10,12 @@ same equations (notes §2–§3), every call reuses buffers made once by the fac
 - the sigmoid is computed in place, ``f(z) = 1 / (1 + e^{−z})``: ``−z`` comes from one
   ``subtract(−b, X W1ᵀ)``, then ``exp``, ``+= 1`` and ``reciprocal`` with ``out=``;
 - the sparsity term is fused into δ2 in place: ``G = δ3 W2; G += s; G *= a2; G *= 1 − a2``;
-- gradient blocks are summed straight into one flat ``theta``-shaped array.
+- gradient blocks are summed straight into one flat ``theta``-shaped array;
+- the blocks are shared out to one thread per core, each running its own blocks with a
+  one-thread BLAS (numpy's ufuncs and BLAS release the GIL), so that the elementwise work
+  runs on every core too, not only the matrix products.
+
+The equations for one block are in :mod:`tinysae.blockmath`.
 
 ρ̂ (for the KL penalty) needs every row before any δ2 exists. With ``chunk_size=None``
 the hidden activations of all m rows are kept (one (m, n_h) buffer); with ``chunk_size``
@@ -27,6 +32,7 @@ import numpy as np
 from tinysae._validation import check_choice, check_data, check_int, check_real, fail
 from tinysae.autoencoder import (DECODERS, SPARSITY_PENALTIES, _check_theta, kl_divergence,
                                  sparsity_delta)
+from tinysae.blockmath import backprop, hidden
 
 #: Rows per block when ``chunk_size`` is None: small enough that a block's (c, n_h) and
 #: (c, n_v) arrays stay in cache, large enough that each matrix product still runs at full
@@ -163,7 +169,7 @@ def _loss_and_grad(theta, plan):
         rho_sum = np.zeros(n_h)  # (n_h,)
         for rows in plan.blocks[k]:
             a2 = _a2_rows(plan, k, rows)  # (c, n_h)
-            _hidden(X[rows], W1, neg_b1, a2)
+            hidden(X[rows], W1, neg_b1, a2)
             rho_sum += a2.sum(axis=0)  # (n_h,)
         return rho_sum
 
@@ -172,9 +178,9 @@ def _loss_and_grad(theta, plan):
         for i, rows in enumerate(plan.blocks[k]):
             a2 = _a2_rows(plan, k, rows)  # (c, n_h)
             if recompute:
-                _hidden(X[rows], W1, neg_b1, a2)
+                hidden(X[rows], W1, neg_b1, a2)
                 rho_sum += a2.sum(axis=0)  # (n_h,)
-            recon += _block_backprop(X[rows], a2, W2, b2, s, hyper["linear"], buf, i == 0)
+            recon += backprop(X[rows], a2, W2, b2, s, hyper["linear"], buf, i == 0)
         return recon, rho_sum, buf.acc
 
     rho_hat = np.zeros(n_h)  # (n_h,)
@@ -221,74 +227,6 @@ def _check_dtype(dtype):
     if dt not in (np.float64, np.float32):
         fail("dtype", "None, numpy.float64 or numpy.float32", dtype)
     return dt
-
-
-def _sigmoid_of_negated(t):
-    """Turn ``t = −z`` into ``f(z) = 1 / (1 + e^{−z})`` in place (e^{−z} = inf gives f = 0)."""
-    with np.errstate(over="ignore"):
-        np.exp(t, out=t)
-    t += 1.0
-    np.reciprocal(t, out=t)
-
-
-def _hidden(Xb, W1, neg_b1, a2):
-    """a2 = f(z2), z2 = X W1ᵀ + b1, written into ``a2`` (c, n_h)."""
-    np.matmul(Xb, W1.T, out=a2)  # (c, n_h)  X W1ᵀ
-    np.subtract(neg_b1, a2, out=a2)  # (c, n_h)  −z2
-    _sigmoid_of_negated(a2)  # (c, n_h)  a2
-
-
-def _block_backprop(Xb, a2, W2, b2, s, linear, buf, first):
-    """One block: a3, δ3, δ2 and their gradient sums added into ``grad``; returns Σ‖a3 − x‖².
-
-    δ3 = (a3 − x) ∘ f′(z3), δ2 = (W2ᵀδ3 + s) ∘ a2 ∘ (1 − a2), ∇W1 += δ2ᵀX, ∇W2 += δ3ᵀa2,
-    ∇b1 += Σ δ2, ∇b2 += Σ δ3 into ``buf.acc`` (the 1/m and λW come later). ``a2`` is overwritten.
-    """
-    grad = buf.acc  # (n_params,)
-    r, n_v = Xb.shape
-    n_h = a2.shape[1]
-    w = n_h * n_v
-    a3, D, G = buf.a3[:r], buf.D[:r], buf.G[:r]  # (r, n_v), (r, n_v), (r, n_h)
-    np.matmul(a2, W2.T, out=a3)  # (r, n_v)  a2 W2ᵀ
-    if linear:
-        a3 += b2  # (r, n_v)  a3 = z3
-        np.subtract(a3, Xb, out=D)  # (r, n_v)  a3 − x = δ3
-        sq = float(np.dot(D.ravel(), D.ravel()))
-    else:
-        np.subtract(-b2, a3, out=a3)  # (r, n_v)  −z3
-        _sigmoid_of_negated(a3)  # (r, n_v)  a3
-        np.subtract(a3, Xb, out=D)  # (r, n_v)  a3 − x
-        sq = float(np.dot(D.ravel(), D.ravel()))
-        D *= a3  # (r, n_v)
-        np.subtract(1.0, a3, out=a3)  # (r, n_v)  1 − a3
-        D *= a3  # (r, n_v)  δ3 = (a3 − x) a3 (1 − a3)
-    _add_product(D.T, a2, buf.dW2, grad[w:2 * w].reshape(n_v, n_h), first)  # ∇W2 += δ3ᵀa2
-    np.matmul(D, W2, out=G)  # (r, n_h)  δ3 W2
-    G += s  # (r, n_h)
-    G *= a2  # (r, n_h)
-    np.subtract(1.0, a2, out=a2)  # (r, n_h)  1 − a2
-    G *= a2  # (r, n_h)  δ2
-    _add_product(G.T, Xb, buf.dW1, grad[:w].reshape(n_h, n_v), first)  # ∇W1 += δ2ᵀX
-    _add_sum(G, grad[2 * w:2 * w + n_h], first)  # ∇b1 += Σ_rows δ2
-    _add_sum(D, grad[2 * w + n_h:], first)  # ∇b2 += Σ_rows δ3
-    return sq
-
-
-def _add_product(A, B, tmp, out, first):
-    """out = A B on the first block, out += A B after (through ``tmp``)."""
-    if first:
-        np.matmul(A, B, out=out)
-    else:
-        np.matmul(A, B, out=tmp)
-        out += tmp
-
-
-def _add_sum(A, out, first):
-    """out = Σ_rows A on the first block, out += Σ_rows A after."""
-    if first:
-        np.sum(A, axis=0, out=out)
-    else:
-        out += A.sum(axis=0)
 
 
 def _sparsity_cost(rho_hat, hyper):
