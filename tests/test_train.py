@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 from tinysae import kernels, loss_and_grad, pack, threads
-from tinysae.checkpoint import load
+from tinysae.checkpoint import load, save
 from tinysae.train import (NonFiniteLossError, OptimizerStoppedEarlyWarning, resume, train)
 
 N_HIDDEN = 4
@@ -148,6 +148,18 @@ def test_resume_when_the_budget_is_spent_changes_nothing(X, tmp_path, capsys):
     assert (tmp_path / "model.npz").read_bytes() == before
 
 
+def test_resume_refuses_a_model_that_is_not_a_checkpoint(X, tmp_path):
+    params, config = load(_quiet(X, max_iter=3, checkpoint_dir=tmp_path).checkpoint)
+    save(tmp_path / "plain.npz", params, {"n_visible": 16, "n_hidden": N_HIDDEN})
+    with pytest.raises(ValueError, match="not a usable training checkpoint.*no weight_decay"):
+        resume(tmp_path / "plain.npz", X)
+    save(tmp_path / "odd.npz", params, {**config, "history": [1.0]})
+    with pytest.raises(ValueError, match="'history'"):
+        resume(tmp_path / "odd.npz", X)
+    with pytest.raises(ValueError, match="'X'"):
+        resume(tmp_path, X[:, :8])
+
+
 # ----------------------------------------------------------------------------- when things go wrong
 
 def test_ctrl_c_stops_and_keeps_the_best_parameters(X, tmp_path, monkeypatch):
@@ -164,6 +176,19 @@ def test_ctrl_c_stops_and_keeps_the_best_parameters(X, tmp_path, monkeypatch):
     assert all(np.array_equal(params[k], result.params[k]) for k in params)
     J, _ = loss_and_grad(pack(params), X, N_HIDDEN)
     assert J == pytest.approx(result.loss, rel=1e-10)
+
+
+def test_ctrl_c_before_the_first_evaluation_keeps_the_start_and_can_resume(
+        X, tmp_path, monkeypatch):
+    def interrupt_first(n, J, grad):
+        if n == 1:
+            raise KeyboardInterrupt
+        return J, grad
+    _wrap_objective(monkeypatch, interrupt_first)
+    result = _quiet(X, max_iter=10, checkpoint_dir=tmp_path)
+    assert result.interrupted and result.loss is None and result.iteration == 0
+    monkeypatch.undo()
+    assert resume(tmp_path, X, verbose=False).iteration == 10
 
 
 def test_non_finite_loss_stops_with_a_clear_error_and_keeps_the_last_finite_params(

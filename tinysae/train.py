@@ -29,6 +29,7 @@ the checkpoint's loss and, being a descent method, only decreases it; it does no
 the exact path an uninterrupted run would have taken.
 """
 
+import numbers
 from pathlib import Path
 
 import numpy as np
@@ -95,7 +96,7 @@ def train(X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01, sparsity_weig
     hyper = _check_hyperparameters(dict(weight_decay=weight_decay, sparsity_target=sparsity_target,
                                         sparsity_weight=sparsity_weight, sparsity=sparsity,
                                         decoder=decoder))
-    seed = rng if isinstance(rng, int) and not isinstance(rng, bool) else None
+    seed = int(rng) if isinstance(rng, numbers.Integral) and not isinstance(rng, bool) else None
     if init_params is None:
         init_params = random_params(X.shape[1], n_hidden, check_rng("rng", rng))
     theta0 = pack(check_params(init_params, X.shape[1], n_hidden, "init_params"))  # (n_params,)
@@ -119,21 +120,43 @@ def resume(checkpoint, X, *, max_iter=None, callback=None, verbose=True, print_e
     """
     params, config = load(checkpoint)
     folder = Path(checkpoint) if Path(checkpoint).is_dir() else Path(checkpoint).parent
-    for key in HYPERPARAMETERS + ("max_iter", "iteration", "history", "dtype"):
-        if key not in config:
-            raise ValueError(f"'{checkpoint}' is a model file but not a training checkpoint: "
-                             f"its config has no '{key}'.")
-    _check_hyperparameters({k: config[k] for k in HYPERPARAMETERS})
+    _check_checkpoint_config(config, checkpoint)
     X = check_data("X", X, n_columns=config["n_visible"])  # (m, n_v)
     if max_iter is not None:
         config["max_iter"] = check_int("max_iter", max_iter)
     run = Run(X, config, callback, verbose, print_every, folder, checkpoint_every, chunk_size)
     if config["iteration"] >= config["max_iter"]:
-        run.say(f"Nothing to do: the checkpoint is at iteration {config['iteration']} of "
-                f"max_iter={config['max_iter']}.")
+        if verbose:
+            run.say(f"Nothing to do: the checkpoint is at iteration {config['iteration']} of "
+                    f"max_iter={config['max_iter']}.")
         return TrainResult(params, list(config["history"]), config["iteration"], 0.0,
                            config["loss"], checkpoint=folder / "model.npz", config=config)
     return run.optimize(pack(params))
+
+
+def _check_checkpoint_config(config, path):
+    """A checkpoint's config comes from a file: check what resuming relies on."""
+    def bad(why):
+        raise ValueError(f"'{path}' holds a model but not a usable training checkpoint: {why}.")
+    missing = [k for k in HYPERPARAMETERS + ("max_iter", "iteration", "history", "dtype",
+                                             "elapsed", "loss") if k not in config]
+    if missing:
+        bad(f"its config has no {', '.join(missing)}")
+    if not all(type(config[k]) is int and config[k] >= 0 for k in ("max_iter", "iteration")):
+        bad("its 'max_iter' and 'iteration' are not non-negative integers")
+    history = config["history"]
+    expected = {config["iteration"] + 1} | ({0} if config["iteration"] == 0 else set())
+    if not isinstance(history, list) or len(history) not in expected or not all(
+            isinstance(J, (int, float)) and np.isfinite(J) for J in history):
+        bad("its 'history' is not one finite loss per iteration (plus the start)")
+    if not isinstance(config["elapsed"], (int, float)) or not (
+            config["loss"] is None or isinstance(config["loss"], (int, float))):
+        bad("its 'elapsed' or 'loss' is not a number")
+    try:
+        _check_hyperparameters({k: config[k] for k in HYPERPARAMETERS})
+        _check_dtype(config["dtype"])
+    except (TypeError, ValueError) as error:
+        bad(str(error))
 
 
 def _check_hyperparameters(hyper):
