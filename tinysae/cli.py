@@ -115,7 +115,8 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"{prog}: interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
-    except (ValueError, TypeError, OSError, ImportError, FloatingPointError) as error:
+    except (ValueError, TypeError, OSError, ImportError, FloatingPointError,
+            MemoryError) as error:  # bad input, files, a missing extra, NaN, too big a run
         print(f"{prog}: error: {_one_line(error)}", file=sys.stderr)
         return 1
 
