@@ -97,7 +97,9 @@ def test_resume_extends_a_finished_run(small_run, tmp_path, capsys):
     (["train", "--resume", "no/such/run"], "No model file"),
     (["train", "--resume", ".", "--n-hidden", "3"], "drop --n-hidden"),
     (["fly"], "invalid choice"),
-], ids=lambda a: " ".join(a[1:3]) if isinstance(a, list) else None)
+], ids=["n-hidden 0", "sparsity-target 1.5", "weight-decay -1", "n-patches ten",
+        "checkpoint-every 0", "seed -3", "bogus", "images missing", "patch-size 5000",
+        "resume missing", "resume with n-hidden", "unknown command"])
 def test_bad_options_give_one_line_and_nonzero_exit(argv, words, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, err = run(argv, capsys)

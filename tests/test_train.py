@@ -243,7 +243,9 @@ def test_reaching_max_iter_or_stopping_from_the_callback_is_not_a_warning(X):
     ({"init_params": {"W1": np.zeros((4, 16))}}, TypeError, "'init_params'"),
     ({"init_params": {"W1": np.zeros((4, 15)), "W2": np.zeros((16, 4)), "b1": np.zeros(4),
                       "b2": np.zeros(16)}}, ValueError, r"'init_params\['W1'\]'"),
-], ids=lambda v: next(iter(v)) if isinstance(v, dict) else None)
+], ids=["n_hidden=0", "max_iter=0", "sparsity_target=1", "weight_decay<0", "sparsity=l2",
+        "dtype=int32", "rng=str", "print_every=0", "checkpoint_every<0", "no-checkpoint_dir",
+        "callback=3", "metadata=list", "init_params-missing-keys", "init_params-wrong-shape"])
 def test_bad_parameters_are_named_in_the_error(X, kwargs, error, words):
     kwargs = {"n_hidden": N_HIDDEN, "verbose": False, **kwargs}
     with pytest.raises(error, match=words):
