@@ -1,0 +1,111 @@
+"""Lesson 07 — a linear decoder on ZCA-whitened colour patches.
+
+Goal: train the UFLDL "Linear decoders" exercise. A sigmoid output a3 = f(z3) can only
+produce values in (0, 1), which is why lessons 03–06 squeezed every patch into
+[0.1, 0.9]. ZCA-whitened data is not in [0, 1], so the output layer becomes linear,
+a3 = z3 (``decoder="linear"``); the output delta loses its f′ factor, δ3 = a3 − x, and
+the hidden layer stays sigmoid and sparse. The data are 8×8×3 colour patches from the
+bundled photo, each patch flattened channel-last into 192 values, whitened with ZCA:
+x_ZCA = U diag(1/√(λ + ε)) Uᵀ (x − x̄) with ε = 0.1 (tinysae.fit_zca).
+
+Command:   python lessons/07_linear_decoder.py          (add --quick for the test suite)
+
+What you will see:
+- The PCA of the patches: how much of the variance the first k components keep (a few
+  components hold almost all of it: mean colour and slow gradients).
+- 07_pca_and_patches.png: the cumulative share of variance against k, with the
+  whitened variance λ/(λ + ε) of each direction; raw patches next to the same patches
+  after ZCA (drawn at their own contrast): whitening removes the colour cast and the slow
+  shading and keeps edges.
+- 07_colour_filters.png: the 400 learned features, drawn as UFLDL does in the input space
+  of the raw patches (the rows of W1 · ZCA). Most are small oriented light/dark edges;
+  others are colour-opponent (blue–yellow, red–green) blobs and edges. The title says
+  how many are edge-like and how many mostly chromatic.
+"""
+
+import numpy as np
+from matplotlib.figure import Figure
+
+from tinysae import (cost_terms, edge_scores, fit_pca, fit_zca, load_images, pack,
+                     plot_filter_grid, plot_loss_curve, plot_patch_montage, sample_patches,
+                     save_figure, train)
+from tinysae.lessonkit import lesson_args
+
+# %% Hyperparameters
+IMAGE_SOURCE = "default"  # "default": Grace Hopper; "skimage": five colour photos
+PATCH_SIZE = 8            # p: 8×8×3 patches, n_v = 192
+N_PATCHES = 10000         # m (UFLDL: 100000 from STL-10; fewer keep this lesson short)
+N_HIDDEN = 400            # n_h
+ZCA_EPSILON = 0.1         # ε of the ZCA whitening
+SPARSITY_TARGET = 0.035   # ρ
+WEIGHT_DECAY = 3e-3       # λ
+SPARSITY_WEIGHT = 5.0     # β
+MAX_ITER = 300            # L-BFGS iterations (UFLDL: 400)
+CHROMATIC = 0.5           # a filter is "chromatic" when > this share of it is colour
+SEED = 0
+
+args = lesson_args(__doc__, "07_linear_decoder")
+if args.quick:
+    N_PATCHES, N_HIDDEN, MAX_ITER = 500, 25, 5
+rng = np.random.default_rng(SEED)
+
+# %% Colour patches, not normalised: ZCA will centre and scale them
+photos = load_images(IMAGE_SOURCE, colour=True)  # list of (H, W, 3) in [0, 1]
+X = sample_patches(photos, N_PATCHES, PATCH_SIZE, rng, normalize=False)  # (m, 192)
+print(f"{len(photos)} photo(s), X: {X.shape}, values in [{X.min():.2f}, {X.max():.2f}]")
+
+# %% PCA: the share of variance kept by the first k components
+pca = fit_pca(X)
+for share in (0.9, 0.99):
+    k = pca.n_components(share)
+    print(f"{k:3d} of {X.shape[1]} components keep {pca.variance_kept(k):.2%} of the "
+          f"variance (≥ {share:.0%})")
+whitened_share = pca.variances / (pca.variances + ZCA_EPSILON)  # (192,) λ/(λ+ε)
+print(f"after ZCA (ε = {ZCA_EPSILON}): {np.sum(whitened_share > 0.5)} directions keep more "
+      f"than half their whitened variance; the rest (λ < ε) are damped as noise")
+
+# %% ZCA whitening
+zca = fit_zca(X, ZCA_EPSILON)
+X_zca = zca.apply(X)  # (m, 192)
+print(f"X_zca: mean {X_zca.mean():.1e}, std {X_zca.std():.3f}, "
+      f"range [{X_zca.min():.2f}, {X_zca.max():.2f}] — not in [0, 1]: a linear decoder")
+
+fig = Figure(figsize=(12, 4), layout="constrained")
+curve, raw_ax, white_ax = fig.subplots(1, 3)
+k = np.arange(1, X.shape[1] + 1)
+curve.plot(k, np.cumsum(pca.variances) / pca.variances.sum(), label="share of variance kept")
+curve.plot(k, whitened_share, label="λ/(λ + ε) after ZCA")
+curve.set_xscale("log")
+curve.set_xlabel("principal component k")
+curve.legend()
+plot_patch_montage(X, n_show=64, ax=raw_ax, title="raw colour patches")
+plot_patch_montage(X_zca, n_show=64, ax=white_ax, title="the same patches after ZCA")
+save_figure(fig, args.out / "07_pca_and_patches.png")
+
+# %% Train: sigmoid hidden layer, linear output layer
+knobs = dict(weight_decay=WEIGHT_DECAY, sparsity_target=SPARSITY_TARGET,
+             sparsity_weight=SPARSITY_WEIGHT, decoder="linear")
+result = train(X_zca, N_HIDDEN, max_iter=MAX_ITER, rng=SEED, print_every=50, **knobs)
+terms = cost_terms(pack(result.params), X_zca, N_HIDDEN, **knobs)
+print(f"J = {terms['total']:.4f}: reconstruction {terms['reconstruction']:.4f}, weight decay "
+      f"{terms['weight_decay']:.4f}, sparsity {terms['sparsity']:.4f}; mean ρ̂ "
+      f"{terms['rho_hat'].mean():.4f} (ρ = {SPARSITY_TARGET})")
+save_figure(plot_loss_curve(result.history), args.out / "07_loss.png")
+
+# %% The features in the space of the raw patches: rows of W1 · ZCA (UFLDL's display)
+features = result.params["W1"] @ zca.matrix  # (n_h, 192)
+F = features.reshape(N_HIDDEN, -1, 3)  # (n_h, p·p, 3)
+luminance = F.mean(axis=2, keepdims=True)  # (n_h, p·p, 1) the grey part of each filter
+total = np.sum((F - F.mean(axis=(1, 2), keepdims=True)) ** 2, axis=(1, 2))  # (n_h,)
+chroma_share = np.sum((F - luminance) ** 2, axis=(1, 2)) / total  # (n_h,) colour's share
+edges = edge_scores(features)
+n_chromatic = int(np.sum(chroma_share > CHROMATIC))
+print(f"{edges.n_edge_like} of {N_HIDDEN} features are edge-like; {n_chromatic} are mostly "
+      f"chromatic (more than {CHROMATIC:.0%} of their variance is colour)")
+
+order = np.argsort(chroma_share)  # grey features first, colour-opponent ones last
+fig = plot_filter_grid(features[order], figsize=(10, 10.5),
+                       title=f"{N_HIDDEN} features (rows of W1·ZCA), greyest first: "
+                       f"{edges.n_edge_like} edge-like, {n_chromatic} chromatic")
+save_figure(fig, args.out / "07_colour_filters.png")
+print(f"figures in {args.out}")
