@@ -15,7 +15,7 @@ import scipy.io
 from PIL import Image
 
 from tinysae.datafiles import load_mnist_idx, load_olshausen_mat
-from tinysae.images import (LUMA_WEIGHTS, default_images, load_image_folder, load_images,
+from tinysae.images import (LUMA_WEIGHTS, default_images, downsample, load_image_folder, load_images,
                             skimage_images)
 from tinysae.whitening import (WHITENED_VARIANCE, radial_power_spectrum, spectrum_slope, whiten,
                                whiten_images, whitening_filter)
@@ -32,19 +32,22 @@ def pink_noise(N, rng):
 
 @pytest.fixture(scope="module")
 def grace():
-    return default_images()[0]
+    """The full-resolution photo (600, 512), for the whitening tests."""
+    return default_images(downsample_by=1)[0]
 
 
 # ------------------------------------------------------------------------ bundled photos
-def test_default_image_is_grace_hopper_in_grayscale(grace):
+def test_default_image_is_grace_hopper_in_grayscale():
+    grace = default_images()[0]
     print(f"\n  grace_hopper: {grace.shape} {grace.dtype}, range [{grace.min():.3f}, {grace.max():.3f}]")
-    assert grace.shape == (600, 512) and grace.dtype == np.float64
+    assert grace.shape == (300, 256) and grace.dtype == np.float64
     assert 0.0 <= grace.min() < 0.1 and 0.9 < grace.max() <= 1.0
 
 
-def test_colour_default_image_and_grayscale_is_its_luma(grace):
+def test_colour_default_image_and_grayscale_is_its_luma():
+    grace = default_images()[0]
     colour = default_images(colour=True)[0]
-    assert colour.shape == (600, 512, 3) and colour.dtype == np.float64
+    assert colour.shape == (300, 256, 3) and colour.dtype == np.float64
     np.testing.assert_allclose(colour @ LUMA_WEIGHTS, grace, atol=1e-12)
 
 
@@ -69,8 +72,8 @@ def test_load_images_dispatches_to_each_source(tmp_path):
     (tmp_path / "photos").mkdir()
     Image.fromarray(np.zeros((9, 11), np.uint8)).save(tmp_path / "photos" / "a.png")
     scipy.io.savemat(tmp_path / "IMAGES.mat", {"IMAGES": np.ones((6, 5, 2))})
-    assert load_images()[0].shape == (600, 512)
-    assert load_images("default", colour=True)[0].shape == (600, 512, 3)
+    assert load_images()[0].shape == (300, 256)
+    assert load_images("default", colour=True)[0].shape == (300, 256, 3)
     assert load_images("folder", tmp_path / "photos")[0].shape == (9, 11)
     assert [a.shape for a in load_images("mat", tmp_path / "IMAGES.mat")] == [(6, 5)] * 2
 
@@ -320,3 +323,20 @@ def test_radial_spectrum_puts_a_grating_at_its_frequency():
 def test_whiten_rejects_bad_images_naming_the_parameter(image, error):
     with pytest.raises(error, match="'image'"):
         whiten(image)
+
+
+def test_default_photo_is_the_full_photo_averaged_over_2x2_blocks():
+    full = default_images(downsample_by=1)[0]  # (600, 512)
+    half = default_images()[0]  # (300, 256)
+    assert full.shape == (600, 512)
+    np.testing.assert_allclose(half[7, 11], full[14:16, 22:24].mean(), rtol=1e-14)
+    np.testing.assert_allclose(half.mean(), full.mean(), rtol=1e-12)
+
+
+def test_downsample_drops_partial_blocks_and_keeps_colour():
+    image = np.arange(5 * 7 * 3, dtype=float).reshape(5, 7, 3)  # (H, W, 3)
+    small = downsample(image, 2)  # (2, 3, 3)
+    assert small.shape == (2, 3, 3)
+    np.testing.assert_array_equal(small[1, 2], image[2:4, 4:6].mean(axis=(0, 1)))
+    with pytest.raises(ValueError, match="'factor'"):
+        downsample(image, 6)
