@@ -138,14 +138,16 @@ def _show_tiles(ax, tiles, title):
         ax.set_title(title)
 
 
-def plot_filter_grid(W, patch_shape=None, *, title=None, n_cols=None, ax=None,
-                     figsize=(5, 5)):
+def plot_filter_grid(W, patch_shape=None, *, title=None, n_cols=None, ax=None, width=6.0):
     """The filters (rows of ``W``) as a grid; returns the Figure.
 
-    Pass ``ax`` to draw into an existing Axes (e.g. grids side by side).
+    A new figure is ``width`` inches wide and as tall as the grid's aspect needs; pass
+    ``ax`` instead to draw into an existing Axes (e.g. grids side by side).
     """
-    fig, ax = _figure_and_axes(ax, figsize)
-    _show_tiles(ax, tile_filters(W, patch_shape, n_cols=n_cols), title)
+    tiles = tile_filters(W, patch_shape, n_cols=n_cols)  # (H, W[, 3])
+    height = width * tiles.shape[0] / tiles.shape[1] + (0.4 if title else 0.1)
+    fig, ax = _figure_and_axes(ax, (width, height))
+    _show_tiles(ax, tiles, title)
     return fig
 
 
