@@ -136,6 +136,14 @@ def test_loss_curve_and_histogram_figures():
     assert sum(p.get_height() for p in fig.axes[0].patches) == 25
 
 
+def test_loss_curve_takes_a_training_result():
+    class Result:  # what tinysae.train returns: .history, and .loss the final J
+        history, loss = [2.0, 1.0], 1.0
+
+    np.testing.assert_array_equal(plot_loss_curve(Result()).axes[0].lines[0].get_ydata(),
+                                  [2.0, 1.0])
+
+
 def test_empty_loss_history_is_a_clear_error():
     with pytest.raises(ValueError, match="'history'"):
         plot_loss_curve([])

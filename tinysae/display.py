@@ -168,12 +168,13 @@ def plot_patch_montage(patches, patch_shape=None, *, n_show=100, title=None, ax=
 def plot_loss_curve(history, *, title="Training loss", ax=None, figsize=(5, 3.5)):
     """J against iteration, on a log scale when every value is positive.
 
-    ``history`` is a sequence of losses, or a mapping / object with a ``loss`` entry.
+    ``history`` is a sequence of losses, a mapping with a ``loss`` entry, or a training
+    result with a ``history`` attribute (such as :class:`tinysae.train.TrainResult`).
     """
     if isinstance(history, Mapping):
         history = history.get("loss", history.get("J"))
-    elif hasattr(history, "loss"):
-        history = history.loss
+    elif hasattr(history, "history"):
+        history = history.history
     loss = np.asarray(history, dtype=np.float64) if history is not None else None
     if loss is None or loss.ndim != 1 or loss.size == 0 or not np.all(np.isfinite(loss)):
         fail("history", "a non-empty 1-D sequence of finite losses (or a mapping with "
