@@ -9,21 +9,30 @@ activation towards 0 and sets no target at all.
 
 Command:   python lessons/06_sparsity_knobs.py          (add --quick for the test suite)
 
-What you will see (a "dead" unit never fires, i.e. never has a2 > ½ — see
-tinysae.activity; "edge-like" is tinysae.edge_scores):
+What you will see (numbers from a full run; a "dead" unit never fires, i.e. never has
+a2 > ½ — see tinysae.activity; "live edges" counts live units that pass
+tinysae.edge_scores):
 - 06_beta_sweep.png: filters and the histogram of ρ̂ for β = 0, 0.3, 3, 30 at ρ = 0.01.
-  With β = 0 nothing asks for sparsity: ρ̂ spreads over [0, 1] and the filters are
-  blurry, global patterns. From β = 0.3 on, every ρ̂ is pinned near 0.01 and the filters
-  become localised, oriented edges.
-- 06_rho_sweep.png: the same for ρ = 0.01, 0.05, 0.2 at β = 3: a larger ρ lets each unit
-  fire more often, and the filters get less localised.
-- 06_kl_vs_l1.png: KL against L1 at a few weights. Top: filter grids. Bottom left, the
-  histogram of ρ̂: KL stacks every unit at ρ; L1 has no target, so ρ̂ spreads out, and
-  too strong a weight switches units off for good. Bottom right, the trade-off:
-  reconstruction error against the mean activation, one point per run:
-  the sparser the code, the worse the reconstruction.
+  With β = 0 nothing asks for sparsity: every ρ̂ sits near 0.5, half the units fire on
+  each example, the reconstruction is the best of all runs, and the filters are
+  high-frequency speckle, none edge-like. With β = 0.3 the ρ̂ are pulled down to
+  about 0.02 and the filters turn into edges (23 of 25; 2 units idle at a2 ≈ ρ, which
+  satisfies the KL term without detecting anything). At β = 3 and 30 every ρ̂ is
+  pinned to 0.01 and all 25 filters are localised, oriented edges.
+- 06_rho_sweep.png: ρ = 0.01, 0.05, 0.2 at β = 3. A larger ρ lets each unit fire more
+  often and the reconstruction improves, but the filters get larger and less clean
+  (16 edges at ρ = 0.05), and at ρ = 0.2 they are back to speckle.
+- 06_kl_vs_l1.png: KL (β = 3, ρ = 0.01) against L1 at β = 0.001, 0.003, 0.01. Top:
+  filter grids. Bottom left, the histograms of ρ̂: KL stacks every unit at ρ; L1 has no
+  target and finds no sparse middle ground with sigmoid units — each unit either stays
+  busy (ρ̂ ≈ 0.4) or is switched off for good (ρ̂ ≈ 0; a sigmoid unit switched off
+  has a ≈ 0 gradient, so nothing brings it back), and a larger β only switches more
+  units off (1, 5, 21 dead). No L1 run learns edges. Bottom right, the trade-off:
+  reconstruction error against the mean ρ̂, one point per run. The KL runs trace a
+  curve — the sparser the code, the worse the reconstruction; the L1 runs lie on or
+  above it.
 - A table of every run: J's reconstruction term, mean ρ̂, units firing per example, dead
-  and always-on units, edge-like filters.
+  and always-on units, live edge-like filters.
 """
 
 import numpy as np
@@ -82,7 +91,7 @@ def grids_and_histograms(runs, path, title):
     for (top, bottom), r in zip(axes.T, runs):
         s = r["stats"]
         plot_filter_grid(r["W1"], ax=top, title=f"{r['label']}\ndead {s.n_dead}, "
-                         f"edge-like {r['n_edges']}/{N_HIDDEN}")
+                         f"live edges {r['n_edges']}/{N_HIDDEN}")
         plot_rho_hat_histogram(s.rho_hat, target=r["target"], ax=bottom, bins=20,
                                title=f"{s.mean_firing:.2f} units fire per example")
     fig.suptitle(title)
@@ -108,7 +117,7 @@ fig = Figure(figsize=(3.2 * len(compared), 7.0), layout="constrained")
 top_row, bottom_row = fig.subfigures(2, 1, height_ratios=[1, 1])
 for ax, r in zip(top_row.subplots(1, len(compared)), compared):
     plot_filter_grid(r["W1"], ax=ax, title=f"{r['label']}\ndead {r['stats'].n_dead}, "
-                     f"edge-like {r['n_edges']}/{N_HIDDEN}")
+                     f"live edges {r['n_edges']}/{N_HIDDEN}")
 hist_ax, trade_ax = bottom_row.subplots(1, 2)
 bins = np.linspace(0, max(r["stats"].rho_hat.max() for r in compared) * 1.05, 30)
 for i, r in enumerate(compared):

@@ -10,29 +10,36 @@ x_ZCA = U diag(1/√(λ + ε)) Uᵀ (x − x̄) with ε = 0.1 (tinysae.fit_zca).
 
 Command:   python lessons/07_linear_decoder.py          (add --quick for the test suite)
 
-What you will see:
-- The PCA of the patches: how much of the variance the first k components keep (a few
-  components hold almost all of it: mean colour and slow gradients).
-- 07_pca_and_patches.png: the cumulative share of variance against k, with the
-  whitened variance λ/(λ + ε) of each direction; raw patches next to the same patches
-  after ZCA (drawn at their own contrast): whitening removes the colour cast and the slow
-  shading and keeps edges.
-- 07_colour_filters.png: the 400 learned features, drawn as UFLDL does in the input space
-  of the raw patches (the rows of W1 · ZCA). Most are small oriented light/dark edges;
-  others are colour-opponent (blue–yellow, red–green) blobs and edges. The title says
-  how many are edge-like and how many mostly chromatic.
+What you will see (numbers from a full run):
+- The PCA of the patches: 5 of 192 components keep 90% of the variance and 40 keep 99%
+  (mean colour and slow gradients hold almost all of it). After ZCA only the first 8 or
+  so directions (those with λ > ε) keep more than half their whitened variance; ε damps
+  the rest, which is mostly JPEG and sensor noise.
+- 07_pca_and_patches.png: left, the cumulative share of variance against k and the
+  whitened variance λ/(λ + ε) of each direction. Middle and right, the same 64 patches
+  raw and after ZCA (each drawn at its own contrast): edges keep their shape, flat
+  patches turn into faint noise speckle.
+- The training log, then J and its terms; mean ρ̂ ends at the target 0.035.
+- 07_colour_filters.png: the live features, drawn as UFLDL does in the space of the raw
+  patches (rows of W1 · ZCA), ordered from the greyest to the most chromatic. About
+  half of the 400 units are dead (a unit can meet ρ by idling at a2 ≈ ρ, and one photo
+  gives 400 units less to do than the exercise's 100000 STL-10 patches). Of the ~216 live ones nearly all
+  (~210) are edge-like: first small oriented light/dark edges and bars, then, in the
+  last rows, ~30 colour-opponent edges (blue against orange, yellow against blue,
+  red–magenta against cyan).
+- 07_loss.png: J against iteration.
 """
 
 import numpy as np
 from matplotlib.figure import Figure
 
-from tinysae import (cost_terms, edge_scores, fit_pca, fit_zca, load_images, pack,
-                     plot_filter_grid, plot_loss_curve, plot_patch_montage, sample_patches,
-                     save_figure, train)
+from tinysae import (activation_stats, cost_terms, edge_scores, fit_pca, fit_zca,
+                     hidden_activations, load_images, pack, plot_filter_grid, plot_loss_curve,
+                     plot_patch_montage, sample_patches, save_figure, train)
 from tinysae.lessonkit import lesson_args
 
 # %% Hyperparameters
-IMAGE_SOURCE = "default"  # "default": Grace Hopper; "skimage": five colour photos
+IMAGE_SOURCE = "default"  # "default": Grace Hopper, averaged to 300×256; "skimage": more
 PATCH_SIZE = 8            # p: 8×8×3 patches, n_v = 192
 N_PATCHES = 10000         # m (UFLDL: 100000 from STL-10; fewer keep this lesson short)
 N_HIDDEN = 400            # n_h
@@ -40,7 +47,7 @@ ZCA_EPSILON = 0.1         # ε of the ZCA whitening
 SPARSITY_TARGET = 0.035   # ρ
 WEIGHT_DECAY = 3e-3       # λ
 SPARSITY_WEIGHT = 5.0     # β
-MAX_ITER = 300            # L-BFGS iterations (UFLDL: 400)
+MAX_ITER = 300            # L-BFGS iterations (UFLDL: 400; J changes < 1% after 200)
 CHROMATIC = 0.5           # a filter is "chromatic" when > this share of it is colour
 SEED = 0
 
@@ -94,18 +101,23 @@ save_figure(plot_loss_curve(result.history), args.out / "07_loss.png")
 
 # %% The features in the space of the raw patches: rows of W1 · ZCA (UFLDL's display)
 features = result.params["W1"] @ zca.matrix  # (n_h, 192)
-F = features.reshape(N_HIDDEN, -1, 3)  # (n_h, p·p, 3)
-luminance = F.mean(axis=2, keepdims=True)  # (n_h, p·p, 1) the grey part of each filter
-total = np.sum((F - F.mean(axis=(1, 2), keepdims=True)) ** 2, axis=(1, 2))  # (n_h,)
-chroma_share = np.sum((F - luminance) ** 2, axis=(1, 2)) / total  # (n_h,) colour's share
-edges = edge_scores(features)
+stats = activation_stats(hidden_activations(result.params, X_zca))
+live = features[~stats.dead] if stats.n_dead < N_HIDDEN else features  # (n_live, 192)
+print(f"{stats.n_dead} of {N_HIDDEN} units are dead (never a2 > ½; their weights decayed to "
+      f"near 0, so their filters are flat colour); {N_HIDDEN - stats.n_dead} are live, "
+      f"{stats.mean_firing:.1f} fire per patch")
+F = live.reshape(len(live), -1, 3)  # (n_live, p·p, 3)
+luminance = F.mean(axis=2, keepdims=True)  # (n_live, p·p, 1) the grey part of each filter
+total = np.sum((F - F.mean(axis=(1, 2), keepdims=True)) ** 2, axis=(1, 2))  # (n_live,)
+chroma_share = np.sum((F - luminance) ** 2, axis=(1, 2)) / total  # (n_live,) colour's share
+edges = edge_scores(live)
 n_chromatic = int(np.sum(chroma_share > CHROMATIC))
-print(f"{edges.n_edge_like} of {N_HIDDEN} features are edge-like; {n_chromatic} are mostly "
+print(f"of the live features, {edges.n_edge_like} are edge-like and {n_chromatic} mostly "
       f"chromatic (more than {CHROMATIC:.0%} of their variance is colour)")
 
 order = np.argsort(chroma_share)  # grey features first, colour-opponent ones last
-fig = plot_filter_grid(features[order], figsize=(10, 10.5),
-                       title=f"{N_HIDDEN} features (rows of W1·ZCA), greyest first: "
+fig = plot_filter_grid(live[order], width=10,
+                       title=f"{len(live)} live features (rows of W1·ZCA), greyest first: "
                        f"{edges.n_edge_like} edge-like, {n_chromatic} chromatic")
 save_figure(fig, args.out / "07_colour_filters.png")
 print(f"figures in {args.out}")
