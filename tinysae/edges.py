@@ -21,12 +21,12 @@ The **edge score** is their product, gabor_r2 · orientation_selectivity: the sh
 filter's variance that a Gabor explains, discounted by how oriented its spectrum is, so it
 is high only when both are. (A geometric mean was tried and rejected: it lets a blob's
 near-perfect fit make up for its isotropic spectrum.) Measured on 300 synthetic 8 × 8
-filters of each kind (see tests/test_edges.py): Gabors with noise of 10% of their peak
-score 0.35–0.80 (5% quantile 0.48), white noise ≤ 0.11, Gaussian blobs ≤ 0.12 and
-differences of Gaussians ≤ 0.09; the 21 live filters of a UFLDL run on whitened photos
-score 0.35–0.82. The threshold 0.2 sits in the gap, nearer the non-edges, because a
-derivative-of-Gaussian edge, the lowest-frequency edge there is, has orientation
-selectivity 0.5 at best.
+filters of each kind, built as in tests/test_edges.py: Gabors with noise of 10% of their
+peak score 0.35–0.80 (5% quantile 0.48), white noise ≤ 0.11, Gaussian blobs ≤ 0.12 and
+differences of Gaussians ≤ 0.09. The 25 filters of each of two UFLDL runs (default
+photo, whitened; seeds 0 and 1) score 0.34–0.81. The threshold 0.2 sits in the gap,
+nearer the non-edges, because a derivative-of-Gaussian edge, the lowest-frequency edge
+there is, has orientation selectivity 0.5 at best.
 """
 
 from dataclasses import dataclass
