@@ -44,17 +44,17 @@ from tinysae import (activation_stats, cost_terms, default_images, edge_scores,
 from tinysae.lessonkit import lesson_args
 
 # %% Hyperparameters
-PATCH_SIZE = 8                    # p: 8×8 patches, n_v = 64
-N_PATCHES = 10000                 # m: training patches (UFLDL: 10000)
-N_HIDDEN = 25                     # n_h: hidden units
-WEIGHT_DECAY = 1e-4               # λ, the same in every run
-MAX_ITER = 400                    # L-BFGS iterations per run
-BASE_TARGET = 0.01                # ρ of the β sweep (UFLDL's value)
-BASE_WEIGHT = 3.0                 # β of the ρ sweep (UFLDL's value)
-BETAS = (0.0, 0.3, 3.0, 30.0)     # β swept at ρ = BASE_TARGET
-RHOS = (0.01, 0.05, 0.2)          # ρ swept at β = BASE_WEIGHT
+PATCH_SIZE = 8                     # p: 8×8 patches, n_v = 64
+N_PATCHES = 10000                  # m: training patches (UFLDL: 10000)
+N_HIDDEN = 25                      # n_h: hidden units
+WEIGHT_DECAY = 1e-4                # λ, the same in every run
+MAX_ITER = 400                     # L-BFGS iterations per run
+BASE_TARGET = 0.01                 # ρ of the β sweep (UFLDL's value)
+BASE_WEIGHT = 3.0                  # β of the ρ sweep (UFLDL's value)
+BETAS = (0.0, 0.3, 3.0, 30.0)      # β swept at ρ = BASE_TARGET
+RHOS = (0.01, 0.05, 0.2)           # ρ swept at β = BASE_WEIGHT
 L1_WEIGHTS = (0.001, 0.003, 0.01)  # β of the L1 penalty β (1/m) Σ|a2|
-SEED = 0                          # one seed for the patches and every initialisation
+SEED = 0                           # one seed for the patches and every initialisation
 
 args = lesson_args(__doc__, "06_sparsity_knobs")
 if args.quick:  # a smoke test: tiny runs, two values per knob
@@ -126,7 +126,7 @@ for i, r in enumerate(compared):
 hist_ax.set_xlabel("ρ̂ (mean activation of a hidden unit)")
 hist_ax.set_ylabel("hidden units")
 hist_ax.legend()
-kl_runs = beta_runs + [r for r in rho_runs if r not in beta_runs]
+kl_runs = beta_runs + [r for r in rho_runs if all(r is not b for b in beta_runs)]
 for runs, marker, name in ((kl_runs, "o", "KL"), (l1_runs, "s", "L1")):
     mean_rho = [r["stats"].rho_hat.mean() for r in runs]
     trade_ax.plot(mean_rho, [r["recon"] for r in runs], marker, ms=8, label=name)
