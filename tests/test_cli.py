@@ -12,13 +12,15 @@ import sys
 import threading
 import time
 import types
+import warnings
 
 import numpy as np
 import pytest
 
-from tinysae import kernels
+from tinysae import experiment, kernels
 from tinysae.checkpoint import load
 from tinysae.cli import EXIT_INTERRUPTED, main
+from tinysae.train import OptimizerStoppedEarlyWarning
 
 #: A small but real run: 500 8×8 patches of the default photo, 4 hidden units.
 SMALL = ["train", "--n-patches", "500", "--n-hidden", "4", "--max-iter", "10", "-q"]
@@ -148,12 +150,14 @@ def test_non_finite_loss_is_one_line_and_keeps_a_checkpoint(tmp_path, monkeypatc
 
 
 def test_optimizer_warning_is_one_line_on_stderr(tmp_path, monkeypatch, capsys):
-    real = kernels.make_loss_and_grad
+    real = experiment.start_run
 
-    def make(*args, **kw):
-        fun = real(*args, **kw)
-        return lambda theta: (lambda J, g: (J, -g))(*fun(theta))  # a gradient pointing uphill
-    monkeypatch.setattr(kernels, "make_loss_and_grad", make)
+    def warn_then_train(*args, **kw):  # what train() says when L-BFGS gives up early
+        warnings.warn("L-BFGS stopped after 3 of 10 iterations: ABNORMAL_TERMINATION.\n"
+                      "Check the gradient with tinysae.gradient_check.",
+                      OptimizerStoppedEarlyWarning)
+        return real(*args, **kw)
+    monkeypatch.setattr(experiment, "start_run", warn_then_train)
     code, _, err = run(SMALL + ["--out", str(tmp_path)], capsys)
     assert code == 0 and err.startswith("tinysae: warning: L-BFGS stopped after")
     assert err.count("\n") == 1
