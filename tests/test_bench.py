@@ -40,3 +40,9 @@ def test_round_robin_gives_one_median_per_run():
                             "b": (lambda: calls.append("b"), 10.0)}, repeats=3)
     assert set(ms) == {"a", "b"} and all(v >= 0 for v in ms.values())
     assert calls == ["a", "b"] * 4  # one warm-up round, then 3 timed rounds, interleaved
+
+
+def test_cpu_mode_times_single_threaded(capsys):
+    assert bench.main(["--quick", "--cpu", "--sizes", "S1", "--skip", "growth", "threads"]) == 0
+    out = capsys.readouterr().out
+    assert "CPU ms, one thread" in out and "n_threads=1" not in out

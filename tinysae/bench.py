@@ -61,14 +61,17 @@ def gemm_floor(X, n_h):
     return products
 
 
-def contenders(name, m=None, with_loop=True):
-    """{label: (callable, factor)}: ms per call = timed ms × factor (the loop's scaling to m)."""
+def contenders(name, m=None, with_loop=True, cpu=False):
+    """{label: (callable, factor)}: ms per call = timed ms × factor (the loop's scaling to m).
+
+    With ``cpu``, the fast kernels run without threads of their own (``n_threads=1``)."""
     n_v, n_h, m_full, opts = SIZES[name]
     m = m or m_full
     X, theta = problem(n_v, n_h, m)
     X32 = X.astype(np.float32)  # (m, n_v)
-    fast64 = make_loss_and_grad(X, n_h, **opts)
-    fast32 = make_loss_and_grad(X32, n_h, dtype=np.float32, **opts)
+    threads = 1 if cpu else None
+    fast64 = make_loss_and_grad(X, n_h, n_threads=threads, **opts)
+    fast32 = make_loss_and_grad(X32, n_h, dtype=np.float32, n_threads=threads, **opts)
     serial = make_loss_and_grad(X, n_h, n_threads=1, **opts)
     runs = {}
     if with_loop:
@@ -78,7 +81,7 @@ def contenders(name, m=None, with_loop=True):
     runs.update({
         "reference": (lambda: loss_and_grad(theta, X, n_h, **opts), 1.0),
         "fast float64": (lambda: fast64(theta), 1.0),
-        "fast float64, n_threads=1": (lambda: serial(theta), 1.0),
+        **({} if cpu else {"fast float64, n_threads=1": (lambda: serial(theta), 1.0)}),
         "fast float32": (lambda: fast32(theta), 1.0),
         "floor float64": (gemm_floor(X, n_h), 1.0),
         "floor float32": (gemm_floor(X32, n_h), 1.0),
@@ -86,7 +89,7 @@ def contenders(name, m=None, with_loop=True):
     return runs
 
 
-def round_robin(runs, repeats, best=False):
+def round_robin(runs, repeats, best=False, clock=time.perf_counter):
     """Median ms per call of each run, timed in turn (one warm-up call each first).
 
     With ``best``, (median, fastest) pairs: on a busy machine noise only adds time, so the
@@ -94,23 +97,30 @@ def round_robin(runs, repeats, best=False):
     times = {label: [] for label in runs}
     for _ in range(repeats + 1):
         for label, (call, factor) in runs.items():
-            start = time.perf_counter()
+            start = clock()
             call()
-            times[label].append((time.perf_counter() - start) * 1e3 * factor)
+            times[label].append((clock() - start) * 1e3 * factor)
     if best:
         return {label: (float(np.median(t[1:])), min(t[1:])) for label, t in times.items()}
     return {label: float(np.median(t[1:])) for label, t in times.items()}
 
 
-def speed_table(names, repeats, m=None):
-    """Print ms per call and ratio to the floor of the same dtype, for each size."""
-    print(f"\n## Speed: median ms per loss-and-gradient call, {repeats} rounds, round-robin")
+def speed_table(names, repeats, m=None, cpu=False):
+    """Print ms per call and ratio to the floor of the same dtype, for each size.
+
+    With ``cpu``: one thread everywhere (BLAS pools at 1, ``n_threads=1``) and process CPU
+    time instead of wall time, so that other programs on the machine hardly change the
+    ratios: they then say how much work each implementation does beyond the products."""
+    kind = "CPU ms, one thread" if cpu else "wall ms"
+    print(f"\n## Speed: {kind} per loss-and-gradient call, {repeats} rounds, round-robin")
     print(f"{'size':<4} {'shape (n_v, n_h, m)':<22} {'implementation':<27} {'median ms':>10} "
           f"{'× floor':>8} {'best ms':>10} {'× floor':>8}")
     for name in names:
         n_v, n_h, m_full, opts = SIZES[name]
         rows = m or m_full
-        ms = round_robin(contenders(name, rows), repeats, best=True)
+        clock = time.process_time if cpu else time.perf_counter
+        with limit_blas_threads(numpy_threads=1) if cpu else _unchanged():
+            ms = round_robin(contenders(name, rows, cpu=cpu), repeats, best=True, clock=clock)
         for label, (t, b) in ms.items():
             floor, floor_b = ms["floor float32" if "float32" in label else "floor float64"]
             print(f"{name:<4} {str((n_v, n_h, rows)):<22} {label:<27} {t:>10.2f} "
@@ -211,13 +221,15 @@ def main(argv=None):
                         help="small sizes and few rounds (seconds; used by the tests)")
     parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES))
     parser.add_argument("--repeats", type=int, default=None, help="rounds (default 9; quick 2)")
+    parser.add_argument("--cpu", action="store_true",
+                        help="speed table in CPU time with one thread (for a busy machine)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["speed", "growth", "threads"],
                         help="tables to leave out")
     args = parser.parse_args(argv)
     repeats = args.repeats or (2 if args.quick else 9)
     print_machine()
     if "speed" not in args.skip:
-        speed_table(args.sizes, repeats, m=500 if args.quick else None)
+        speed_table(args.sizes, repeats, m=500 if args.quick else None, cpu=args.cpu)
     if "growth" not in args.skip:
         scaling_table([1000, 4000] if args.quick else [10_000, 100_000, 1_000_000],
                       chunk_size=512 if args.quick else 4096)
