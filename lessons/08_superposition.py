@@ -42,21 +42,21 @@ N_FEATURES = 512          # n_f: ground-truth features
 N_VISIBLE = 256           # n_v: dimensions of each example
 MEAN_ACTIVE = 5.0         # features firing in an average example
 DECAY = 0.99              # firing probability p_f ∝ DECAY^f
-L1_WEIGHT = 0.1           # λ: weight of the L1 penalty on the latents
+L1_WEIGHT = 0.05          # λ: weight of the L1 penalty on the latents
 DICTIONARY_SIZES = (1024, 512)  # n_h of the two headline runs
-N_STEPS = 3000            # Adam steps of a headline run
-BATCH_SIZE = 256          # fresh examples per step
+N_STEPS = 3000            # Adam steps of a headline run (1.5M examples)
+BATCH_SIZE = 512          # fresh examples per step
 LEARNING_RATE = 3e-3      # Adam's α (decays linearly to 0 over the last 20% of steps)
 DEAD_WINDOW = 20_000      # a latent silent this many examples is dead ...
 RESAMPLE_EVERY = 50       # ... and is resampled every this many steps ...
 RESAMPLE_UNTIL = 0.6      # ... during this leading share of the training
 SWEEP_SIZES = (256, 512, 1024)   # dictionary sizes of the trade-off sweep
-SWEEP_L1 = (0.03, 0.1, 0.3)      # L1 weights of the trade-off sweep
+SWEEP_L1 = (0.02, 0.05, 0.2)  # L1 weights of the trade-off sweep
 SWEEP_STEPS = 1000        # Adam steps of each sweep run
 BASELINE_EXAMPLES = 2000  # m for the 2008 model (L-BFGS uses the full batch)
 BASELINE_HIDDEN = 512     # n_h of the 2008 model
 BASELINE_ITER = 100       # L-BFGS iterations
-BASELINE_HYPER = dict(weight_decay=1e-4, sparsity_target=0.01, sparsity_weight=3.0)  # λ, ρ, β
+BASELINE_HYPER = dict(weight_decay=1e-4, sparsity_target=0.05, sparsity_weight=3.0)  # λ, ρ, β
 EVAL_EXAMPLES = 8192      # held-out examples for L0, FVU and dead latents
 SEED = 0
 
@@ -111,16 +111,16 @@ cache = forward_2008(params_2008, X_eval, decoder="linear")
 name = f"2008 sigmoid+KL, {BASELINE_HIDDEN} hidden"
 rows[name] = {**summary(F, params_2008["W2"], X_eval, cache["a2"], cache["a3"]),
               "seconds": time.perf_counter() - start}
-rows[name]["l0"] = float(np.mean(np.sum(cache["a2"] > 0.5, axis=1)))  # sigmoids are never 0
-rows[name]["dead"] = int(np.sum(cache["a2"].max(axis=0) < 0.5))
+rows[name].update(l0=float("nan"), dead=-1)  # undefined: a sigmoid unit is never exactly 0
 decoders[name] = params_2008["W2"]
 
 # %% The metrics table
 print(f"\n{'model':<32}{'MMCS':>7}{'recovered':>11}{'L0':>8}{'FVU':>8}{'dead':>6}{'s':>6}")
 for name, r in rows.items():
-    print(f"{name:<32}{r['mmcs']:>7.3f}{r['recovered']:>10.1%}{r['l0']:>8.2f}{r['fvu']:>8.3f}"
-          f"{r['dead']:>6d}{r['seconds']:>6.0f}")
-print("(2008 model: L0 and dead count units above / never above 0.5, since sigmoids are never 0)")
+    l0, dead = (f"{r['l0']:>8.2f}", f"{r['dead']:>6d}") if r["dead"] >= 0 else ("n/a", "n/a")
+    print(f"{name:<32}{r['mmcs']:>7.3f}{r['recovered']:>10.1%}{l0:>8}{r['fvu']:>8.3f}"
+          f"{dead:>6}{r['seconds']:>6.0f}")
+print("(the 2008 model's L0 and dead latents are undefined: sigmoid units are never exactly 0)")
 
 # %% Which features are found: best cosine against firing probability
 fig = Figure(figsize=(10, 4), layout="constrained")
@@ -147,7 +147,11 @@ fig = Figure(figsize=(11, 4), layout="constrained")
 ax_mmcs, ax_fvu = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
 for n_latents in SWEEP_SIZES:
     runs = [sweep[n_latents, l1] for l1 in SWEEP_L1]
-    ax_mmcs.plot(SWEEP_L1, [r["mmcs"] for r in runs], "o-", label=f"{n_latents} latents")
+    line, = ax_mmcs.plot(SWEEP_L1, [r["mmcs"] for r in runs], "o-", label=f"{n_latents} latents")
+    headline = rows.get(f"ReLU+L1 SAE, {n_latents} latents")
+    if headline:  # the same size trained longer, at λ = L1_WEIGHT
+        ax_mmcs.plot(L1_WEIGHT, headline["mmcs"], "*", ms=14, color=line.get_color(),
+                     label=f"{n_latents} latents, {N_STEPS} steps")
     ax_fvu.plot([r["l0"] for r in runs], [r["fvu"] for r in runs], "o-", label=f"{n_latents} latents")
     for l1, r in zip(SWEEP_L1, runs):
         ax_fvu.annotate(f"λ={l1:g}", (r["l0"], r["fvu"]), fontsize=7)
@@ -156,6 +160,6 @@ ax_mmcs.set_xticks(SWEEP_L1, [f"{l1:g}" for l1 in SWEEP_L1])
 ax_fvu.set(xscale="log", yscale="log", xlabel="L0 (latents active per example)",
            ylabel="FVU", title="Sparsity vs reconstruction")
 ax_mmcs.legend()
-fig.suptitle(f"Dictionary size × L1 weight ({SWEEP_STEPS} steps each)")
+fig.suptitle(f"Dictionary size × L1 weight (dots: {SWEEP_STEPS} steps each; stars: the headline runs)")
 fig.savefig(args.out / "08_tradeoff.png", dpi=120)
 print(f"figures written to {args.out}")

@@ -37,12 +37,12 @@ DECAY = 0.99              # firing probability p_f ∝ DECAY^f
 N_LATENTS = 512           # n_h: as many latents as true features, so a dead latent is a lost one
 TOPK_KS = (3, 5, 8)       # k of the TopK runs
 L1_WEIGHTS = (0.3, 0.1, 0.03)  # λ of the L1 runs, chosen to span a similar L0 range
-N_STEPS = 1000            # Adam steps per run
-BATCH_SIZE = 256          # fresh examples per step
+N_STEPS = 600             # Adam steps per run
+BATCH_SIZE = 1024         # fresh examples per step
 LEARNING_RATE = 3e-3      # Adam's α (decays linearly to 0 over the last 20% of steps)
 DEAD_WINDOW = 20_000      # a latent silent on this many examples is dead ...
-RESAMPLE_EVERY = 50       # ... and resampled every this many steps ...
-RESAMPLE_UNTIL = 0.6      # ... during this leading share of the training
+RESAMPLE_EVERY = 25       # ... and resampled every this many steps ...
+RESAMPLE_UNTIL = 0.8      # ... during this leading share of the training
 EVAL_EXAMPLES = 8192      # held-out examples for the metrics
 SEED = 0
 
@@ -75,6 +75,8 @@ def run(activation, *, k=None, l1_weight=0.0, resample=True, seed=SEED):
     cache = forward(result.params, X_eval, activation, k)
     row = summary(F, result.params["W2"], X_eval, cache["a2"], cache["a3"])
     row.update(seconds=time.perf_counter() - start, resampled=result.resampled)
+    print(f"{activation} k={k} λ={l1_weight:g} resample={resample}: L0 {row['l0']:.2f}, "
+          f"MMCS {row['mmcs']:.3f} in {row['seconds']:.0f} s", flush=True)
     return row, result.history
 
 
@@ -107,6 +109,10 @@ for family, marker in (("TopK k=", "o-"), ("L1 λ=", "s--")):
                 label=family.split()[0])
     ax_mmcs.plot([r["l0"] for r in family_rows], [r["mmcs"] for r in family_rows], marker,
                  label=family.split()[0])
+    for name, r in rows.items():
+        if name.startswith(family) and "no resampling" not in name:
+            ax_fvu.annotate(name.split()[1], (r["l0"], r["fvu"]), fontsize=7)
+            ax_mmcs.annotate(name.split()[1], (r["l0"], r["mmcs"]), fontsize=7)
 ax_fvu.set(xlabel="L0 (latents active per example)", ylabel="FVU", yscale="log",
            title="Reconstruction at a given sparsity")
 ax_mmcs.set(xlabel="L0 (latents active per example)", ylabel="MMCS", title="Feature recovery")
@@ -118,6 +124,9 @@ fig = Figure(figsize=(6, 4), layout="constrained")
 ax = fig.add_subplot(1, 1, 1)
 for name in (f"TopK k={k_mid}", f"TopK k={k_mid}, no resampling"):
     ax.plot(histories[name]["step"], histories[name]["dead"], label=name)
+ax.axvline(RESAMPLE_UNTIL * N_STEPS, color="grey", ls="--", lw=0.8)
+ax.annotate("resampling stops", (RESAMPLE_UNTIL * N_STEPS, 0), fontsize=8, rotation=90,
+            va="bottom", ha="right")
 ax.set(xlabel="Adam step", ylabel=f"dead latents (silent for {DEAD_WINDOW} examples)",
        title=f"{N_LATENTS} latents")
 ax.legend()
