@@ -5,6 +5,7 @@ Only public functions call these; the math inside trusts its inputs.
 """
 
 import numbers
+import os
 
 import numpy as np
 
@@ -42,6 +43,22 @@ def check_real(name, value, *, low=None, high=None, low_open=False, high_open=Fa
     too_high = high is not None and (value >= high if high_open else value > high)
     if not np.isfinite(value) or too_low or too_high:
         fail(name, f"a real number in {interval}", value)
+    return value
+
+
+def check_bool(name, value):
+    """``True`` or ``False`` (numpy bools too); returns it as ``bool``."""
+    if not isinstance(value, (bool, np.bool_)):
+        fail(name, "True or False", value, TypeError)
+    return bool(value)
+
+
+def check_path(name, value):
+    """A file or folder path: a ``str`` or an ``os.PathLike``; returns it unchanged."""
+    if not isinstance(value, (str, os.PathLike)):
+        fail(name, "a file or folder path (str or pathlib.Path)", value, TypeError)
+    if os.fspath(value) == "":
+        fail(name, "a non-empty file or folder path", value)
     return value
 
 
@@ -84,3 +101,88 @@ def check_data(name, X, n_columns=None, dtype=np.float64):
     if not np.all(np.isfinite(X)):
         fail(name, "finite (no NaN or inf)", X)
     return X
+
+
+def check_vector(name, v, size=None):
+    """A finite, non-empty 1-D real array (of ``size`` entries if given), as float64."""
+    try:
+        v = np.asarray(v)
+    except (TypeError, ValueError):  # ragged nested sequences
+        fail(name, "a 1-D array of real numbers", v, TypeError)
+    if v.dtype.kind not in "iuf":
+        fail(name, "a 1-D array of real numbers (integer or float dtype)", v, TypeError)
+    if v.ndim != 1 or v.size == 0 or (size is not None and v.size != size):
+        fail(name, f"a non-empty 1-D array{'' if size is None else f' of {size} entries'}", v)
+    v = v.astype(np.float64)
+    if not np.all(np.isfinite(v)):
+        fail(name, "finite (no NaN or inf)", v)
+    return v
+
+
+def scaled_to_unit(X):
+    """``X`` divided by the power of two that brings its largest |value| into [0.5, 1).
+
+    Exact (a power of two only changes exponents), so a scale-invariant function gives the
+    same bits on ``scaled_to_unit(X)`` as on ``X``, while sums of squares of huge or tiny
+    finite values no longer overflow or underflow. An all-zero ``X`` is returned as is.
+    """
+    peak = float(np.max(np.abs(X))) if X.size else 0.0
+    if peak == 0.0 or not np.isfinite(peak):
+        return X
+    return np.ldexp(X, -int(np.frexp(peak)[1]))
+
+
+# ----------------------------------------------------------------------------- model parameters
+
+#: The four parameter arrays, in the order of ``pack``.
+PARAM_NAMES = ("W1", "W2", "b1", "b2")
+
+
+def param_shapes(n_visible, n_hidden):
+    """The shape of each parameter: W1 (n_h, n_v), W2 (n_v, n_h), b1 (n_h,), b2 (n_v,)."""
+    return {"W1": (n_hidden, n_visible), "W2": (n_visible, n_hidden),
+            "b1": (n_hidden,), "b2": (n_visible,)}
+
+
+def check_params(params, n_visible=None, n_hidden=None, name="params"):
+    """The four arrays W1 (n_h, n_v), W2 (n_v, n_h), b1 (n_h,), b2 (n_v,): float, finite, no extras.
+
+    The sizes default to the shape of ``W1``. Returns a new dict of the arrays (not copied
+    when they are already ndarrays).
+    """
+    if not isinstance(params, dict) or set(params) != set(PARAM_NAMES):
+        fail(name, "a dict with exactly the keys W1, W2, b1, b2",
+             sorted(map(str, params)) if isinstance(params, dict) else params, TypeError)
+    if n_visible is None or n_hidden is None:
+        W1 = np.asarray(params["W1"])
+        if W1.ndim != 2:
+            fail(f"{name}['W1']", "a 2-D array of shape (n_hidden, n_visible)", W1)
+        n_hidden, n_visible = W1.shape
+    arrays = {}
+    for key, shape in param_shapes(n_visible, n_hidden).items():
+        a = np.asarray(params[key])
+        if not np.issubdtype(a.dtype, np.floating):
+            fail(f"{name}['{key}']", "a float array", a, TypeError)
+        if a.shape != shape or a.size == 0:
+            fail(f"{name}['{key}']", f"of shape {shape} (n_visible={n_visible}, "
+                 f"n_hidden={n_hidden}, both >= 1)", a)
+        if not np.all(np.isfinite(a)):
+            fail(f"{name}['{key}']", "finite (no NaN or inf)", a)
+        arrays[key] = a
+    return arrays
+
+
+def _check_theta(theta, n_visible, n_hidden):
+    """theta as a 1-D float64 array of the right length for (n_visible, n_hidden)."""
+    if not isinstance(theta, np.ndarray) or not (np.issubdtype(theta.dtype, np.floating)
+                                                 or np.issubdtype(theta.dtype, np.integer)):
+        fail("theta", "a 1-D float ndarray", theta, TypeError)
+    if theta.dtype != np.float64:
+        theta = theta.astype(np.float64)
+    expected = 2 * n_hidden * n_visible + n_hidden + n_visible  # n_params
+    if theta.ndim != 1 or theta.size != expected:
+        fail("theta", f"a 1-D array of length 2*n_h*n_v + n_h + n_v = {expected} "
+             f"(n_visible={n_visible}, n_hidden={n_hidden})", theta)
+    if not np.all(np.isfinite(theta)):
+        fail("theta", "finite (no NaN or inf)", theta)
+    return theta

@@ -27,7 +27,9 @@ with sigmoid units ``f(z) = 1 / (1 + e^{−z})``. Two variants used by later les
 
 import numpy as np
 
-from tinysae._validation import check_choice, check_data, check_int, check_real, check_rng, fail
+from tinysae._validation import (PARAM_NAMES, _check_theta, check_choice,  # noqa: F401
+                                 check_data, check_int, check_params, check_real, check_rng,
+                                 fail, param_shapes)
 
 #: ρ̂ is kept inside [RHO_HAT_FLOOR, 1 − RHO_HAT_FLOOR] in the KL term, so that a unit that is
 #: saturated on every example (ρ̂ exactly 0 or 1 in float64) gives a large but finite cost.
@@ -41,6 +43,7 @@ DECODERS = ("sigmoid", "linear")
 
 def n_params(n_visible, n_hidden):
     """Length of theta: 2·n_h·n_v + n_h + n_v."""
+    n_visible, n_hidden = check_int("n_visible", n_visible), check_int("n_hidden", n_hidden)
     return 2 * n_hidden * n_visible + n_hidden + n_visible
 
 
@@ -75,12 +78,14 @@ def init_params(n_visible, n_hidden, rng=None):
 
 def pack(params):
     """Flatten ``params`` into ``theta = concat(W1.ravel(), W2.ravel(), b1, b2)``."""
-    return np.concatenate([np.ravel(params[k]) for k in ("W1", "W2", "b1", "b2")])
+    if not isinstance(params, dict) or not set(PARAM_NAMES) <= set(params):
+        fail("params", "a dict with the keys W1, W2, b1, b2", params, TypeError)
+    return np.concatenate([np.ravel(params[k]) for k in PARAM_NAMES])
 
 
 def unpack(theta, n_visible, n_hidden):
     """Split ``theta`` into ``W1, W2, b1, b2``; the arrays are views of ``theta``, not copies."""
-    n_v, n_h = n_visible, n_hidden
+    n_v, n_h = check_int("n_visible", n_visible), check_int("n_hidden", n_hidden)
     theta = _check_theta(theta, n_v, n_h)
     w = n_h * n_v
     return {
@@ -104,6 +109,13 @@ def forward(params, X, decoder="sigmoid"):
 
     Returns a dict with ``z2, a2`` (m, n_h), ``z3, a3`` (m, n_v) and ``rho_hat`` (n_h,).
     """
+    params = check_params(params)
+    X = check_data("X", X, n_columns=params["W1"].shape[1])  # (m, n_v)
+    return _forward(params, X, check_choice("decoder", decoder, DECODERS))
+
+
+def _forward(params, X, decoder):
+    """:func:`forward` for checked inputs (the cost's inner call)."""
     z2 = X @ params["W1"].T + params["b1"]  # (m, n_h)
     a2 = sigmoid(z2)  # (m, n_h)
     z3 = a2 @ params["W2"].T + params["b2"]  # (m, n_v)
@@ -189,7 +201,7 @@ def cost_terms(theta, X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01,
     """
     params, X, hyper = _check_problem(theta, X, n_hidden, weight_decay, sparsity_target,
                                       sparsity_weight, sparsity, decoder)
-    cache = forward(params, X, hyper["decoder"])
+    cache = _forward(params, X, hyper["decoder"])
     terms = {
         "reconstruction": float(reconstruction_cost(cache["a3"], X)),
         "weight_decay": float(weight_decay_cost(params["W1"], params["W2"], hyper["weight_decay"])),
@@ -236,7 +248,7 @@ def loss_and_grad(theta, X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01
                                       sparsity_weight, sparsity, decoder)
     lam, rho, beta = hyper["weight_decay"], hyper["sparsity_target"], hyper["sparsity_weight"]
     # forward
-    cache = forward(params, X, hyper["decoder"])
+    cache = _forward(params, X, hyper["decoder"])
     a2, rho_hat = cache["a2"], cache["rho_hat"]  # (m, n_h), (n_h,)
     J = (reconstruction_cost(cache["a3"], X)
          + weight_decay_cost(params["W1"], params["W2"], lam)
@@ -251,28 +263,12 @@ def loss_and_grad(theta, X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01
 
 def hidden_activations(params, X):
     """a2 = f(X W1ᵀ + b1), the hidden representation of each row of ``X``: (m, n_h)."""
-    W1 = np.asarray(params["W1"], dtype=np.float64)  # (n_h, n_v)
-    X = check_data("X", X, n_columns=W1.shape[1])  # (m, n_v)
-    return sigmoid(X @ W1.T + params["b1"])  # (m, n_h)
+    params = check_params(params)
+    X = check_data("X", X, n_columns=params["W1"].shape[1])  # (m, n_v)
+    return sigmoid(X @ params["W1"].T + params["b1"])  # (m, n_h)
 
 
 # ----------------------------------------------------------------------------- validation
-
-def _check_theta(theta, n_visible, n_hidden):
-    """theta as a 1-D float64 array of the right length for (n_visible, n_hidden)."""
-    if not isinstance(theta, np.ndarray) or not (np.issubdtype(theta.dtype, np.floating)
-                                                 or np.issubdtype(theta.dtype, np.integer)):
-        fail("theta", "a 1-D float ndarray", theta, TypeError)
-    if theta.dtype != np.float64:
-        theta = theta.astype(np.float64)
-    expected = n_params(n_visible, n_hidden)
-    if theta.ndim != 1 or theta.size != expected:
-        fail("theta", f"a 1-D array of length 2*n_h*n_v + n_h + n_v = {expected} "
-             f"(n_visible={n_visible}, n_hidden={n_hidden})", theta)
-    if not np.all(np.isfinite(theta)):
-        fail("theta", "finite (no NaN or inf)", theta)
-    return theta
-
 
 def _check_problem(theta, X, n_hidden, weight_decay, sparsity_target, sparsity_weight,
                    sparsity, decoder):

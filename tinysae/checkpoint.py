@@ -25,23 +25,15 @@ from pathlib import Path
 import numpy as np
 
 from tinysae._io import atomic_write
-from tinysae._validation import fail
+from tinysae._validation import (PARAM_NAMES, check_params, check_path,  # noqa: F401
+                                 fail, param_shapes)
 
 #: The marker stored in every model file; a file without it is not a tinysae model.
 FORMAT = "tinysae-model/1"
 
-#: The four parameter arrays, in the order of ``pack``.
-PARAM_NAMES = ("W1", "W2", "b1", "b2")
-
 #: File names inside a run folder (the CLI's output folder and ``train``'s checkpoint_dir).
 MODEL_FILE = "model.npz"
 CONFIG_FILE = "config.json"
-
-
-def param_shapes(n_visible, n_hidden):
-    """The shape of each parameter: W1 (n_h, n_v), W2 (n_v, n_h), b1 (n_h,), b2 (n_v,)."""
-    return {"W1": (n_hidden, n_visible), "W2": (n_visible, n_hidden),
-            "b1": (n_hidden,), "b2": (n_visible,)}
 
 
 def versions():
@@ -81,6 +73,9 @@ def save(path, params, config):
     Path
         The file written.
     """
+    path = Path(check_path("path", path))
+    if not path.parent.is_dir():
+        fail("path", "a file in an existing folder", str(path))
     text = config_to_json(config)
     arrays = check_params(params, *_sizes(config))
     arrays["config"] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)  # (k,)
@@ -127,7 +122,7 @@ def load(path):
         If the file is truncated or corrupt, is not a tinysae model, would need pickle to
         load, or holds arrays whose shapes or dtypes do not match its config.
     """
-    path = Path(path)
+    path = Path(check_path("path", path))
     if path.is_dir():
         path = path / MODEL_FILE
     if not path.is_file():
@@ -207,25 +202,3 @@ def _sizes(config):
         fail("config", "a dict with positive integers 'n_visible' and 'n_hidden'",
              {"n_visible": n_v, "n_hidden": n_h})
     return n_v, n_h
-
-
-def check_params(params, n_visible, n_hidden, name="params"):
-    """The four arrays W1 (n_h, n_v), W2 (n_v, n_h), b1 (n_h,), b2 (n_v,): float, finite, no extras.
-
-    Returns a new dict of the arrays (not copied when they are already ndarrays).
-    """
-    n_v, n_h = n_visible, n_hidden
-    if not isinstance(params, dict) or set(params) != set(PARAM_NAMES):
-        fail(name, "a dict with exactly the keys W1, W2, b1, b2",
-             sorted(map(str, params)) if isinstance(params, dict) else params, TypeError)
-    arrays = {}
-    for key, shape in param_shapes(n_v, n_h).items():
-        a = np.asarray(params[key])
-        if not np.issubdtype(a.dtype, np.floating):
-            fail(f"{name}['{key}']", "a float array", a, TypeError)
-        if a.shape != shape:
-            fail(f"{name}['{key}']", f"of shape {shape} (n_visible={n_v}, n_hidden={n_h})", a)
-        if not np.all(np.isfinite(a)):
-            fail(f"{name}['{key}']", "finite (no NaN or inf)", a)
-        arrays[key] = a
-    return arrays
