@@ -15,6 +15,8 @@ Lessons and tests share these functions.
 
 import numpy as np
 
+from tinysae._validation import check_real, check_vector, fail
+
 #: The step ε of the centred difference that UFLDL uses.
 DEFAULT_EPSILON = 1e-4
 
@@ -45,11 +47,8 @@ def numerical_gradient(f, x, eps=DEFAULT_EPSILON):
     ndarray of shape (n,)
         ``(f(x + ε e_i) − f(x − ε e_i)) / (2ε)`` for every i.
     """
-    if not isinstance(x, np.ndarray) or x.dtype != np.float64 or x.ndim != 1:
-        raise TypeError(f"x must be a 1-D float64 ndarray, got {type(x).__name__} "
-                        f"{getattr(x, 'dtype', '')} {getattr(x, 'shape', '')}".rstrip())
-    if not eps > 0:
-        raise ValueError(f"eps must be > 0, got {eps!r}")
+    _check_point(f, x)
+    eps = check_real("eps", eps, low=0.0, low_open=True)
 
     def value(point):
         out = f(point)
@@ -69,8 +68,8 @@ def numerical_gradient(f, x, eps=DEFAULT_EPSILON):
 
 def relative_difference(numerical, analytic):
     """UFLDL's ``‖num − ana‖ / ‖num + ana‖`` (0 when both are zero)."""
-    numerical = np.asarray(numerical, dtype=np.float64)
-    analytic = np.asarray(analytic, dtype=np.float64)
+    numerical = check_vector("numerical", numerical)  # (n,)
+    analytic = check_vector("analytic", analytic, numerical.size)  # (n,)
     denominator = np.linalg.norm(numerical + analytic)
     if denominator == 0.0:
         return float(np.linalg.norm(numerical - analytic))
@@ -94,7 +93,16 @@ def gradient_check(f, x, eps=DEFAULT_EPSILON):
     float
         ``‖num − ana‖ / ‖num + ana‖``; below :data:`GRADIENT_CHECK_THRESHOLD` passes.
     """
+    _check_point(f, x)
     _, analytic = f(x)
-    analytic = np.array(analytic, dtype=np.float64)  # (n,) copy: f may reuse buffers
+    analytic = check_vector("analytic", analytic, x.size)  # (n,) a copy: f may reuse buffers
     numerical = numerical_gradient(f, x, eps)  # (n,)
     return relative_difference(numerical, analytic)
+
+
+def _check_point(f, x):
+    """``f`` callable and ``x`` a 1-D float64 ndarray (it is perturbed in place)."""
+    if not callable(f):
+        fail("f", "a callable f(x) -> value or (value, grad)", f, TypeError)
+    if not isinstance(x, np.ndarray) or x.dtype != np.float64 or x.ndim != 1:
+        fail("x", "a 1-D float64 ndarray (it is perturbed in place)", x, TypeError)
