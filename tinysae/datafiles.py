@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tinysae._validation import check_path
 
 #: IDX type codes (third magic byte) → big-endian numpy dtype (LeCun's MNIST page).
 IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -28,7 +29,7 @@ def fail_path(expected, path):
 
 def _existing_file(path):
     """``path`` as a ``Path`` if it is an existing file, else a ValueError naming it."""
-    file = Path(path)
+    file = Path(check_path("path", path))
     if not file.is_file():
         fail_path("an existing file", path)
     return file

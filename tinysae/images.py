@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tinysae._validation import check_choice, check_int, fail
+from tinysae._validation import check_bool, check_choice, check_int, check_path, fail
 from tinysae.datafiles import fail_path, load_olshausen_mat
 
 #: Sources that :func:`load_images` understands.
@@ -70,6 +70,8 @@ def read_image(path, colour=False):
     """
     import matplotlib.image
 
+    check_path("path", path)
+    colour = check_bool("colour", colour)
     try:
         array = matplotlib.image.imread(path)  # (H, W) or (H, W, 3|4)
     except Exception as err:  # Pillow raises many kinds; the file is untrusted data
@@ -114,6 +116,8 @@ def default_images(colour=False, downsample_by=DEFAULT_DOWNSAMPLE):
     """
     from matplotlib import cbook
 
+    colour = check_bool("colour", colour)
+    downsample_by = check_int("downsample_by", downsample_by)
     photo = read_image(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False), colour)
     return [downsample(photo, downsample_by)]
 
@@ -129,6 +133,7 @@ def skimage_images(colour=False):
     ImportError
         If scikit-image is not installed (``pip install tinysae[images]``).
     """
+    colour = check_bool("colour", colour)
     try:
         import skimage.data
     except ImportError as err:
@@ -171,7 +176,8 @@ def load_image_folder(path, colour=False):
     ValueError
         If ``path`` is not a folder, holds no PNG/JPEG image, or an image is unreadable.
     """
-    folder = Path(path)
+    folder = Path(check_path("path", path))
+    colour = check_bool("colour", colour)
     if not folder.is_dir():
         fail_path("an existing folder of PNG/JPEG images", path)
     images, skipped = [], []
@@ -212,13 +218,14 @@ def load_images(source="default", path=None, colour=False):
         Float64 images, see the module docstring.
     """
     check_choice("source", source, IMAGE_SOURCES)
-    if not isinstance(colour, (bool, np.bool_)):
-        fail("colour", "True or False", colour, TypeError)
+    colour = check_bool("colour", colour)
     needs_path = source in ("folder", "mat")
     if needs_path and path is None:
         fail("path", f"a file or folder path when source={source!r}", path)
     if not needs_path and path is not None:
         fail("path", f"None when source={source!r} (only 'folder' and 'mat' read a path)", path)
+    if needs_path:
+        check_path("path", path)
     if source == "default":
         return default_images(colour)
     if source == "skimage":
