@@ -14,7 +14,7 @@ picture (``f = N`` · cycles per pixel).
 
 import numpy as np
 
-from tinysae._validation import check_real, fail
+from tinysae._validation import check_int, check_real, fail, scaled_to_unit
 
 #: Each whitened image is scaled to this pixel variance (Olshausen's IMAGES.mat uses 0.1).
 WHITENED_VARIANCE = 0.1
@@ -51,6 +51,8 @@ def frequency_radius(N):
 
 def whitening_filter(N, rolloff=ROLLOFF_FRACTION):
     """``R(f) = f · exp(−(f/f0)⁴)``, ``f0 = rolloff · N``, laid out like ``np.fft.fft2``."""
+    N = check_int("N", N)
+    rolloff = check_real("rolloff", rolloff, low=0, low_open=True)
     f = frequency_radius(N)  # (N, N)
     f0 = rolloff * N
     return f * np.exp(-(f / f0) ** 4)  # (N, N)
@@ -78,11 +80,11 @@ def whiten(image, rolloff=ROLLOFF_FRACTION, variance=WHITENED_VARIANCE):
     image = _check_image(image, min_side=4)
     rolloff = check_real("rolloff", rolloff, low=0, low_open=True)
     variance = check_real("variance", variance, low=0, low_open=True)
-    square = crop_square(image)  # (N, N)
+    square = scaled_to_unit(crop_square(image))  # (N, N) exactly rescaled: cannot overflow
     spectrum = np.fft.fft2(square) * whitening_filter(square.shape[0], rolloff)  # (N, N)
     white = np.real(np.fft.ifft2(spectrum))  # (N, N)
     std = white.std()
-    if std <= 1e-12 * max(1.0, np.abs(square).max()):
+    if std <= 1e-12:  # |square| <= 1, so this is rounding noise: a constant image
         fail("image", "an image with some variation (it is constant, nothing to whiten)", image)
     return white * (np.sqrt(variance) / std)  # (N, N)
 
@@ -130,7 +132,10 @@ def radial_power_spectrum(image):
     total = np.bincount(ring.ravel(), weights=power.ravel())  # (max ring + 1,)
     count = np.bincount(ring.ravel())  # (max ring + 1,)
     frequencies = np.arange(1, N // 2 + 1)  # (N // 2,)
-    return frequencies, total[frequencies] / count[frequencies]
+    power = total[frequencies] / count[frequencies]  # (N // 2,)
+    if not np.all(np.isfinite(power)):
+        fail("image", "values small enough for their power spectrum to fit in float64", image)
+    return frequencies, power
 
 
 def spectrum_slope(image, low=4, high=None):
@@ -140,9 +145,13 @@ def spectrum_slope(image, low=4, high=None):
     (``high`` defaults to N/8, below the whitening roll-off). Photos give about −2 to −3,
     white noise 0; whitening adds 2 (its filter multiplies power by f²).
     """
+    image = scaled_to_unit(_check_image(image, min_side=4))  # exact: the slope is scale-free
     frequencies, power = radial_power_spectrum(image)  # (N // 2,), (N // 2,)
-    high = len(frequencies) // 4 if high is None else high
+    low = check_real("low", low, low=0)
+    high = len(frequencies) // 4 if high is None else check_real("high", high, low=0)
     keep = (frequencies >= low) & (frequencies <= high)  # (N // 2,)
     if keep.sum() < 2:
         fail("high", f"a frequency giving at least two points above low={low}", high)
+    if not np.all(power[keep] > 0):
+        fail("image", f"an image with power at every frequency from {low} to {high}", image)
     return float(np.polyfit(np.log(frequencies[keep]), np.log(power[keep]), 1)[0])
