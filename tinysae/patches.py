@@ -14,7 +14,8 @@ array (row-major); a colour patch a row of ``p·p·3``, ``patch.reshape(-1)`` of
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from tinysae._validation import check_data, check_int, check_rng, fail
+from tinysae._validation import (check_bool, check_data, check_int, check_rng, fail,
+                                 scaled_to_unit)
 
 #: UFLDL clips patch values at ± this many standard deviations of all values.
 CLIP_STDS = 3.0
@@ -82,6 +83,7 @@ def sample_patches(images, n_patches=10000, patch_size=8, rng=None, normalize=Tr
     n_patches = check_int("n_patches", n_patches, 1)
     p = check_int("patch_size", patch_size, 1)
     rng = check_rng("rng", rng)
+    normalize = check_bool("normalize", normalize)
     images = _check_images(images, p)
     n_rows = np.array([a.shape[0] - p + 1 for a in images])  # (K,)  valid top rows per image
     n_cols = np.array([a.shape[1] - p + 1 for a in images])  # (K,)  valid left columns
@@ -119,7 +121,7 @@ def normalize_patches(patches):
     -------
     ndarray of shape (n, d), float64 in [0.1, 0.9]
     """
-    X = check_data("patches", patches)  # (n, d)
+    X = scaled_to_unit(check_data("patches", patches))  # (n, d) exact rescaling, same result
     X = X - X.mean(axis=1, keepdims=True)  # (n, d)  each patch's mean removed
     limit = CLIP_STDS * X.std(ddof=1) if X.size > 1 else 0.0  # scalar, 3σ
     if limit <= 0.0:
