@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tinysae._validation import check_data, check_int, check_real, fail
+from tinysae._validation import check_data, check_int, check_real, check_vector, fail
 
 #: UFLDL's linear-decoder exercise regularises ZCA with ε = 0.1.
 ZCA_EPSILON = 0.1
@@ -50,6 +50,8 @@ class PCA:
         """``x_rot = Uᵀ (x − x̄)``, keeping the first ``k`` components (all if None)."""
         X = check_data("X", X, n_columns=len(self.mean))  # (m, d)
         k = len(self.mean) if k is None else check_int("k", k, 1)
+        if k > len(self.mean):
+            fail("k", f"at most the number of components ({len(self.mean)})", k)
         return (X - self.mean) @ self.components[:, :k]  # (m, k)
 
 
@@ -89,6 +91,8 @@ def fit_pca(X):
     """
     X = check_data("X", X)  # (m, d)
     mean, sigma = covariance(X)  # (d,), (d, d)
+    if not np.all(np.isfinite(sigma)):
+        fail("X", "values small enough for their covariance to fit in float64", X)
     variances, U = np.linalg.eigh(sigma)  # (d,) increasing, (d, d)
     order = np.argsort(variances)[::-1]  # (d,)  decreasing
     return PCA(mean=mean, components=U[:, order], variances=np.clip(variances[order], 0, None))
@@ -96,12 +100,20 @@ def fit_pca(X):
 
 def pca_variance_kept(variances, k):
     """``(λ₁ + ... + λ_k) / (λ₁ + ... + λ_d)`` for variances λ in decreasing order."""
-    variances = np.asarray(variances, dtype=np.float64)  # (d,)
+    variances = _check_variances(variances)  # (d,)
     k = check_int("k", k, 1)
     if k > len(variances):
         fail("k", f"at most the number of components ({len(variances)})", k)
     total = variances.sum()
     return float(variances[:k].sum() / total) if total > 0 else 1.0
+
+
+def _check_variances(variances):
+    """A non-empty 1-D array of finite, non-negative variances, as float64."""
+    variances = check_vector("variances", variances)  # (d,)
+    if np.any(variances < 0):
+        fail("variances", "non-negative (eigenvalues of a covariance)", variances)
+    return variances
 
 
 def zca_matrix(pca, epsilon=ZCA_EPSILON):
