@@ -12,14 +12,17 @@ never call ``plt.show`` and never touch pyplot's global state, so they work head
 in tests; saving is the caller's choice (:func:`save_figure` writes atomically).
 """
 
+import numbers
 from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
 from tinysae._io import atomic_write
-from tinysae._validation import check_data, check_int, fail
+from tinysae._validation import (check_bool, check_data, check_int, check_path, check_real,
+                                 check_vector, fail, scaled_to_unit)
 
 #: Grey level of the 1-pixel borders between tiles (black, as in ``display_network``).
 BORDER_VALUE = 0.0
@@ -34,7 +37,11 @@ def filter_shape(n_values, patch_shape=None):
     An explicit ``patch_shape`` ((h, w) or (h, w, 3)) must multiply out to ``n_values``.
     """
     if patch_shape is not None:
-        shape = tuple(int(s) for s in np.atleast_1d(patch_shape))
+        sides = np.atleast_1d(np.asarray(patch_shape, dtype=object))  # ints, not 2.5 or "8"
+        if sides.ndim != 1 or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool)
+                                      for s in sides):
+            fail("patch_shape", "a tuple of integers (h, w) or (h, w, 3)", patch_shape, TypeError)
+        shape = tuple(int(s) for s in sides)
         if len(shape) not in (2, 3) or (len(shape) == 3 and shape[2] != 3) \
                 or int(np.prod(shape)) != n_values or min(shape) < 1:
             fail("patch_shape", f"(h, w) or (h, w, 3) with h·w(·3) = {n_values} values "
@@ -103,10 +110,10 @@ def tile_filters(W, patch_shape=None, *, n_cols=None, border=1, subtract_mean=Fa
         Values in [0, 1]; in each tile 0 is mid-grey (0.5) and the filter's largest |value|
         is black or white. Unused tiles of the last row are black.
     """
-    W = check_data("W", W)  # (k, n)
+    W = scaled_to_unit(check_data("W", W))  # (k, n) exact rescaling: huge values cannot overflow
     border = check_int("border", border, minimum=0)
     shape = filter_shape(W.shape[1], patch_shape)
-    if subtract_mean:
+    if check_bool("subtract_mean", subtract_mean):
         W = W - W.mean()  # (k, n)
     tiles = scale_filters(W.reshape(W.shape[0], *shape))  # (k, h, w[, 3])
     rows, cols = grid_shape(W.shape[0], n_cols)
@@ -125,7 +132,13 @@ def tile_filters(W, patch_shape=None, *, n_cols=None, border=1, subtract_mean=Fa
 def _figure_and_axes(ax, figsize):
     """A new Figure with one Axes, or the given Axes and its Figure."""
     if ax is not None:
+        if not isinstance(ax, Axes):
+            fail("ax", "None or a matplotlib Axes", ax, TypeError)
         return ax.figure, ax
+    sizes = np.asarray(figsize, dtype=object).ravel()
+    if len(sizes) != 2 or not all(isinstance(v, numbers.Real) and not isinstance(v, bool)
+                                  and 0 < v < np.inf for v in sizes):
+        fail("figsize", "(width, height) in inches, both positive and finite", figsize)
     fig = Figure(figsize=figsize, layout="constrained")
     return fig, fig.add_subplot()
 
@@ -145,6 +158,7 @@ def plot_filter_grid(W, patch_shape=None, *, title=None, n_cols=None, ax=None, w
     ``ax`` instead to draw into an existing Axes (e.g. grids side by side).
     """
     tiles = tile_filters(W, patch_shape, n_cols=n_cols)  # (H, W[, 3])
+    width = check_real("width", width, low=0, low_open=True)
     height = width * tiles.shape[0] / tiles.shape[1] + (0.4 if title else 0.1)
     fig, ax = _figure_and_axes(ax, (width, height))
     _show_tiles(ax, tiles, title)
@@ -175,10 +189,10 @@ def plot_loss_curve(history, *, title="Training loss", ax=None, figsize=(5, 3.5)
         history = history.get("loss", history.get("J"))
     elif hasattr(history, "history"):
         history = history.history
-    loss = np.asarray(history, dtype=np.float64) if history is not None else None
-    if loss is None or loss.ndim != 1 or loss.size == 0 or not np.all(np.isfinite(loss)):
-        fail("history", "a non-empty 1-D sequence of finite losses (or a mapping with "
-             "'loss')", history if loss is None else loss)
+    if history is None:
+        fail("history", "a non-empty 1-D sequence of finite losses (or a mapping with 'loss')",
+             history)
+    loss = check_vector("history", history)  # (n_iterations,)
     fig, ax = _figure_and_axes(ax, figsize)
     ax.plot(np.arange(loss.size), loss, lw=1.5)
     if np.all(loss > 0):
@@ -193,10 +207,10 @@ def plot_loss_curve(history, *, title="Training loss", ax=None, figsize=(5, 3.5)
 def plot_rho_hat_histogram(rho_hat, target=None, *, bins=30, title=None, ax=None,
                            figsize=(5, 3.5)):
     """Histogram of the mean hidden activations ρ̂_j, with the target ρ as a dashed line."""
-    rho_hat = np.asarray(rho_hat, dtype=np.float64)  # (n_h,)
-    if rho_hat.ndim != 1 or rho_hat.size == 0 or not np.all(np.isfinite(rho_hat)):
-        fail("rho_hat", "a non-empty 1-D array of finite mean activations", rho_hat)
+    rho_hat = check_vector("rho_hat", rho_hat)  # (n_h,)
     bins = check_int("bins", bins)
+    if target is not None:
+        target = check_real("target", target, low=0, high=1)
     fig, ax = _figure_and_axes(ax, figsize)
     ax.hist(rho_hat, bins=bins, range=(0.0, max(1e-3, float(rho_hat.max()) * 1.05)),
             color="0.4")
@@ -211,8 +225,14 @@ def plot_rho_hat_histogram(rho_hat, target=None, *, bins=30, title=None, ax=None
 
 def save_figure(fig, path, *, dpi=150):
     """Write ``fig`` to ``path`` (format from the suffix) atomically; returns the Path."""
-    path = Path(path)
+    if not isinstance(fig, Figure):
+        fail("fig", "a matplotlib Figure", fig, TypeError)
+    path = Path(check_path("path", path))
+    dpi = check_real("dpi", dpi, low=0, low_open=True)
     fmt = path.suffix.lstrip(".").lower() or None
-    if fmt is None:
-        fail("path", "a file name with a suffix such as .png or .pdf", str(path))
+    if fmt not in fig.canvas.get_supported_filetypes():
+        fail("path", "a file name with a suffix such as .png or .pdf "
+             f"(one of {', '.join(sorted(fig.canvas.get_supported_filetypes()))})", str(path))
+    if not path.parent.is_dir():
+        fail("path", "a file in an existing folder", str(path))
     return atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi))
