@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import least_squares
 
-from tinysae._validation import check_data, check_real
+from tinysae._validation import check_data, check_real, scaled_to_unit
 from tinysae.display import filter_shape
 
 #: A filter with edge score ≥ this is called edge-like (rationale in the module docstring).
@@ -212,7 +212,7 @@ def edge_scores(W, patch_shape=None, threshold=EDGE_SCORE_THRESHOLD):
     W = check_data("W", W)  # (k, n)
     threshold = check_real("threshold", threshold, low=0.0, high=1.0)
     shape = filter_shape(W.shape[1], patch_shape)
-    filters = [_as_grey(row.reshape(shape)) for row in W]  # k × (h, w)
+    filters = [_as_grey(scaled_to_unit(row).reshape(shape)) for row in W]  # k × (h, w), scale-free
     r2 = np.array([fit_gabor(F)[1] for F in filters])  # (k,)
     osi, angle = np.array([orientation_selectivity(F) for F in filters]).T  # (k,), (k,)
     score = r2 * osi  # (k,)
