@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tinysae._validation import check_bool, check_int, check_path
 from tinysae.checkpoint import load, save_run
 from tinysae.display import plot_filter_grid, plot_loss_curve, save_figure
 from tinysae.edges import edge_scores
@@ -34,7 +35,7 @@ def image_source(text):
     """
     if text in ("default", "skimage"):
         return text, None
-    path = Path(text)
+    path = Path(check_path("images", text))
     if path.is_dir():
         return "folder", str(path.resolve())
     if path.suffix.lower() == ".mat":
@@ -62,6 +63,7 @@ def make_patches(images="default", path=None, whiten=True, patch_size=8, n_patch
     data : dict
         The arguments, as recorded in a run's config.
     """
+    seed, whiten = check_int("seed", seed, minimum=0), check_bool("whiten", whiten)
     photos = load_images(images, path)  # list of (H, W)
     if whiten and images != "mat":
         photos = whiten_images(photos)  # list of (N, N)

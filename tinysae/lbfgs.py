@@ -15,7 +15,7 @@ import numpy as np
 from scipy.optimize import minimize
 
 from tinysae import kernels, threads
-from tinysae._validation import check_int, fail
+from tinysae._validation import check_bool, check_int, check_path, fail
 from tinysae.autoencoder import unpack
 from tinysae.checkpoint import save_run
 
@@ -85,9 +85,11 @@ class Run:
                  checkpoint_every, chunk_size):
         if callback is not None and not callable(callback):
             fail("callback", "None or a callable", callback, TypeError)
-        if checkpoint_dir is not None and not Path(checkpoint_dir).is_dir():
+        if checkpoint_dir is not None and not Path(check_path("checkpoint_dir",
+                                                              checkpoint_dir)).is_dir():
             fail("checkpoint_dir", "None or an existing folder", str(checkpoint_dir))
-        self.config, self.callback, self.verbose = config, callback, bool(verbose)
+        self.config, self.callback = config, callback
+        self.verbose = check_bool("verbose", verbose)
         self.print_every = check_int("print_every", print_every)
         self.checkpoint_every = check_int("checkpoint_every", checkpoint_every)
         self.folder = None if checkpoint_dir is None else Path(checkpoint_dir)

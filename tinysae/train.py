@@ -29,12 +29,14 @@ the checkpoint's loss and, being a descent method, only decreases it; it does no
 the exact path an uninterrupted run would have taken.
 """
 
+import json
 import numbers
 from pathlib import Path
 
 import numpy as np
 
-from tinysae._validation import check_choice, check_data, check_int, check_real, check_rng, fail
+from tinysae._validation import (check_choice, check_data, check_int, check_path, check_real,
+                                 check_rng, fail)
 from tinysae.autoencoder import DECODERS, SPARSITY_PENALTIES, init_params as random_params
 from tinysae.autoencoder import pack
 from tinysae.checkpoint import check_params, load, versions
@@ -100,11 +102,10 @@ def train(X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01, sparsity_weig
     if init_params is None:
         init_params = random_params(X.shape[1], n_hidden, check_rng("rng", rng))
     theta0 = pack(check_params(init_params, X.shape[1], n_hidden, "init_params"))  # (n_params,)
-    if metadata is not None and not isinstance(metadata, dict):
-        fail("metadata", "None or a dict of JSON values", metadata, TypeError)
     config = {"n_visible": X.shape[1], "n_hidden": n_hidden, **hyper,
               "max_iter": check_int("max_iter", max_iter), "seed": seed,
-              "dtype": _check_dtype(dtype), "data": metadata or {}, "versions": versions(),
+              "dtype": _check_dtype(dtype), "data": _check_metadata(metadata),
+              "versions": versions(),
               "status": "running", "iteration": 0, "loss": None, "elapsed": 0.0, "history": []}
     return Run(X, config, callback, verbose, print_every, checkpoint_dir, checkpoint_every,
                 chunk_size).optimize(theta0)
@@ -118,7 +119,7 @@ def resume(checkpoint, X, *, max_iter=None, callback=None, verbose=True, print_e
     folder. ``X`` must be the same data. ``max_iter`` is the total iteration budget (default:
     the checkpoint's); if it is already reached, the checkpoint is returned unchanged.
     """
-    params, config = load(checkpoint)
+    params, config = load(check_path("checkpoint", checkpoint))
     folder = Path(checkpoint) if Path(checkpoint).is_dir() else Path(checkpoint).parent
     _check_checkpoint_config(config, checkpoint)
     X = check_data("X", X, n_columns=config["n_visible"])  # (m, n_v)
@@ -167,6 +168,20 @@ def _check_hyperparameters(hyper):
             "sparsity_weight": check_real("sparsity_weight", hyper["sparsity_weight"], low=0.0),
             "sparsity": check_choice("sparsity", hyper["sparsity"], SPARSITY_PENALTIES),
             "decoder": check_choice("decoder", hyper["decoder"], DECODERS)}
+
+
+def _check_metadata(metadata):
+    """None or a dict that JSON can hold exactly; returns a dict."""
+    expected = "None or a dict of JSON values (no NaN, inf or numpy types)"
+    if metadata is None:
+        return {}
+    if not isinstance(metadata, dict):
+        fail("metadata", expected, metadata, TypeError)
+    try:
+        json.dumps(metadata, allow_nan=False)
+    except (TypeError, ValueError):
+        fail("metadata", expected, metadata, TypeError)
+    return metadata
 
 
 def _check_dtype(dtype):
