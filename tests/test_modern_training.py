@@ -58,3 +58,14 @@ def test_2008_model_stays_near_chance(problem):
     value = mmcs(F, params["W2"])
     print(f"\n    2008 sigmoid+KL, 96 hidden: MMCS {value:.3f}")
     assert value < 0.7
+
+
+@pytest.mark.parametrize("bad, match", [
+    ({"activation": "topk", "k": 100}, "'k'"),
+    ({"learning_rate": 0.0}, "learning_rate"),
+    ({"resample_until": 1.5}, "resample_until"),
+    ({"n_steps": 0}, "n_steps"),
+])
+def test_bad_training_parameters_are_named(bad, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        train_sae(lambda n, r: np.zeros((n, 4)), 4, 8, **bad)

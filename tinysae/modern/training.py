@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tinysae._validation import check_choice, check_int, check_real, check_rng
+from tinysae._validation import check_choice, check_int, check_real, check_rng, fail
 from tinysae.modern.adam import adam_init, adam_step
 from tinysae.modern.sae import (ACTIVATIONS, init_sae, normalise_columns,
                                 loss_grad_cache, remove_parallel_component)
@@ -126,14 +126,22 @@ def train_sae(sample, n_visible, n_latents, *, activation="relu", l1_weight=0.0,
     -------
     SAEResult
         ``params`` (as in :func:`tinysae.modern.sae.init_sae`), ``history`` (lists under
-        ``step, loss, l0, dead``) and ``resampled`` (how many latents were re-pointed).
+        ``step, loss, l0, dead``) and ``resampled`` (how many re-pointings there were; a
+        latent that dies again can be re-pointed more than once).
     """
     n_visible, n_latents = check_int("n_visible", n_visible), check_int("n_latents", n_latents)
     activation = check_choice("activation", activation, ACTIVATIONS)
     k = check_int("k", k) if activation == "topk" else None
+    if k is not None and k > n_latents:
+        fail("k", f"an integer <= n_latents = {n_latents}", k)
     l1_weight = check_real("l1_weight", l1_weight, low=0.0)
     n_steps, batch_size = check_int("n_steps", n_steps), check_int("batch_size", batch_size)
     dead_window = check_int("dead_window", dead_window)
+    learning_rate = check_real("learning_rate", learning_rate, low=0.0, low_open=True)
+    if resample_every is not None:
+        resample_every = check_int("resample_every", resample_every)
+    resample_until = check_real("resample_until", resample_until, low=0.0, high=1.0)
+    log_every = check_int("log_every", log_every)
     rng = check_rng("rng", rng)
     data_mean = sample(4 * batch_size, rng).mean(axis=0)  # (n_v,)
     params = {name: p.astype(dtype) for name, p in
@@ -152,6 +160,7 @@ def train_sae(sample, n_visible, n_latents, *, activation="relu", l1_weight=0.0,
         dead = silent_for >= dead_window  # (n_h,)
         if (resample_every and step % resample_every == resample_every - 1
                 and step < resample_until * n_steps and dead.any()):
+            # the residual of this batch, from the parameters before this step's update
             params, state = resample_dead(params, state, dead, X, cache["a3"], rng)
             resampled += int(dead.sum())
             silent_for[dead] = 0
