@@ -129,38 +129,44 @@ def speed_table(names, repeats, m=None, cpu=False):
 
 
 def call_cost(make, m, chunk_size):
-    """(ms, work MiB) of one call after building; memory = peak above X, factory included."""
+    """(ms per call, setup MiB, call MiB): peak memory above what was there before (X, theta)
+    while building ``fun``, and then during one call."""
     n_v, n_h, _, opts = SIZES["S1"]
     X, theta = problem(n_v, n_h, m)
     tracemalloc.start()
     base = tracemalloc.get_traced_memory()[0]
     fun = make(X, n_h, chunk_size, opts)
+    setup = tracemalloc.get_traced_memory()[1] - base
+    tracemalloc.reset_peak()
+    base = tracemalloc.get_traced_memory()[0]
     fun(theta)
-    peak = tracemalloc.get_traced_memory()[1] - base
+    call = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
     times = []
     for _ in range(3):
         start = time.perf_counter()
         fun(theta)
         times.append(time.perf_counter() - start)
-    return float(np.median(times)) * 1e3, peak / 2 ** 20
+    return float(np.median(times)) * 1e3, setup / 2 ** 20, call / 2 ** 20
 
 
 def scaling_table(ms_list, chunk_size=4096):
     """Print time and memory per call against m at S1's shape: linear time, flat memory."""
-    print(f"\n## Growth with m at S1's shape (64, 25): ms per call and peak work memory "
-          f"(MiB, beyond X itself; X is m × 64 × 8 bytes)")
+    print("\n## Growth with m at S1's shape (64, 25): wall ms per call (median of 3), and peak "
+          "memory (MiB, tracemalloc)\n   beyond X itself (X is m × 64 × 8 bytes) while building "
+          "fun (setup) and during one call")
     makers = {
         "reference": lambda X, n_h, c, o: (lambda th: loss_and_grad(th, X, n_h, **o)),
         "fast, chunk_size=None": lambda X, n_h, c, o: make_loss_and_grad(X, n_h, **o),
         f"fast, chunk_size={chunk_size}": lambda X, n_h, c, o: make_loss_and_grad(
             X, n_h, chunk_size=c, **o),
     }
-    print(f"{'implementation':<27} {'m':>9} {'ms':>10} {'ms per 10⁴ rows':>16} {'MiB':>9}")
+    print(f"{'implementation':<27} {'m':>9} {'ms':>10} {'ms per 10⁴ rows':>16} "
+          f"{'setup MiB':>10} {'call MiB':>10}")
     for label, make in makers.items():
         for m in ms_list:
-            t, mib = call_cost(make, m, chunk_size)
-            print(f"{label:<27} {m:>9} {t:>10.1f} {t * 1e4 / m:>16.2f} {mib:>9.1f}")
+            t, setup, call = call_cost(make, m, chunk_size)
+            print(f"{label:<27} {m:>9} {t:>10.1f} {t * 1e4 / m:>16.2f} {setup:>10.1f} {call:>10.1f}")
 
 
 def train_seconds(maxiter, threads):
