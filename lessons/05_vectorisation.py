@@ -80,6 +80,10 @@ ax = fig.add_subplot()
 names = list(median_ms)
 ax.barh(names, [median_ms[n] for n in names], color=["tab:red", "tab:blue", "tab:green", "grey"])
 ax.set_xscale("log")
+ax.tick_params(axis="x", which="minor", labelbottom=False)
+ax.set_xlim(min(median_ms.values()) / 4, max(median_ms.values()) * 4)  # bars start well left
+for i, name in enumerate(names):
+    ax.text(median_ms[name] * 1.1, i, f"{median_ms[name]:.1f} ms", va="center")
 ax.invert_yaxis()
 ax.set_xlabel("milliseconds per loss-and-gradient call (log scale)")
 ax.set_title(f"S1: n_v={N_VISIBLE}, n_h={N_HIDDEN}, m={N_EXAMPLES}")
