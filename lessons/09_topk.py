@@ -12,11 +12,15 @@ Same data as lesson 08: 512 known features in 256 dimensions, about 5 active per
 
 Command:   python lessons/09_topk.py        (add --quick for the test suite)
 
-What you will see: a table of TopK runs (k = 3, 5, 8) and L1 runs whose λ spans the same
-L0 range. 09_frontier.png plots FVU and MMCS against L0: at a matched L0 TopK
-reconstructs better (lower FVU), because it does not shrink what it keeps.
-09_dead.png shows the dead-latent count during training for TopK with and without
-resampling: without it, a share of the dictionary dies and stays dead.
+What you will see (full run, about 5 minutes on 2 shared cores): a table of TopK runs
+(k = 3, 5, 8) and L1 runs whose λ (0.3, 0.1, 0.03) spans the same L0 range, all with
+600 steps of 1024 examples. 09_frontier.png plots FVU and MMCS against L0: at a matched
+L0 TopK reconstructs better (k = 8: L0 6.6, FVU ≈ 0.02; λ = 0.1: L0 7.0, FVU ≈ 0.07),
+because it does not shrink what it keeps, and in this short run it also finds more
+features (MMCS ≈ 0.93 against ≈ 0.72). 09_dead.png shows the dead-latent count during
+training for TopK k = 5: without resampling about 200 of the 512 latents die and stay
+dead (MMCS ≈ 0.65); with it almost none do until resampling stops, after which a few
+dozen re-pointed latents that found nothing die again.
 """
 
 import time
