@@ -1,0 +1,57 @@
+"""The promises the README makes: the layout it lists, the sizes it states, the dependencies it names."""
+
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+README = (ROOT / "README.md").read_text()
+MODULES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "tinysae").rglob("*.py"))
+
+
+def stated_sizes():
+    """{path: lines} from the README's layout table."""
+    return {m[1]: int(m[2]) for m in re.finditer(r"^\| `(tinysae/[\w/]+\.py)` \| (\d+) \|",
+                                                 README, re.M)}
+
+
+def test_readme_lists_every_module_and_only_real_ones():
+    assert sorted(stated_sizes()) == MODULES
+
+
+def test_readme_module_sizes_are_true_to_within_15_percent():
+    for path, lines in stated_sizes().items():
+        actual = len((ROOT / path).read_text().splitlines())
+        assert abs(actual - lines) <= max(10, 0.15 * lines), (
+            f"README says {path} has {lines} lines; it has {actual} (rerun the layout table)")
+
+
+def test_modules_stay_small_enough_to_read_in_one_sitting():
+    for path in MODULES:
+        assert len((ROOT / path).read_text().splitlines()) <= 300, path
+
+
+def test_readme_picture_exists():
+    for image in re.findall(r"!\[[^\]]*\]\(([^)]+)\)", README):
+        assert (ROOT / image).is_file(), image
+
+
+def test_importing_everything_pulls_in_no_heavy_framework():
+    code = ("import sys, pkgutil, importlib, tinysae, tinysae.modern\n"
+            "for m in pkgutil.walk_packages(tinysae.__path__, 'tinysae.'):\n"
+            "    importlib.import_module(m.name)\n"
+            "print(' '.join(sorted({n.split('.')[0] for n in sys.modules})))")
+    loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                                check=True).stdout.split())
+    assert {"numpy", "scipy", "matplotlib", "tinysae"} <= loaded
+    assert not loaded & {"torch", "jax", "sklearn", "skimage", "tensorflow", "pandas"}
+
+
+def test_top_level_layout_is_as_documented():
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True)
+    if tracked.returncode != 0:  # not a git checkout (an sdist): nothing to check
+        return
+    top = {line.split("/")[0] for line in tracked.stdout.split()}
+    assert top <= {"pyproject.toml", "README.md", "tinysae", "lessons", "tests", "data", ".ci",
+                   ".gitignore"}, top
