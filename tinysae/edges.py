@@ -34,7 +34,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import least_squares
 
-from tinysae._validation import check_data, check_real, scaled_to_unit
+from tinysae._validation import check_data, check_real, fail, scaled_to_unit
 from tinysae.display import filter_shape
 
 #: A filter with edge score ≥ this is called edge-like (rationale in the module docstring).
@@ -48,6 +48,9 @@ MAX_FIT_EVALUATIONS = 100
 
 #: Relative tolerance of the fit on the cost and the parameters (R² to about 3 decimals).
 FIT_TOLERANCE = 1e-4
+
+#: The Gabor's parameters (x0, y0, θ, f, σ_u, σ_v, a, b, c): a filter needs more pixels to fit.
+GABOR_PARAMETERS = 9
 
 #: A first start that explains this much variance is kept without trying the second.
 GOOD_FIT_R2 = 0.9
@@ -212,6 +215,9 @@ def edge_scores(W, patch_shape=None, threshold=EDGE_SCORE_THRESHOLD):
     W = check_data("W", W)  # (k, n)
     threshold = check_real("threshold", threshold, low=0.0, high=1.0)
     shape = filter_shape(W.shape[1], patch_shape)
+    if shape[0] * shape[1] < GABOR_PARAMETERS:
+        fail("W", f"filters of at least {GABOR_PARAMETERS} pixels (a Gabor has "
+             f"{GABOR_PARAMETERS} parameters); got filters of shape {shape}", W)
     filters = [_as_grey(scaled_to_unit(row).reshape(shape)) for row in W]  # k × (h, w), scale-free
     r2 = np.array([fit_gabor(F)[1] for F in filters])  # (k,)
     osi, angle = np.array([orientation_selectivity(F) for F in filters]).T  # (k,), (k,)
