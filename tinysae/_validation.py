@@ -103,12 +103,17 @@ def check_data(name, X, n_columns=None, dtype=np.float64):
     return X
 
 
+def as_array(name, value):
+    """``np.asarray(value)``, with a TypeError naming ``name`` for ragged nested sequences."""
+    try:
+        return np.asarray(value)
+    except (TypeError, ValueError):
+        fail(name, "an array of numbers (nested lists of equal lengths)", value, TypeError)
+
+
 def check_vector(name, v, size=None):
     """A finite, non-empty 1-D real array (of ``size`` entries if given), as float64."""
-    try:
-        v = np.asarray(v)
-    except (TypeError, ValueError):  # ragged nested sequences
-        fail(name, "a 1-D array of real numbers", v, TypeError)
+    v = as_array(name, v)
     if v.dtype.kind not in "iuf":
         fail(name, "a 1-D array of real numbers (integer or float dtype)", v, TypeError)
     if v.ndim != 1 or v.size == 0 or (size is not None and v.size != size):

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tinysae._validation import check_bool, check_choice, check_int, check_path, fail
+from tinysae._validation import as_array, check_bool, check_choice, check_int, check_path, fail
 from tinysae.datafiles import fail_path, load_olshausen_mat
 
 #: Sources that :func:`load_images` understands.
@@ -42,7 +42,7 @@ def as_float_image(array, colour=False):
     float pixels are kept. An alpha channel is dropped; a grayscale image asked for in
     colour has its one channel repeated three times.
     """
-    array = np.asarray(array)  # (H, W) or (H, W, C) with C in {1, 2, 3, 4}
+    array = as_array("array", array)  # (H, W) or (H, W, C) with C in {1, 2, 3, 4}
     if array.dtype == bool:
         array = array.astype(np.float64)
     elif np.issubdtype(array.dtype, np.integer):

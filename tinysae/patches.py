@@ -14,7 +14,7 @@ array (row-major); a colour patch a row of ``p·p·3``, ``patch.reshape(-1)`` of
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from tinysae._validation import (check_bool, check_data, check_int, check_rng, fail,
+from tinysae._validation import (as_array, check_bool, check_data, check_int, check_rng, fail,
                                  scaled_to_unit)
 
 #: UFLDL clips patch values at ± this many standard deviations of all values.
@@ -32,8 +32,8 @@ def _check_images(images, patch_size):
         fail("images", "a non-empty list of (H, W) or (H, W, 3) arrays", images, TypeError)
     checked = []
     for k, image in enumerate(images):
-        array = np.asarray(image)
         name = f"images[{k}]"
+        array = as_array(name, image)
         if array.dtype == bool or not (np.issubdtype(array.dtype, np.integer)
                                        or np.issubdtype(array.dtype, np.floating)):
             fail(name, "an array of real numbers", array, TypeError)
