@@ -124,6 +124,20 @@ def check_vector(name, v, size=None):
     return v
 
 
+def check_finite_result(what, results, inputs):
+    """A ValueError if any of ``results`` is NaN or inf although every input was finite.
+
+    ``inputs`` maps parameter names to their (finite) arrays: one of them was too large
+    for float64, and the message names them with their largest |value|.
+    """
+    if all(np.all(np.isfinite(r)) for r in results):
+        return
+    sizes = ", ".join(f"max |{name}| = {np.max(np.abs(a)):.3g}" for name, a in inputs.items())
+    names = " or ".join(f"'{name}'" for name in inputs)
+    raise ValueError(f"The {what} overflows float64 ({sizes}): the {names} parameter must be "
+                     "smaller.")
+
+
 def scaled_to_unit(X):
     """``X`` divided by the power of two that brings its largest |value| into [0.5, 1).
 

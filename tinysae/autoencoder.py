@@ -28,8 +28,8 @@ with sigmoid units ``f(z) = 1 / (1 + e^{−z})``. Two variants used by later les
 import numpy as np
 
 from tinysae._validation import (PARAM_NAMES, _check_theta, check_choice,  # noqa: F401
-                                 check_data, check_int, check_params, check_real, check_rng,
-                                 fail, param_shapes)
+                                 check_data, check_finite_result, check_int, check_params,
+                                 check_real, check_rng, fail, param_shapes)
 
 #: ρ̂ is kept inside [RHO_HAT_FLOOR, 1 − RHO_HAT_FLOOR] in the KL term, so that a unit that is
 #: saturated on every example (ρ̂ exactly 0 or 1 in float64) gives a large but finite cost.
@@ -209,6 +209,7 @@ def cost_terms(theta, X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01,
                                         hyper["sparsity_weight"], hyper["sparsity"])),
     }
     terms["total"] = terms["reconstruction"] + terms["weight_decay"] + terms["sparsity"]
+    check_finite_result("cost J", [terms["total"], cache["a2"]], {"theta": theta, "X": X})
     return {**terms, "a2": cache["a2"], "rho_hat": cache["rho_hat"]}
 
 
@@ -258,7 +259,9 @@ def loss_and_grad(theta, X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01
     sparsity_term = sparsity_delta(rho_hat, rho, beta, hyper["sparsity"])  # (n_h,)
     delta2 = hidden_delta(delta3, params["W2"], a2, sparsity_term)  # (m, n_h)
     grads = parameter_gradients(params, X, a2, delta2, delta3, lam)
-    return float(J), pack(grads)
+    J, grad = float(J), pack(grads)  # (n_params,)
+    check_finite_result("cost J or its gradient", [J, grad], {"theta": theta, "X": X})
+    return J, grad
 
 
 def hidden_activations(params, X):
