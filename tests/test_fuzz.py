@@ -17,9 +17,10 @@ from hypothesis import Phase, given, settings
 from hypothesis import strategies as st
 
 import tinysae.modern as modern
-from tinysae import (cost_terms, edge_scores, fit_zca, init_params, load, loss_and_grad,
-                     make_loss_and_grad, n_params, normalize_patches, pack, sample_patches,
-                     save, tile_filters, whiten)
+from tinysae import (cost_terms, edge_scores, fit_zca, init_params, load, load_mnist_idx,
+                     load_olshausen_mat, loss_and_grad, make_loss_and_grad, n_params,
+                     normalize_patches, pack, read_image, sample_patches, save, tile_filters,
+                     whiten)
 
 FUZZ = settings(max_examples=100, deadline=None, derandomize=True)
 NO_SHRINK = (Phase.explicit, Phase.generate)  # for known failures (xfail): fail fast
@@ -401,3 +402,32 @@ def test_modern_metrics_are_finite_or_name_the_error(features, decoder):
     for metric in (modern.l0, modern.dead_latents):
         value = outcome(metric, features)
         assert value is None or np.all(np.isfinite(value))
+
+
+# ----------------------------------------------------------------------------- untrusted files
+
+def file_outcome(load, path):
+    """``load(path)``'s result, or None if it raised a one-line ValueError naming the file."""
+    try:
+        return load(path)
+    except ValueError as error:
+        message = str(error)
+        assert path.name in message and "\n" not in message, f"unclear error: {message}"
+        return None
+
+
+#: Prefixes that get a loader past its first check: zip (npz), gzip, IDX, MATLAB 5, PNG, JPEG.
+HEADERS = [b"", b"PK\x03\x04", b"\x1f\x8b", b"\x00\x00\x08\x03", b"\x00\x00\x0d\x01",
+           b"MATLAB 5.0 MAT-file" + b" " * 97 + b"\x00\x01IM", b"\x89PNG\r\n\x1a\n",
+           b"\xff\xd8\xff"]
+
+
+@FUZZ
+@given(st.sampled_from(HEADERS), st.binary(max_size=300))
+def test_loaders_read_random_bytes_as_data_or_name_the_file(header, body):
+    """Files are data: any bytes give a result or a one-line ValueError naming the file."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "untrusted.bin"
+        path.write_bytes(header + body)
+        for load_file in (load, load_mnist_idx, load_olshausen_mat, read_image):
+            file_outcome(load_file, path)
