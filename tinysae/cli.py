@@ -94,12 +94,13 @@ def build_parser():
 def main(argv=None):
     """Run the ``tinysae`` command; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    if argv[:1] == ["bench"]:
-        from tinysae import bench  # written separately; imported only when asked for
-
-        return bench.main(argv[1:])
-    prog = "tinysae train" if argv[:1] == ["train"] else "tinysae"
+    prog = {"train": "tinysae train", "bench": "tinysae bench"}.get(argv[0] if argv else None,
+                                                                    "tinysae")
     try:
+        if argv[:1] == ["bench"]:
+            from tinysae import bench  # written separately; imported only when asked for
+
+            return bench.main(argv[1:])
         args = build_parser().parse_args(argv)
         if args.command is None:
             build_parser().print_help()
