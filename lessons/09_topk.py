@@ -53,7 +53,7 @@ SEED = 0
 args = lesson_args(__doc__, "09_topk")
 if args.quick:
     N_LATENTS, N_STEPS, TOPK_KS, L1_WEIGHTS, EVAL_EXAMPLES = 128, 40, (3, 5), (0.3, 0.1), 1024
-    DEAD_WINDOW, RESAMPLE_EVERY = 2000, 10
+    DEAD_WINDOW, RESAMPLE_EVERY, BATCH_SIZE = 2000, 10, 128
 rng = np.random.default_rng(SEED)
 
 # %% The data (as lesson 08)
