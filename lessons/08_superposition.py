@@ -31,7 +31,7 @@ is none to spare and the rarest features are missed. The 2008 model reconstructs
 of the data (FVU 0.38), but its decoder columns are blends: its MMCS is close to the
 chance level of about 0.2 for random directions (see tests/test_modern_metrics.py).
 08_recovery.png plots each true feature's best cosine against how often it fires: the SAE
-misses only rare features, and the 2008 model gets up to about 0.6 on the most frequent
+misses only rare features, and the 2008 model gets up to about 0.5 on the most frequent
 ones only. 08_tradeoff.png sweeps dictionary size × λ with shorter runs. MMCS peaks at an
 intermediate λ for every size: too small a λ leaves codes dense (L0 25–35) and features
 blended, too large a λ (L0 ≈ 4) costs reconstruction and kills latents; at a given L0,
