@@ -29,7 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from tinysae._validation import check_choice, check_data, check_int, check_real, fail
+from tinysae._validation import (check_choice, check_data, check_finite_result, check_int,
+                                 check_real, fail)
 from tinysae.autoencoder import (DECODERS, SPARSITY_PENALTIES, _check_theta, kl_divergence,
                                  sparsity_delta)
 from tinysae.blockmath import backprop, hidden
@@ -108,7 +109,9 @@ def make_loss_and_grad(X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01,
     def fun(theta):
         theta = _check_theta(theta, n_v, n_h)  # (n_params,)
         with plan.blas_for_workers():
-            return _loss_and_grad(theta, plan)
+            J, grad = _loss_and_grad(theta, plan)  # float, (n_params,)
+        check_finite_result("cost J or its gradient", [J, grad], {"theta": theta, "X": X})
+        return J, grad
 
     return fun
 

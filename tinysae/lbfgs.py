@@ -103,7 +103,10 @@ class Run:
 
     # -- the objective L-BFGS sees
     def objective(self, theta):
-        J, grad = self.fun(theta)  # float, (n_params,)
+        try:
+            J, grad = self.fun(theta)  # float, (n_params,)
+        except ValueError:  # fun names an overflow of J or ∇J (L-BFGS gives it valid thetas)
+            raise _NonFinite(float("nan")) from None
         J, theta = float(J), theta.copy()
         if not (np.isfinite(J) and np.all(np.isfinite(grad))):
             raise _NonFinite(J)
