@@ -20,6 +20,7 @@ import tracemalloc
 import numpy as np
 import scipy.optimize
 
+from tinysae._validation import check_int
 from tinysae.autoencoder import init_params, loss_and_grad, pack
 from tinysae.kernels import make_loss_and_grad
 from tinysae.loop import loss_and_grad_loop
@@ -232,7 +233,8 @@ def main(argv=None):
     parser.add_argument("--skip", nargs="*", default=[], choices=["speed", "growth", "threads"],
                         help="tables to leave out")
     args = parser.parse_args(argv)
-    repeats = args.repeats or (2 if args.quick else 9)
+    repeats = (2 if args.quick else 9) if args.repeats is None else check_int("--repeats",
+                                                                          args.repeats)
     print_machine()
     if "speed" not in args.skip:
         speed_table(args.sizes, repeats, m=500 if args.quick else None, cpu=args.cpu)
