@@ -29,7 +29,8 @@ for TopK, ties at the k-th largest value) — :func:`kink_margin` measures the d
 
 import numpy as np
 
-from tinysae._validation import check_choice, check_data, check_int, check_real, check_rng, fail
+from tinysae._validation import (check_choice, check_data, check_finite_result, check_int,
+                                 check_params, check_real, check_rng, check_vector, fail)
 
 ACTIVATIONS = ("relu", "topk")
 
@@ -57,13 +58,17 @@ def init_sae(n_visible, n_latents, rng=None, data_mean=None):
     n_latents = check_int("n_latents", n_latents)
     rng = check_rng("rng", rng)
     W2 = normalise_columns(rng.standard_normal((n_visible, n_latents)))  # (n_v, n_h)
-    b2 = np.zeros(n_visible) if data_mean is None else np.array(data_mean, dtype=float)  # (n_v,)
+    b2 = np.zeros(n_visible) if data_mean is None else check_vector(
+        "data_mean", data_mean, n_visible)  # (n_v,)
     return {"W1": W2.T.copy(), "W2": W2, "b1": np.zeros(n_latents), "b2": b2}
 
 
 def normalise_columns(W2):
     """W2 with every column divided by its Euclidean norm: (n_v, n_h)."""
-    return W2 / np.linalg.norm(W2, axis=0, keepdims=True)  # (n_v, n_h)
+    norms = np.linalg.norm(W2, axis=0, keepdims=True)  # (1, n_h)
+    if not np.all(norms > 0):
+        fail("W2", "a 2-D array whose columns all have a non-zero, finite length", W2)
+    return W2 / norms  # (n_v, n_h)
 
 
 def remove_parallel_component(dW2, W2):
@@ -72,6 +77,8 @@ def remove_parallel_component(dW2, W2):
     For unit-norm columns this is the projection onto the tangent space of the sphere, so
     a small step changes a column's direction, not its length.
     """
+    if np.shape(dW2) != np.shape(W2):
+        fail("dW2", f"an array of W2's shape {np.shape(W2)}", dW2)
     along = np.sum(dW2 * W2, axis=0)  # (n_h,)  w_jᵀ g_j
     return dW2 - W2 * along  # (n_v, n_h)
 
@@ -93,6 +100,7 @@ def topk_mask(z2, k):
 
 def activate(z2, activation="relu", k=None):
     """a2 and the mask ∂a2/∂z2 ∈ {0, 1}: ReLU, or TopK (keep the k largest, then ReLU)."""
+    activation, k = _check_activation(activation, k, np.shape(z2)[-1])
     mask = topk_mask(z2, k) if activation == "topk" else z2 > 0  # (m, n_h)
     return z2 * mask, mask  # (m, n_h), (m, n_h)
 
@@ -103,6 +111,8 @@ def kink_margin(z2, activation="relu", k=None):
     ReLU: min |z2|. TopK: also half the gap between the k-th and (k+1)-th largest value of
     each row, since a perturbation smaller than that cannot swap which latents are kept.
     """
+    z2 = check_data("z2", z2)  # (m, n_h)
+    activation, k = _check_activation(activation, k, z2.shape[1])
     margin = float(np.min(np.abs(z2)))
     if activation == "topk" and k < z2.shape[1]:
         ordered = -np.sort(-z2, axis=1)  # (m, n_h)  descending
@@ -114,6 +124,12 @@ def kink_margin(z2, activation="relu", k=None):
 
 def forward(params, X, activation="relu", k=None):
     """The forward pass; returns ``xc`` (m, n_v), ``z2, a2, mask`` (m, n_h), ``a3`` (m, n_v)."""
+    params, X = _check_model(params, X)
+    return _forward(params, X, *_check_activation(activation, k, params["W1"].shape[0]))
+
+
+def _forward(params, X, activation, k):
+    """:func:`forward` for checked inputs (the training loop's inner call)."""
     xc = X - params["b2"]  # (m, n_v)  pre-encoder bias
     z2 = xc @ params["W1"].T + params["b1"]  # (m, n_h)
     a2, mask = activate(z2, activation, k)  # (m, n_h), (m, n_h)
@@ -159,7 +175,7 @@ def parameter_gradients(cache, delta2, delta3, W1):
 
 def loss_grad_cache(params, X, *, l1_weight=0.0, activation="relu", k=None):
     """J, its gradient and the forward cache, unchecked (the training loop's inner call)."""
-    cache = forward(params, X, activation, k)
+    cache = _forward(params, X, activation, k)
     J = reconstruction_cost(cache["a3"], X) + l1_cost(cache["a2"], l1_weight)
     delta3 = output_delta(cache["a3"], X)  # (m, n_v)
     delta2 = hidden_delta(delta3, params["W2"], cache["mask"], l1_weight)  # (m, n_h)
@@ -189,17 +205,33 @@ def loss_and_grad(params, X, *, l1_weight=0.0, activation="relu", k=None):
     grads : dict of ndarray
         ∂J/∂W1, ∂J/∂W2, ∂J/∂b1, ∂J/∂b2, shaped like ``params``.
     """
-    X = check_data("X", X, n_columns=params["W1"].shape[1])  # (m, n_v)
+    params, X = _check_model(params, X)
     l1_weight = check_real("l1_weight", l1_weight, low=0.0)
-    activation = check_choice("activation", activation, ACTIVATIONS)
-    if activation == "topk":
-        k = check_int("k", k)
-        if k > params["W1"].shape[0]:
-            fail("k", f"an integer <= n_latents = {params['W1'].shape[0]}", k)
+    activation, k = _check_activation(activation, k, params["W1"].shape[0])
     J, grads, _ = loss_grad_cache(params, X, l1_weight=l1_weight, activation=activation, k=k)
+    check_finite_result("cost J or its gradient", [J, *grads.values()], {"X": X})
     return J, grads
 
 
 def encode(params, X, activation="relu", k=None):
     """The latents a2 of each row of ``X``: (m, n_h)."""
     return forward(params, X, activation, k)["a2"]  # (m, n_h)
+
+
+# ----------------------------------------------------------------------------- validation
+
+def _check_model(params, X):
+    """The four parameter arrays (finite floats of matching shapes) and X (m, n_v) as float64."""
+    params = check_params(params)
+    return params, check_data("X", X, n_columns=params["W1"].shape[1])  # (m, n_v)
+
+
+def _check_activation(activation, k, n_latents):
+    """``activation`` one of ACTIVATIONS; for TopK, 1 <= k <= n_latents (else k is unused)."""
+    activation = check_choice("activation", activation, ACTIVATIONS)
+    if activation != "topk":
+        return activation, k
+    k = check_int("k", k)
+    if k > n_latents:
+        fail("k", f"an integer <= n_latents = {n_latents}", k)
+    return activation, k
