@@ -19,15 +19,31 @@ Definitions::
 
 import numpy as np
 
+from tinysae._validation import check_data, check_real, fail, scaled_to_unit
+
 #: A ground-truth feature counts as recovered if some latent has cosine above this.
 RECOVERY_THRESHOLD = 0.9
 
 
 def cosine_similarities(features, decoder):
     """cos_fj between every feature (row of ``features``) and dictionary column: (n_f, n_h)."""
-    F = features / np.linalg.norm(features, axis=1, keepdims=True)  # (n_f, n_v)
-    D = decoder / np.linalg.norm(decoder, axis=0, keepdims=True)  # (n_v, n_h)
+    features = scaled_to_unit(check_data("features", features))  # (n_f, n_v), exact rescaling
+    decoder = scaled_to_unit(check_data("decoder", decoder))  # (n_v, n_h)
+    if decoder.shape[0] != features.shape[1]:
+        fail("decoder", f"an array of {features.shape[1]} rows (n_v, as features has columns)",
+             decoder)
+    F = features / _lengths("features", features, axis=1)  # (n_f, n_v)
+    D = decoder / _lengths("decoder", decoder, axis=0)  # (n_v, n_h)
     return F @ D  # (n_f, n_h)
+
+
+def _lengths(name, A, axis):
+    """Euclidean lengths along ``axis`` (kept as an axis); each must be non-zero."""
+    norms = np.linalg.norm(A, axis=axis, keepdims=True)
+    if not np.all(norms > 0):
+        fail(name, "directions of non-zero length (no all-zero " +
+             ("row" if axis == 1 else "column") + ")", A)
+    return norms
 
 
 def max_cosines(features, decoder):
@@ -42,23 +58,33 @@ def mmcs(features, decoder):
 
 def fraction_recovered(features, decoder, threshold=RECOVERY_THRESHOLD):
     """Share of true features with some dictionary column at cosine > ``threshold``."""
+    threshold = check_real("threshold", threshold, low=-1.0, high=1.0)
     return float(np.mean(max_cosines(features, decoder) > threshold))
 
 
 def l0(a2):
     """Average number of non-zero latents per example."""
+    a2 = check_data("a2", a2)  # (m, n_h)
     return float(np.mean(np.count_nonzero(a2, axis=1)))
 
 
 def fvu(X, a3):
     """Fraction of variance unexplained, Σ‖x − a3‖² / Σ‖x − x̄‖² (x̄ the mean example)."""
+    X = check_data("X", X)  # (m, n_v)
+    a3 = check_data("a3", a3)  # (m, n_v)
+    if a3.shape != X.shape:
+        fail("a3", f"an array of X's shape {X.shape}", a3)
+    X, a3 = scaled_to_unit(np.stack([X, a3]))  # (m, n_v) each, one exact rescaling
     residual = np.sum((X - a3) ** 2)
     total = np.sum((X - X.mean(axis=0)) ** 2)
+    if total == 0:
+        fail("X", "examples that are not all the same (their variance is FVU's denominator)", X)
     return float(residual / total)
 
 
 def dead_latents(a2):
     """Boolean (n_h,): True for latents that are zero on every example of ``a2`` (m, n_h)."""
+    a2 = check_data("a2", a2)  # (m, n_h)
     return ~np.any(a2 != 0, axis=0)  # (n_h,)
 
 
