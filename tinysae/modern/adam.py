@@ -16,11 +16,13 @@ return new dicts and never modify their arguments.
 
 import numpy as np
 
-from tinysae._validation import check_real
+from tinysae._validation import check_real, fail
 
 
 def adam_init(params):
     """Zero moments and step count t = 0 for every array in ``params``."""
+    if not isinstance(params, dict):
+        fail("params", "a dict of parameter arrays", params, TypeError)
     return {
         "t": 0,
         "m": {name: np.zeros_like(p) for name, p in params.items()},  # like params
@@ -55,6 +57,7 @@ def adam_step(params, grads, state, *, learning_rate=1e-3, beta1=0.9, beta2=0.99
     beta1 = check_real("beta1", beta1, low=0.0, high=1.0, high_open=True)
     beta2 = check_real("beta2", beta2, low=0.0, high=1.0, high_open=True)
     eps = check_real("eps", eps, low=0.0, low_open=True)
+    _check_step(params, grads, state)
     t = state["t"] + 1
     step_size = learning_rate * (1 - beta2 ** t) ** 0.5 / (1 - beta1 ** t)  # α_t (a float)
     eps_hat = eps * (1 - beta2 ** t) ** 0.5  # ε̂
@@ -66,3 +69,16 @@ def adam_step(params, grads, state, *, learning_rate=1e-3, beta1=0.9, beta2=0.99
         denominator = np.sqrt(new_v[name]) + eps_hat  # like theta
         new_params[name] = theta - step_size * new_m[name] / denominator  # like theta
     return new_params, {"t": t, "m": new_m, "v": new_v}
+
+
+def _check_step(params, grads, state):
+    """grads and the state's moments have exactly the arrays of params, of the same shapes."""
+    if not isinstance(params, dict) or not isinstance(grads, dict) or set(grads) != set(params):
+        fail("grads", f"a dict with the keys of params, {sorted(map(str, params))}", grads,
+             TypeError)
+    if not isinstance(state, dict) or not {"t", "m", "v"} <= set(state):
+        fail("state", "a dict from adam_init or the previous adam_step", state, TypeError)
+    for name, theta in params.items():
+        if np.shape(grads[name]) != np.shape(theta):
+            fail(f"grads['{name}']", f"an array of the shape of params['{name}'], "
+                 f"{np.shape(theta)}", grads[name])
