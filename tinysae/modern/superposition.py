@@ -17,7 +17,7 @@ features fire in an average example. A sparse autoencoder should find the rows o
 
 import numpy as np
 
-from tinysae._validation import check_int, check_real, check_rng, fail
+from tinysae._validation import check_data, check_int, check_real, check_rng, check_vector, fail
 
 
 def ground_truth_features(n_features, n_visible, rng=None):
@@ -94,11 +94,10 @@ def sample_superposition(features, probabilities, n_examples, rng=None):
     C : ndarray of shape (m, n_f)
         Their true coefficients c_if (zero where the feature is off).
     """
-    features = np.asarray(features, dtype=np.float64)  # (n_f, n_v)
-    probabilities = np.asarray(probabilities, dtype=np.float64)  # (n_f,)
-    if features.ndim != 2 or probabilities.shape != (features.shape[0],):
-        fail("probabilities", f"a 1-D array with one entry per row of features "
-             f"({features.shape[0] if features.ndim == 2 else '?'})", probabilities)
+    features = check_data("features", features)  # (n_f, n_v)
+    probabilities = check_vector("probabilities", probabilities, features.shape[0])  # (n_f,)
+    if not np.all((probabilities >= 0) & (probabilities <= 1)):
+        fail("probabilities", "probabilities, each in [0, 1]", probabilities)
     n_examples = check_int("n_examples", n_examples)
     rng = check_rng("rng", rng)
     n_f = features.shape[0]
