@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tinysae._validation import check_choice, check_int, check_real, check_rng, fail
+from tinysae._validation import check_choice, check_data, check_int, check_real, check_rng, fail
 from tinysae.modern.adam import adam_init, adam_step
 from tinysae.modern.sae import (ACTIVATIONS, init_sae, normalise_columns,
                                 loss_grad_cache, remove_parallel_component)
@@ -143,7 +143,8 @@ def train_sae(sample, n_visible, n_latents, *, activation="relu", l1_weight=0.0,
     resample_until = check_real("resample_until", resample_until, low=0.0, high=1.0)
     log_every = check_int("log_every", log_every)
     rng = check_rng("rng", rng)
-    data_mean = sample(4 * batch_size, rng).mean(axis=0)  # (n_v,)
+    dtype = _check_dtype(dtype)
+    data_mean = _first_batch(sample, 4 * batch_size, n_visible, rng).mean(axis=0)  # (n_v,)
     params = {name: p.astype(dtype) for name, p in
               init_sae(n_visible, n_latents, rng, data_mean).items()}
     state = adam_init(params)
@@ -172,3 +173,26 @@ def train_sae(sample, n_visible, n_latents, *, activation="relu", l1_weight=0.0,
                 print("step {:6d}  loss {:.5f}  L0 {:6.2f}  dead {:5d}".format(*row))
     return SAEResult(params={n: p.astype(np.float64) for n, p in params.items()},
                      history=history, resampled=resampled)
+
+
+def _first_batch(sample, B, n_visible, rng):
+    """``sample(B, rng)``, checked once: a finite real array of shape (B, n_visible)."""
+    if not callable(sample):
+        fail("sample", "a callable sample(B, rng) -> array of shape (B, n_visible)", sample,
+             TypeError)
+    batch = sample(B, rng)  # (B, n_v)
+    if np.shape(batch) != (B, n_visible):
+        fail("sample", f"a callable whose sample({B}, rng) has shape ({B}, {n_visible})",
+             np.asarray(batch))
+    return check_data("sample", batch)  # (B, n_v)
+
+
+def _check_dtype(dtype):
+    """numpy.float64 or numpy.float32, as a numpy dtype."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        fail("dtype", "numpy.float64 or numpy.float32", dtype, TypeError)
+    if dt not in (np.float64, np.float32):
+        fail("dtype", "numpy.float64 or numpy.float32", dtype)
+    return dt
