@@ -22,6 +22,9 @@ from tinysae import (cost_terms, edge_scores, fit_zca, init_params, load, load_m
                      normalize_patches, pack, read_image, sample_patches, save, tile_filters,
                      whiten)
 
+#: Overflow is fed on purpose; numpy's RuntimeWarnings about it would only bury real warnings.
+pytestmark = pytest.mark.filterwarnings("ignore::RuntimeWarning")
+
 FUZZ = settings(max_examples=100, deadline=None, derandomize=True)
 SLOW = settings(max_examples=30, deadline=None, derandomize=True)  # edge_scores fits Gabors
 
