@@ -66,6 +66,13 @@ def resample_dead(params, state, dead, X, a3, rng):
 
     Returns new ``params`` and Adam ``state`` (the arguments are not modified).
     """
+    rng = check_rng("rng", rng)
+    dead = np.asarray(dead)  # (n_h,)
+    expected = f"a bool array of shape {np.shape(params['b1'])} (one flag per latent)"
+    if dead.dtype != bool:
+        fail("dead", expected, dead, TypeError)
+    if dead.shape != np.shape(params["b1"]):
+        fail("dead", expected, dead)
     residual = X - a3  # (B, n_v)
     weight = np.sum(residual ** 2, axis=1) ** 2  # (B,)  ∝ squared error, squared
     chosen = rng.choice(X.shape[0], size=int(dead.sum()), p=weight / weight.sum())  # (n_dead,)
