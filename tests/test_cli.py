@@ -20,7 +20,7 @@ import pytest
 from tinysae import experiment, kernels
 from tinysae.checkpoint import load
 from tinysae.cli import EXIT_INTERRUPTED, main
-from tinysae.train import OptimizerStoppedEarlyWarning
+from tinysae.training import OptimizerStoppedEarlyWarning
 
 #: A small but real run: 500 8×8 patches of the default photo, 4 hidden units.
 SMALL = ["train", "--n-patches", "500", "--n-hidden", "4", "--max-iter", "10", "-q"]

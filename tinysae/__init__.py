@@ -62,7 +62,7 @@ from tinysae.activity import FIRING_LEVEL, ActivationStats, activation_stats  # 
 from tinysae.edges import EDGE_SCORE_THRESHOLD, EdgeScores, edge_scores  # noqa: F401
 
 # training: L-BFGS with progress, checkpoints and Ctrl-C; saving and loading models
-from tinysae.train import (  # noqa: F401
+from tinysae.training import (  # noqa: F401
     LBFGS_MEMORY,
     NonFiniteLossError,
     OptimizerStoppedEarlyWarning,

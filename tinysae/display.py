@@ -183,7 +183,7 @@ def plot_loss_curve(history, *, title="Training loss", ax=None, figsize=(5, 3.5)
     """J against iteration, on a log scale when every value is positive.
 
     ``history`` is a sequence of losses, a mapping with a ``loss`` entry, or a training
-    result with a ``history`` attribute (such as :class:`tinysae.train.TrainResult`).
+    result with a ``history`` attribute (such as :class:`tinysae.training.TrainResult`).
     """
     if isinstance(history, Mapping):
         history = history.get("loss", history.get("J"))

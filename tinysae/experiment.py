@@ -20,7 +20,7 @@ from tinysae.display import plot_filter_grid, plot_loss_curve, save_figure
 from tinysae.edges import edge_scores
 from tinysae.images import load_images
 from tinysae.patches import sample_patches
-from tinysae.train import resume, train
+from tinysae.training import resume, train
 from tinysae.whitening import whiten_images
 
 #: The keys of a run's ``data`` record (see :func:`make_patches`).
@@ -48,7 +48,7 @@ def image_source(text):
 
 def patch_rng(seed):
     """The generator of the patch positions: independent of ``default_rng(seed)``, which
-    :func:`tinysae.train.train` uses for the initial weights."""
+    :func:`tinysae.training.train` uses for the initial weights."""
     return np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
 
 
@@ -85,7 +85,7 @@ def start_run(X, data, settings, folder, *, checkpoint_every=25, verbose=True):
 
     ``data`` is the record of how ``X`` was made (from :func:`make_patches`); ``settings``
     holds ``n_hidden``, ``sparsity_target``, ``weight_decay``, ``sparsity_weight``,
-    ``max_iter`` and ``seed``. Returns the :class:`tinysae.train.TrainResult`.
+    ``max_iter`` and ``seed``. Returns the :class:`tinysae.training.TrainResult`.
     """
     return train(X, settings["n_hidden"], weight_decay=settings["weight_decay"],
                  sparsity_target=settings["sparsity_target"],
@@ -95,7 +95,7 @@ def start_run(X, data, settings, folder, *, checkpoint_every=25, verbose=True):
 
 
 def resume_run(folder, *, max_iter=None, checkpoint_every=25, verbose=True):
-    """Continue the run in ``folder``: the same patches again, then :func:`tinysae.train.resume`.
+    """Continue the run in ``folder``: the same patches again, then :func:`tinysae.training.resume`.
 
     Returns ``(result, folder, data)``.
     """

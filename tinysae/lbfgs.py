@@ -1,4 +1,4 @@
-"""One L-BFGS run with a person watching; the machinery behind :func:`tinysae.train.train`.
+"""One L-BFGS run with a person watching; the machinery behind :func:`tinysae.training.train`.
 
 The objective L-BFGS sees is J(θ) from :func:`tinysae.kernels.make_loss_and_grad`, wrapped so
 that a NaN or inf stops the run and the lowest point seen so far is kept. After each
@@ -77,7 +77,7 @@ class TrainResult:
 class Run:
     """One optimisation of ``config``'s model on ``X``, from a given theta, in ``optimize``.
 
-    ``config`` is the checkpoint config (see :func:`tinysae.train.train`); the run updates its
+    ``config`` is the checkpoint config (see :func:`tinysae.training.train`); the run updates its
     ``iteration``, ``history``, ``loss``, ``status`` and ``elapsed`` as it goes.
     """
 

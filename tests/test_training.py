@@ -13,7 +13,7 @@ import pytest
 
 from tinysae import kernels, loss_and_grad, pack, threads
 from tinysae.checkpoint import load, save
-from tinysae.train import (NonFiniteLossError, OptimizerStoppedEarlyWarning, resume, train)
+from tinysae.training import (NonFiniteLossError, OptimizerStoppedEarlyWarning, resume, train)
 
 N_HIDDEN = 4
 
