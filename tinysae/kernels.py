@@ -126,6 +126,8 @@ class _Buffers:
         self.D = np.empty((c, n_v), dtype)  # (c, n_v) a3 − x, then δ3
         self.dW1 = np.empty((n_h, n_v), dtype)  # (n_h, n_v) one block's δ2ᵀX
         self.dW2 = np.empty((n_v, n_h), dtype)  # (n_v, n_h) one block's δ3ᵀa2
+        self.db1, self.db2 = np.empty(n_h, dtype), np.empty(n_v, dtype)  # (n_h,), (n_v,) 1ᵀδ
+        self.ones = np.ones(c, dtype)  # (c,) for column sums as 1ᵀA (see blockmath.add_product)
         self.acc = np.empty(2 * n_h * n_v + n_h + n_v, dtype)  # (n_params,) gradient sum
 
 
@@ -176,7 +178,7 @@ def _loss_and_grad(theta, plan):
         for rows in plan.blocks[k]:
             a2 = _a2_rows(plan, k, rows)  # (c, n_h)
             hidden(X[rows], W1, neg_b1, a2)
-            rho_sum += a2.sum(axis=0)  # (n_h,)
+            rho_sum += plan.bufs[k].ones[:len(a2)] @ a2  # (n_h,) 1ᵀa2
         return rho_sum
 
     def backprop_sweep(k):  # Σ‖a3 − x‖², Σ_rows a2 and the gradient sums over k's blocks
@@ -185,7 +187,7 @@ def _loss_and_grad(theta, plan):
             a2 = _a2_rows(plan, k, rows)  # (c, n_h)
             if recompute:
                 hidden(X[rows], W1, neg_b1, a2)
-                rho_sum += a2.sum(axis=0)  # (n_h,)
+                rho_sum += plan.bufs[k].ones[:len(a2)] @ a2  # (n_h,) 1ᵀa2
             recon += backprop(X[rows], a2, W2, b2, s, hyper["linear"], buf, i == 0)
         return recon, rho_sum, buf.acc
 
