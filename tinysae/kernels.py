@@ -129,6 +129,9 @@ class _Buffers:
         self.db1, self.db2 = np.empty(n_h, dtype), np.empty(n_v, dtype)  # (n_h,), (n_v,) 1ᵀδ
         self.ones = np.ones(c, dtype)  # (c,) for column sums as 1ᵀA (see blockmath.add_product)
         self.acc = np.empty(2 * n_h * n_v + n_h + n_v, dtype)  # (n_params,) gradient sum
+        # −b1, −b2 and s copied into every row once per call (see blockmath.hidden)
+        self.neg_b1, self.s = np.empty((c, n_h), dtype), np.empty((c, n_h), dtype)  # (c, n_h)
+        self.neg_b2 = np.empty((c, n_v), dtype)  # (c, n_v)
 
 
 class _Plan:
@@ -171,24 +174,28 @@ def _loss_and_grad(theta, plan):
     W1 = theta[:w].reshape(n_h, n_v).astype(dt, copy=False)  # (n_h, n_v)
     W2 = theta[w:2 * w].reshape(n_v, n_h).astype(dt, copy=False)  # (n_v, n_h)
     neg_b1 = -theta[2 * w:2 * w + n_h].astype(dt)  # (n_h,)
-    b2 = theta[2 * w + n_h:].astype(dt)  # (n_v,)
+    neg_b2 = -theta[2 * w + n_h:].astype(dt)  # (n_v,)
 
     def hidden_sweep(k):  # Σ_rows a2 over worker k's blocks (kept in plan.a2_all if there)
-        rho_sum = np.zeros(n_h)  # (n_h,)
+        rho_sum, buf = np.zeros(n_h), plan.bufs[k]  # rho_sum: (n_h,)
+        buf.neg_b1[...] = neg_b1  # (c, n_h)
         for rows in plan.blocks[k]:
             a2 = _a2_rows(plan, k, rows)  # (c, n_h)
-            hidden(X[rows], W1, neg_b1, a2)
-            rho_sum += plan.bufs[k].ones[:len(a2)] @ a2  # (n_h,) 1ᵀa2
+            hidden(X[rows], W1, buf.neg_b1[:len(a2)], a2)
+            rho_sum += buf.ones[:len(a2)] @ a2  # (n_h,) 1ᵀa2
         return rho_sum
 
     def backprop_sweep(k):  # Σ‖a3 − x‖², Σ_rows a2 and the gradient sums over k's blocks
         recon, rho_sum, buf = 0.0, np.zeros(n_h), plan.bufs[k]  # rho_sum: (n_h,)
+        buf.neg_b1[...], buf.neg_b2[...], buf.s[...] = neg_b1, neg_b2, s  # every row
         for i, rows in enumerate(plan.blocks[k]):
             a2 = _a2_rows(plan, k, rows)  # (c, n_h)
+            r = len(a2)
             if recompute:
-                hidden(X[rows], W1, neg_b1, a2)
-                rho_sum += plan.bufs[k].ones[:len(a2)] @ a2  # (n_h,) 1ᵀa2
-            recon += backprop(X[rows], a2, W2, b2, s, hyper["linear"], buf, i == 0)
+                hidden(X[rows], W1, buf.neg_b1[:r], a2)
+                rho_sum += buf.ones[:r] @ a2  # (n_h,) 1ᵀa2
+            recon += backprop(X[rows], a2, W2, buf.neg_b2[:r], buf.s[:r], hyper["linear"], buf,
+                              i == 0)
         return recon, rho_sum, buf.acc
 
     rho_hat = np.zeros(n_h)  # (n_h,)
