@@ -91,19 +91,26 @@ def contenders(name, m=None, with_loop=True, cpu=False):
 
 
 def round_robin(runs, repeats, best=False, clock=time.perf_counter):
-    """Median ms per call of each run, timed in turn (one warm-up call each first).
+    """Median ms per call of each run, timed in turn, each timed call right after an untimed
+    call of the same run.
+
+    The untimed call puts each implementation in its steady state, the one it is in during
+    training (L-BFGS calls one cost again and again). Without it, a call timed just after
+    another implementation's 2-thread BLAS products pays for that BLAS's worker thread,
+    which busy-waits for a while after each product and takes a core from our own workers.
 
     With ``best``, (median, fastest) pairs: on a busy machine noise only adds time, so the
     fastest call is the better estimate of the cost itself."""
     times = {label: [] for label in runs}
-    for _ in range(repeats + 1):
+    for _ in range(repeats):
         for label, (call, factor) in runs.items():
+            call()
             start = clock()
             call()
             times[label].append((clock() - start) * 1e3 * factor)
     if best:
-        return {label: (float(np.median(t[1:])), min(t[1:])) for label, t in times.items()}
-    return {label: float(np.median(t[1:])) for label, t in times.items()}
+        return {label: (float(np.median(t)), min(t)) for label, t in times.items()}
+    return {label: float(np.median(t)) for label, t in times.items()}
 
 
 def speed_table(names, repeats, m=None, cpu=False):
