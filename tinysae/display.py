@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.ticker import MaxNLocator
 
 from tinysae._io import atomic_write
 from tinysae._validation import (check_bool, check_data, check_int, check_path, check_real,
@@ -213,7 +214,8 @@ def plot_rho_hat_histogram(rho_hat, target=None, *, bins=30, title=None, ax=None
         target = check_real("target", target, low=0, high=1)
     fig, ax = _figure_and_axes(ax, figsize)
     ax.hist(rho_hat, bins=bins, range=(0.0, max(1e-3, float(rho_hat.max()) * 1.05)),
-            color="0.4")
+            color="0.4", edgecolor="white")  # white edges: neighbouring bars stay apart
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of units are whole
     if target is not None:
         ax.axvline(target, color="C3", ls="--", label=f"target ρ = {target:g}")
         ax.legend()
