@@ -69,6 +69,18 @@ def check_choice(name, value, choices):
     return value
 
 
+def check_float_dtype(name, dtype):
+    """None or float64 → float64; float32 → float32; returns a numpy dtype."""
+    expected = "None, numpy.float64 or numpy.float32"
+    try:
+        dt = np.dtype(np.float64 if dtype is None else dtype)
+    except TypeError:
+        fail(name, expected, dtype, TypeError)
+    if dt not in (np.float64, np.float32):
+        fail(name, expected, dtype)
+    return dt
+
+
 def check_rng(name, rng):
     """``None``, an int seed or a ``np.random.Generator``; returns a Generator."""
     if rng is None or isinstance(rng, np.random.Generator):

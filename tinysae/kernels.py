@@ -29,8 +29,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
-from tinysae._validation import (check_choice, check_data, check_finite_result, check_int,
-                                 check_real, fail)
+from tinysae._validation import (check_choice, check_data, check_finite_result,
+                                 check_float_dtype, check_int, check_real)
 from tinysae.autoencoder import (DECODERS, SPARSITY_PENALTIES, _check_theta, kl_divergence,
                                  sparsity_delta)
 from tinysae.blockmath import backprop, hidden
@@ -83,7 +83,7 @@ def make_loss_and_grad(X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01,
         ``fun`` reuses its buffers, so one ``fun`` must not be called from two threads at once.
     """
     n_h = check_int("n_hidden", n_hidden)
-    dtype = _check_dtype(dtype)
+    dtype = check_float_dtype("dtype", dtype)
     X = check_data("X", X, dtype=dtype)  # (m, n_v)
     hyper = dict(
         lam=check_real("weight_decay", weight_decay, low=0.0),
@@ -231,17 +231,6 @@ def _a2_rows(plan, k, rows):
     if plan.a2_all is not None:
         return plan.a2_all[rows]
     return plan.bufs[k].a2[:rows.stop - rows.start]
-
-
-def _check_dtype(dtype):
-    """None or float64 → float64; float32 → float32; anything else is an error."""
-    try:
-        dt = np.dtype(np.float64 if dtype is None else dtype)
-    except TypeError:
-        fail("dtype", "None, numpy.float64 or numpy.float32", dtype, TypeError)
-    if dt not in (np.float64, np.float32):
-        fail("dtype", "None, numpy.float64 or numpy.float32", dtype)
-    return dt
 
 
 def _sparsity_cost(rho_hat, hyper):

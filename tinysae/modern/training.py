@@ -24,7 +24,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tinysae._validation import check_choice, check_data, check_int, check_real, check_rng, fail
+from tinysae._validation import (check_choice, check_data, check_float_dtype, check_int,
+                                 check_real, check_rng, fail)
 from tinysae.modern.adam import adam_init, adam_step
 from tinysae.modern.sae import (ACTIVATIONS, init_sae, normalise_columns,
                                 loss_grad_cache, remove_parallel_component)
@@ -150,7 +151,7 @@ def train_sae(sample, n_visible, n_latents, *, activation="relu", l1_weight=0.0,
     resample_until = check_real("resample_until", resample_until, low=0.0, high=1.0)
     log_every = check_int("log_every", log_every)
     rng = check_rng("rng", rng)
-    dtype = _check_dtype(dtype)
+    dtype = check_float_dtype("dtype", dtype)
     data_mean = _first_batch(sample, 4 * batch_size, n_visible, rng).mean(axis=0)  # (n_v,)
     params = {name: p.astype(dtype) for name, p in
               init_sae(n_visible, n_latents, rng, data_mean).items()}
@@ -193,13 +194,3 @@ def _first_batch(sample, B, n_visible, rng):
              np.asarray(batch))
     return check_data("sample", batch)  # (B, n_v)
 
-
-def _check_dtype(dtype):
-    """numpy.float64 or numpy.float32, as a numpy dtype."""
-    try:
-        dt = np.dtype(dtype)
-    except TypeError:
-        fail("dtype", "numpy.float64 or numpy.float32", dtype, TypeError)
-    if dt not in (np.float64, np.float32):
-        fail("dtype", "numpy.float64 or numpy.float32", dtype)
-    return dt
