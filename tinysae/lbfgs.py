@@ -128,7 +128,7 @@ class Run:
         if self.folder is not None and it % self.checkpoint_every == 0:
             self.save(theta, J, "running")
         if self.callback is not None:
-            params = {k: v.copy() for k, v in self.unpack(theta).items()}
+            params = self.params_of(theta)
             self.callback({"iteration": it, "loss": J, "grad_norm": gnorm,
                            "elapsed": self.clock(), "params": params})
 
@@ -178,7 +178,7 @@ class Run:
             how = "Interrupted" if res is None else f"Stopped ({res.message})"
             self.say(f"{how} after iteration {it}, {self.clock():.1f} s: J = {J}"
                      + (f"; saved {path}" if path else ""))
-        params = {k: v.copy() for k, v in self.unpack(theta).items()}
+        params = self.params_of(theta)
         return TrainResult(params, list(self.config["history"]), it, self.clock(), start_loss,
                            interrupted=res is None, optimize_result=res, checkpoint=path,
                            config=self.config)
@@ -197,7 +197,7 @@ class Run:
             f"{self.config['iteration']}; training stopped. The last finite parameters "
             f"(J = {J}) are {where}. Check that X is finite and scaled as the decoder expects "
             "(the sigmoid decoder needs values in [0, 1]), or lower sparsity_weight.",
-            {k: v.copy() for k, v in self.unpack(theta).items()}, path) from None
+            self.params_of(theta), path) from None
 
     # -- helpers
     def save(self, theta, J, status):
@@ -209,6 +209,10 @@ class Run:
 
     def unpack(self, theta):
         return unpack(theta, self.config["n_visible"], self.config["n_hidden"])
+
+    def params_of(self, theta):
+        """The four arrays of theta as copies, safe to hand to the caller."""
+        return {k: v.copy() for k, v in self.unpack(theta).items()}
 
     def clock(self):
         return time.perf_counter() - self.t0
