@@ -90,6 +90,12 @@ def check_rng(name, rng):
     fail(name, "None, a non-negative int seed or a numpy.random.Generator", rng, TypeError)
 
 
+def has_real_dtype(array):
+    """Whether ``array`` holds integers or floats (not bools, complex numbers or objects)."""
+    return array.dtype != bool and (np.issubdtype(array.dtype, np.integer)
+                                    or np.issubdtype(array.dtype, np.floating))
+
+
 def check_data(name, X, n_columns=None, dtype=np.float64):
     """A finite, non-empty 2-D real array, converted to ``dtype`` (integers are accepted).
 
@@ -100,8 +106,7 @@ def check_data(name, X, n_columns=None, dtype=np.float64):
             X = np.asarray(X)
         except (TypeError, ValueError):
             fail(name, "a 2-D array of real numbers", X, TypeError)
-    if X.dtype == bool or not (np.issubdtype(X.dtype, np.integer)
-                               or np.issubdtype(X.dtype, np.floating)):
+    if not has_real_dtype(X):
         fail(name, "a 2-D array of real numbers (integer or float dtype)", X, TypeError)
     if X.ndim != 2:
         fail(name, "a 2-D array of shape (m, n_visible) with one example per row", X)

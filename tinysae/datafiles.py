@@ -13,7 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tinysae._validation import check_path
+from tinysae._validation import check_path, has_real_dtype
 
 #: IDX type codes (third magic byte) → big-endian numpy dtype (LeCun's MNIST page).
 IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
@@ -75,8 +75,7 @@ def load_olshausen_mat(path, variable="IMAGES"):
         _bad_file(file, f"it has no variable {variable!r} "
                         + (f"(it has {found})" if found else "(it has none: empty or truncated?)"))
     array = contents[variable]  # (H, W, K) for the original
-    if not isinstance(array, np.ndarray) or array.dtype == bool or not (
-            np.issubdtype(array.dtype, np.integer) or np.issubdtype(array.dtype, np.floating)):
+    if not isinstance(array, np.ndarray) or not has_real_dtype(array):
         _bad_file(file, f"{variable!r} must be a real numeric array, got "
                         f"{type(array).__name__} of dtype {getattr(array, 'dtype', None)}")
     if array.ndim == 2:

@@ -15,7 +15,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from tinysae._validation import (as_array, check_bool, check_data, check_int, check_rng, fail,
-                                 scaled_to_unit)
+                                 has_real_dtype, scaled_to_unit)
 
 #: UFLDL clips patch values at ± this many standard deviations of all values.
 CLIP_STDS = 3.0
@@ -34,8 +34,7 @@ def _check_images(images, patch_size):
     for k, image in enumerate(images):
         name = f"images[{k}]"
         array = as_array(name, image)
-        if array.dtype == bool or not (np.issubdtype(array.dtype, np.integer)
-                                       or np.issubdtype(array.dtype, np.floating)):
+        if not has_real_dtype(array):
             fail(name, "an array of real numbers", array, TypeError)
         if array.ndim != 2 and not (array.ndim == 3 and array.shape[2] == 3):
             fail(name, "an image of shape (H, W) or (H, W, 3)", array)

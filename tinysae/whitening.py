@@ -14,7 +14,8 @@ picture (``f = N`` · cycles per pixel).
 
 import numpy as np
 
-from tinysae._validation import as_array, check_int, check_real, fail, scaled_to_unit
+from tinysae._validation import (as_array, check_int, check_real, fail, has_real_dtype,
+                                 scaled_to_unit)
 
 #: Each whitened image is scaled to this pixel variance (Olshausen's IMAGES.mat uses 0.1).
 WHITENED_VARIANCE = 0.1
@@ -25,8 +26,7 @@ ROLLOFF_FRACTION = 0.4
 def _check_image(image, min_side=2):
     """A finite real 2-D array with both sides ≥ ``min_side``, as float64."""
     array = as_array("image", image)
-    if array.dtype == bool or not (np.issubdtype(array.dtype, np.integer)
-                                   or np.issubdtype(array.dtype, np.floating)):
+    if not has_real_dtype(array):
         fail("image", "a 2-D array of real numbers", array, TypeError)
     if array.ndim != 2 or min(array.shape) < min_side:
         fail("image", f"a 2-D grayscale array with both sides >= {min_side}", array)
