@@ -45,8 +45,9 @@ from matplotlib.figure import Figure
 
 from tinysae.autoencoder import forward as forward_2008
 from tinysae.lessonkit import lesson_args
-from tinysae.modern import (firing_probabilities, forward, ground_truth_features, max_cosines,
-                            sample_superposition, summary, train_2008, train_sae)
+from tinysae.modern import (RECOVERY_THRESHOLD, firing_probabilities, forward,
+                            ground_truth_features, max_cosines, sample_superposition, summary,
+                            train_2008, train_sae)
 from tinysae.threads import limit_blas_threads
 
 # %% Hyperparameters
@@ -140,10 +141,10 @@ fig = Figure(figsize=(10, 4), layout="constrained")
 ax = fig.add_subplot(1, 1, 1)
 for name, W2 in decoders.items():
     ax.plot(p, max_cosines(F, W2), ".", ms=4, alpha=0.7, label=name)
-ax.axhline(0.9, color="grey", lw=0.8, ls="--")
+ax.axhline(RECOVERY_THRESHOLD, color="grey", lw=0.8, ls="--")
 ax.set(xscale="log", xlabel="firing probability p_f of the true feature",
        ylabel="best cosine with a decoder column", ylim=(0, 1.02),
-       title="Which true features are found (dashed: the 0.9 recovery line)")
+       title=f"Which true features are found (dashed: the {RECOVERY_THRESHOLD} recovery line)")
 ax.legend(loc="center left", markerscale=3)
 fig.savefig(args.out / "08_recovery.png", dpi=120)
 
