@@ -34,13 +34,42 @@ def test_gemm_floor_runs_the_five_products_in_the_data_dtype():
     assert products() is None
 
 
-def test_round_robin_gives_one_median_per_run():
+def test_round_robin_times_every_run_once_per_round_after_a_pause_and_an_untimed_call():
     calls = []
-    ms = bench.round_robin({"a": (lambda: calls.append("a"), 1.0),
-                            "b": (lambda: calls.append("b"), 10.0)}, repeats=3)
-    assert set(ms) == {"a", "b"} and all(v >= 0 for v in ms.values())
-    # 3 rounds, interleaved; each timed call follows an untimed call of the same run
-    assert calls == ["a", "a", "b", "b"] * 3
+    times = bench.round_robin({"a": (lambda: calls.append("a"), 1.0),
+                               "b": (lambda: calls.append("b"), 10.0)}, repeats=3,
+                              pause=lambda: calls.append("pause"))
+    assert list(times) == ["a", "b"] and all(len(t) == 3 for t in times.values())
+    assert all(ms >= 0 for t in times.values() for ms in t)
+    # 3 rounds, interleaved; each timed call follows a pause and an untimed call of the same run
+    assert calls == ["pause", "a", "a", "pause", "b", "b"] * 3
+
+
+def test_summary_pairs_each_round_with_its_floor():
+    # the machine is twice as slow in round 2: the paired ratio stays 2, the medians do not
+    med, ratio, best, best_ratio = bench.summary([2.0, 4.0, 2.0], floor=[1.0, 2.0, 1.0])
+    assert (med, ratio, best, best_ratio) == (2.0, 2.0, 2.0, 2.0)
+    assert bench.summary([3.0, 5.0, 4.0], floor=[1.0, 1.0, 2.0])[1] == 3.0
+
+
+def test_settle_waits_while_another_thread_keeps_a_core_busy():
+    import threading
+    import time
+    stop = threading.Event()
+
+    def spin():  # like an OpenBLAS worker busy-waiting after a product
+        while not stop.is_set():
+            pass
+
+    spinner = threading.Thread(target=spin)
+    spinner.start()
+    try:
+        waited_busy = bench.settle(step=0.01, limit=0.2)
+    finally:
+        stop.set()
+        spinner.join()
+    waited_idle = bench.settle(step=0.01, limit=1.0)  # stops as soon as nothing spins
+    assert waited_busy >= 0.2 and waited_idle < 0.5
 
 
 def test_cpu_mode_times_single_threaded(capsys):

@@ -90,27 +90,51 @@ def contenders(name, m=None, with_loop=True, cpu=False):
     return runs
 
 
-def round_robin(runs, repeats, best=False, clock=time.perf_counter):
-    """Median ms per call of each run, timed in turn, each timed call right after an untimed
-    call of the same run.
+def settle(step=0.01, busy=0.1, limit=2.0):
+    """Sleep until this process is idle: no BLAS thread of an earlier call still spinning.
 
-    The untimed call puts each implementation in its steady state, the one it is in during
-    training (L-BFGS calls one cost again and again). Without it, a call timed just after
-    another implementation's 2-thread BLAS products pays for that BLAS's worker thread,
-    which busy-waits for a while after each product and takes a core from our own workers.
+    OpenBLAS's worker threads busy-wait after each threaded product before they sleep
+    (about 0.13 s here, a whole core meanwhile). A call timed inside that window shares the
+    machine with them, which training never does: there numpy's pool only ever runs the
+    cost's products. So before each implementation's turn the benchmark sleeps in steps of
+    ``step`` seconds until the process used less than ``busy`` of a core during one step,
+    or ``limit`` seconds have passed. Returns the seconds waited."""
+    start = time.perf_counter()
+    while time.perf_counter() - start < limit:
+        cpu = time.process_time()
+        time.sleep(step)
+        if time.process_time() - cpu < busy * step:
+            break
+    return time.perf_counter() - start
 
-    With ``best``, (median, fastest) pairs: on a busy machine noise only adds time, so the
-    fastest call is the better estimate of the cost itself."""
+
+def round_robin(runs, repeats, clock=time.perf_counter, pause=settle):
+    """ms per call of each run in each round: ``{label: [ms, ...]}``, one entry per round.
+
+    Rounds go through the runs in turn, so that slow drifts of the machine hit them all
+    alike. Each run's turn is ``pause()`` (see :func:`settle`), one untimed call, then the
+    timed call: each implementation is timed in its steady state, the one it is in during
+    training, where L-BFGS calls one cost again and again. Timed factor × ms is recorded
+    (the loop's scaling to m)."""
     times = {label: [] for label in runs}
     for _ in range(repeats):
         for label, (call, factor) in runs.items():
+            pause()
             call()
             start = clock()
             call()
             times[label].append((clock() - start) * 1e3 * factor)
-    if best:
-        return {label: (float(np.median(t)), min(t)) for label, t in times.items()}
-    return {label: float(np.median(t)) for label, t in times.items()}
+    return times
+
+
+def summary(times, floor):
+    """(median ms, median ratio to the floor, best ms, best ratio) from per-round times.
+
+    The median ratio pairs each round's call with the same round's floor call, so a machine
+    that slows down for a few rounds moves both; the best ratio is fastest over fastest (on
+    a busy machine noise only adds time, so the fastest call is closest to the cost itself)."""
+    t, f = np.asarray(times), np.asarray(floor)  # (rounds,), (rounds,)
+    return float(np.median(t)), float(np.median(t / f)), float(t.min()), float(t.min() / f.min())
 
 
 def speed_table(names, repeats, m=None, cpu=False):
@@ -121,6 +145,8 @@ def speed_table(names, repeats, m=None, cpu=False):
     ratios: they then say how much work each implementation does beyond the products."""
     kind = "CPU ms, one thread" if cpu else "wall ms"
     print(f"\n## Speed: {kind} per loss-and-gradient call, {repeats} rounds, round-robin")
+    print("   (× floor: median over rounds of each call over the same round's floor call; "
+          "best: fastest over fastest)")
     print(f"{'size':<4} {'shape (n_v, n_h, m)':<22} {'implementation':<27} {'median ms':>10} "
           f"{'× floor':>8} {'best ms':>10} {'× floor':>8}")
     for name in names:
@@ -128,11 +154,12 @@ def speed_table(names, repeats, m=None, cpu=False):
         rows = m or m_full
         clock = time.process_time if cpu else time.perf_counter
         with limit_blas_threads(numpy_threads=1) if cpu else _unchanged():
-            ms = round_robin(contenders(name, rows, cpu=cpu), repeats, best=True, clock=clock)
-        for label, (t, b) in ms.items():
-            floor, floor_b = ms["floor float32" if "float32" in label else "floor float64"]
-            print(f"{name:<4} {str((n_v, n_h, rows)):<22} {label:<27} {t:>10.2f} "
-                  f"{t / floor:>8.2f} {b:>10.2f} {b / floor_b:>8.2f}")
+            times = round_robin(contenders(name, rows, cpu=cpu), repeats, clock=clock)
+        for label, t in times.items():
+            floor = times["floor float32" if "float32" in label else "floor float64"]
+            med, ratio, best, best_ratio = summary(t, floor)
+            print(f"{name:<4} {str((n_v, n_h, rows)):<22} {label:<27} {med:>10.2f} "
+                  f"{ratio:>8.2f} {best:>10.2f} {best_ratio:>8.2f}")
         print(f"     ({opts.get('decoder', 'sigmoid')} decoder, KL sparsity)")
 
 
@@ -150,6 +177,7 @@ def call_cost(make, m, chunk_size):
     fun(theta)
     call = tracemalloc.get_traced_memory()[1] - base
     tracemalloc.stop()
+    settle()
     times = []
     for _ in range(3):
         start = time.perf_counter()
@@ -182,6 +210,7 @@ def train_seconds(maxiter, threads):
     n_v, n_h, m, opts = SIZES["S1"]
     X, theta = problem(n_v, n_h, m)
     fun = make_loss_and_grad(X, n_h, **opts)
+    settle()
     start = time.perf_counter()
     with threads():
         res = scipy.optimize.minimize(fun, theta, method="L-BFGS-B", jac=True,
