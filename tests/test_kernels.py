@@ -4,6 +4,8 @@ Run ``pytest -v -s tests/test_kernels.py`` to see one row per case.
 """
 
 import itertools
+import multiprocessing
+import os
 import warnings
 
 import numpy as np
@@ -117,6 +119,23 @@ def test_repeated_calls_are_identical():
     J1, g1 = fun(theta)
     J2, g2 = fun(theta)
     assert J1 == J2 and np.array_equal(g1, g2)
+
+
+@pytest.mark.skipif(not hasattr(os, "fork"), reason="needs os.fork")
+def test_a_forked_child_can_still_call_fun():
+    # the parent's worker threads do not exist in a child: fun starts the child's own
+    X, theta, n_h = problem(m=1301)
+    fun = make_loss_and_grad(X, n_h, n_threads=2, **HYPER)
+    J, _ = fun(theta)  # the parent's threads are running now
+    ctx = multiprocessing.get_context("fork")
+    out = ctx.Queue()
+    child = ctx.Process(target=lambda: out.put(fun(theta)[0]))
+    child.start()
+    child.join(timeout=20)
+    if child.is_alive():
+        child.kill()
+    assert child.exitcode == 0, "the forked child hung or failed calling fun"
+    assert out.get(timeout=5) == J
 
 
 @pytest.mark.parametrize("kwargs,error", [

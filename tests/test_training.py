@@ -203,6 +203,14 @@ def test_non_finite_loss_stops_with_a_clear_error_and_keeps_the_last_finite_para
     assert all(np.array_equal(params[k], error.value.params[k]) for k in params)
 
 
+def test_a_kernel_overflow_at_the_start_says_which_input_is_too_large():
+    X = np.full((50, 16), 1e200)  # finite, but J overflows float64
+    with pytest.raises(NonFiniteLossError, match="overflows float64") as error:
+        train(X, 5, decoder="linear", verbose=False)
+    print(error.value)
+    assert "max |X| = 1e+200" in str(error.value) and "starting parameters" in str(error.value)
+
+
 def test_non_finite_gradient_is_caught_too(X, monkeypatch):
     _wrap_objective(monkeypatch, lambda n, J, g: (J, g * np.inf) if n == 5 else (J, g))
     with pytest.raises(NonFiniteLossError) as error:

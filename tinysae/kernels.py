@@ -108,7 +108,8 @@ def make_loss_and_grad(X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01,
 
     def fun(theta):
         theta = _check_theta(theta, n_v, n_h)  # (n_params,)
-        with plan.blas_for_workers():
+        # an overflow leaves inf in J or grad, named just below: no RuntimeWarning first
+        with plan.blas_for_workers(), np.errstate(over="ignore"):
             J, grad = _loss_and_grad(theta, plan)  # float, (n_params,)
         check_finite_result("cost J or its gradient", [J, grad], {"theta": theta, "X": X})
         return J, grad
@@ -144,12 +145,15 @@ class _Plan:
         self.blocks = [blocks[k::n_workers] for k in range(n_workers)]  # worker k's blocks
         self.bufs = [_Buffers(c, n_v, n_h, X.dtype) for _ in range(n_workers)]
         self.pool = ThreadPoolExecutor(n_workers) if n_workers > 1 else None
+        self.pid = os.getpid()  # a forked child has the pool object but none of its threads
         self.numpy_blas = [lib for lib, mine in zip(*_blas_libraries()) if mine]
 
     def map(self, task):
         """``[task(k) for k in workers]``, in parallel when there are several workers."""
         if self.pool is None:
             return [task(0)]
+        if os.getpid() != self.pid:  # forked since: start this process's own threads
+            self.pool, self.pid = ThreadPoolExecutor(len(self.bufs)), os.getpid()
         return list(self.pool.map(task, range(len(self.bufs))))
 
     @contextlib.contextmanager

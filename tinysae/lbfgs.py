@@ -105,11 +105,11 @@ class Run:
     def objective(self, theta):
         try:
             J, grad = self.fun(theta)  # float, (n_params,)
-        except ValueError:  # fun names an overflow of J or ∇J (L-BFGS gives it valid thetas)
-            raise _NonFinite(float("nan")) from None
+        except ValueError as error:  # fun names the overflow (L-BFGS gives it valid thetas)
+            raise _NonFinite(str(error)[0].lower() + str(error)[1:].rstrip(".")) from None
         J, theta = float(J), theta.copy()
-        if not (np.isfinite(J) and np.all(np.isfinite(grad))):
-            raise _NonFinite(J)
+        if not (np.isfinite(J) and np.all(np.isfinite(grad))):  # an objective not from kernels
+            raise _NonFinite(f"J = {J}" if not np.isfinite(J) else "its gradient is not finite")
         self.last = (J, theta, float(np.linalg.norm(grad)))
         if self.best is None or J < self.best[0]:
             self.best = (J, theta)
@@ -186,15 +186,15 @@ class Run:
     def fail(self, error):
         """Stop on a non-finite J: keep the last finite parameters (on disk if checkpointing)."""
         if self.best is None:
-            raise NonFiniteLossError(f"The loss is non-finite (J = {error.args[0]}) at the "
-                                     "starting parameters: check that X is finite and scaled "
-                                     "as the decoder expects.") from None
+            raise NonFiniteLossError(f"The loss is non-finite at the starting parameters: "
+                                     f"{error.args[0]}. Check that X is finite and scaled as "
+                                     "the decoder expects.") from None
         J, theta = self.best
         path = self.save(theta, J, "non-finite")
         where = f"saved in '{path}'" if path else "in the error's .params"
         raise NonFiniteLossError(
-            f"The loss became non-finite (J = {error.args[0]}) after iteration "
-            f"{self.config['iteration']}; training stopped. The last finite parameters "
+            f"The loss became non-finite after iteration {self.config['iteration']}: "
+            f"{error.args[0]}; training stopped. The last finite parameters "
             f"(J = {J}) are {where}. Check that X is finite and scaled as the decoder expects "
             "(the sigmoid decoder needs values in [0, 1]), or lower sparsity_weight.",
             self.params_of(theta), path) from None
@@ -225,7 +225,7 @@ class Run:
 
 
 class _NonFinite(Exception):
-    """Raised inside the objective to get out of scipy's loop."""
+    """Raised inside the objective to get out of scipy's loop; its argument says what was not finite."""
 
 
 _EARLY_STOP_HINT = (
