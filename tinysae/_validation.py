@@ -115,9 +115,16 @@ def check_data(name, X, n_columns=None, dtype=np.float64):
     if n_columns is not None and X.shape[1] != n_columns:
         fail(name, f"an array with {n_columns} columns (one per visible unit)", X)
     X = np.ascontiguousarray(X, dtype=dtype)
-    if not np.all(np.isfinite(X)):
+    if not all_finite(X):
         fail(name, "finite (no NaN or inf)", X)
     return X
+
+
+def all_finite(X, chunk_bytes=2 ** 20):
+    """``np.all(np.isfinite(X))`` for a 2-D array, row block by row block, so that the
+    boolean temporary stays about ``chunk_bytes`` / 8 instead of growing with X."""
+    rows = max(1, chunk_bytes // (8 * X.shape[1]))
+    return all(np.isfinite(X[i:i + rows]).all() for i in range(0, X.shape[0], rows))
 
 
 def as_array(name, value):
