@@ -35,8 +35,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tinysae._validation import (check_choice, check_data, check_int, check_path, check_real,
-                                 check_rng, fail)
+from tinysae._validation import (check_choice, check_data, check_float_dtype, check_int,
+                                 check_path, check_real, check_rng, fail)
 from tinysae.autoencoder import DECODERS, SPARSITY_PENALTIES, init_params as random_params
 from tinysae.autoencoder import pack
 from tinysae.checkpoint import check_params, load, versions
@@ -104,8 +104,8 @@ def train(X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01, sparsity_weig
     theta0 = pack(check_params(init_params, X.shape[1], n_hidden, "init_params"))  # (n_params,)
     config = {"n_visible": X.shape[1], "n_hidden": n_hidden, **hyper,
               "max_iter": check_int("max_iter", max_iter), "seed": seed,
-              "dtype": _check_dtype(dtype), "data": _check_metadata(metadata),
-              "versions": versions(),
+              "dtype": check_float_dtype("dtype", dtype).name,
+              "data": _check_metadata(metadata), "versions": versions(),
               "status": "running", "iteration": 0, "loss": None, "elapsed": 0.0, "history": []}
     return Run(X, config, callback, verbose, print_every, checkpoint_dir, checkpoint_every,
                 chunk_size).optimize(theta0)
@@ -155,7 +155,7 @@ def _check_checkpoint_config(config, path):
         bad("its 'elapsed' or 'loss' is not a number")
     try:
         _check_hyperparameters({k: config[k] for k in HYPERPARAMETERS})
-        _check_dtype(config["dtype"])
+        check_float_dtype("dtype", config["dtype"])
     except (TypeError, ValueError) as error:
         bad(str(error))
 
@@ -183,11 +183,3 @@ def _check_metadata(metadata):
         fail("metadata", expected, metadata, TypeError)
     return metadata
 
-
-def _check_dtype(dtype):
-    """"float64" or "float32"."""
-    try:
-        name = np.dtype(dtype).name
-    except TypeError:
-        name = repr(dtype)
-    return check_choice("dtype", name, ("float64", "float32"))
