@@ -17,18 +17,18 @@ MMCS is the mean, over the true features, of the best cosine.
 
 Command:   python lessons/08_superposition.py        (add --quick for the test suite)
 
-What you will see (full run: 2 × 4000 Adam steps, a 9-run sweep and an L-BFGS fit, on one
+What you will see (full run: 2 × 4000 Adam steps, a 9-run sweep and an L-BFGS fit, mostly on one
 core: measured 350 s on a quiet machine, 650 s on a shared one). The metrics table:
 
     model                         MMCS  recovered   L0    FVU   dead
     ReLU+L1 SAE, 1024 latents    0.997    100%     8.1   0.020   257
     ReLU+L1 SAE,  512 latents    0.931     89%     7.3   0.022     2
-    2008 sigmoid+KL, 512 hidden  0.235      0%     n/a   0.378   n/a
+    2008 sigmoid+KL, 512 hidden  0.238      0%     n/a   0.251   n/a
 
 The 1024-latent SAE finds every feature. It has about 500 latents more than there are
 features; those that find none fall silent, hence the dead count. With 512 latents there
 is none to spare and the rarest features are missed. The 2008 model reconstructs part
-of the data (FVU 0.38), but its decoder columns are blends: its MMCS is close to the
+of the data (FVU 0.25), but its decoder columns are blends: its MMCS is close to the
 chance level of about 0.2 for random directions (see tests/test_modern_metrics.py).
 08_recovery.png plots each true feature's best cosine against how often it fires: the SAE
 misses only rare features, and the 2008 model gets up to about 0.5 on the most frequent
@@ -45,9 +45,9 @@ from matplotlib.figure import Figure
 
 from tinysae.autoencoder import forward as forward_2008
 from tinysae.lessonkit import lesson_args
-from tinysae.modern import (RECOVERY_THRESHOLD, firing_probabilities, forward,
-                            ground_truth_features, max_cosines, sample_superposition, summary,
-                            train_2008, train_sae)
+from tinysae.modern import (RECOVERY_THRESHOLD, evaluate, firing_probabilities,
+                            ground_truth_features, max_cosines, sample_superposition, sampler,
+                            summary, train_2008, train_sae)
 from tinysae.threads import limit_blas_threads
 
 # %% Hyperparameters
@@ -84,12 +84,7 @@ rng = np.random.default_rng(SEED)
 F = ground_truth_features(N_FEATURES, N_VISIBLE, rng)  # (n_f, n_v) one unit feature per row
 p = firing_probabilities(N_FEATURES, MEAN_ACTIVE, DECAY)  # (n_f,)
 X_eval, _ = sample_superposition(F, p, EVAL_EXAMPLES, rng)  # (m, n_v) held out
-
-
-def sample(n, generator):
-    """A fresh minibatch (n, n_v) from the same distribution."""
-    return sample_superposition(F, p, n, generator)[0]
-
+sample = sampler(F, p)  # sample(n, generator): a fresh minibatch (n, n_v) for training
 
 print(f"{N_FEATURES} features in {N_VISIBLE} dimensions; p_f from {p[0]:.4f} down to "
       f"{p[-1]:.5f}; {MEAN_ACTIVE:g} active per example on average")
@@ -103,8 +98,7 @@ def train_and_measure(n_latents, l1_weight, n_steps, seed):
                            batch_size=BATCH_SIZE, learning_rate=LEARNING_RATE,
                            dead_window=DEAD_WINDOW, resample_every=RESAMPLE_EVERY,
                            resample_until=RESAMPLE_UNTIL, rng=seed, dtype=np.float32)
-    cache = forward(result.params, X_eval)
-    row = summary(F, result.params["W2"], X_eval, cache["a2"], cache["a3"])
+    row = evaluate(F, result.params, X_eval)
     return {**row, "seconds": time.perf_counter() - start}, result.params["W2"]
 
 

@@ -4,16 +4,13 @@ Shapes: X (m, n_v) examples, one per row; n_h hidden units.
 
 The inputs of :mod:`tinysae.modern.superposition` are not in [0, 1], so the output layer is
 linear (``decoder="linear"``, UFLDL "Linear decoders"); otherwise this is exactly
-:func:`tinysae.autoencoder.loss_and_grad`, minimised with scipy's L-BFGS-B. Its decoder
+:func:`tinysae.autoencoder.loss_and_grad`, trained by :func:`tinysae.training.train` (L-BFGS,
+the fast kernel, and its warning if L-BFGS gives up early). Its decoder
 ``W2`` (n_v, n_h) has one column per hidden unit, like the modern model's dictionary, so the
 metrics of :mod:`tinysae.modern.metrics` apply to it unchanged.
 """
 
-import numpy as np
-from scipy.optimize import minimize
-
-from tinysae._validation import check_data, check_int
-from tinysae.autoencoder import init_params, loss_and_grad, pack, unpack
+from tinysae.training import train
 
 
 def train_2008(X, n_hidden, *, weight_decay=3e-3, sparsity_target=0.01, sparsity_weight=3.0,
@@ -38,14 +35,6 @@ def train_2008(X, n_hidden, *, weight_decay=3e-3, sparsity_target=0.01, sparsity
     dict of ndarray
         ``W1`` (n_h, n_v), ``W2`` (n_v, n_h), ``b1`` (n_h,), ``b2`` (n_v,).
     """
-    X = check_data("X", X)  # (m, n_v)
-    n_hidden = check_int("n_hidden", n_hidden)
-    max_iter = check_int("max_iter", max_iter)
-    theta0 = pack(init_params(X.shape[1], n_hidden, rng))  # (2·n_h·n_v + n_h + n_v,)
-
-    def fun(theta):
-        return loss_and_grad(theta, X, n_hidden, weight_decay=weight_decay,
-                             sparsity_target=sparsity_target, sparsity_weight=sparsity_weight,
-                             sparsity="kl", decoder="linear")
-    found = minimize(fun, theta0, jac=True, method="L-BFGS-B", options={"maxiter": max_iter})
-    return {name: np.array(a) for name, a in unpack(found.x, X.shape[1], n_hidden).items()}
+    return train(X, n_hidden, weight_decay=weight_decay, sparsity_target=sparsity_target,
+                 sparsity_weight=sparsity_weight, sparsity="kl", decoder="linear",
+                 max_iter=max_iter, rng=rng, verbose=False).params
