@@ -29,8 +29,8 @@ import numpy as np
 from matplotlib.figure import Figure
 
 from tinysae.lessonkit import lesson_args
-from tinysae.modern import (firing_probabilities, forward, ground_truth_features,
-                            sample_superposition, summary, train_sae)
+from tinysae.modern import (evaluate, firing_probabilities, ground_truth_features,
+                            sample_superposition, sampler, train_sae)
 from tinysae.threads import limit_blas_threads
 
 # %% Hyperparameters
@@ -60,11 +60,7 @@ rng = np.random.default_rng(SEED)
 F = ground_truth_features(N_FEATURES, N_VISIBLE, rng)  # (n_f, n_v)
 p = firing_probabilities(N_FEATURES, MEAN_ACTIVE, DECAY)  # (n_f,)
 X_eval, _ = sample_superposition(F, p, EVAL_EXAMPLES, rng)  # (m, n_v)
-
-
-def sample(n, generator):
-    """A fresh minibatch (n, n_v)."""
-    return sample_superposition(F, p, n, generator)[0]
+sample = sampler(F, p)  # sample(n, generator): a fresh minibatch (n, n_v) for training
 
 
 def run(activation, *, k=None, l1_weight=0.0, resample=True, seed=SEED):
@@ -76,8 +72,7 @@ def run(activation, *, k=None, l1_weight=0.0, resample=True, seed=SEED):
                            learning_rate=LEARNING_RATE, dead_window=DEAD_WINDOW,
                            resample_every=RESAMPLE_EVERY if resample else None,
                            resample_until=RESAMPLE_UNTIL, rng=seed, dtype=np.float32)
-    cache = forward(result.params, X_eval, activation, k)
-    row = summary(F, result.params["W2"], X_eval, cache["a2"], cache["a3"])
+    row = evaluate(F, result.params, X_eval, activation, k)
     row.update(seconds=time.perf_counter() - start, resampled=result.resampled)
     print(f"{activation} k={k} λ={l1_weight:g} resample={resample}: L0 {row['l0']:.2f}, "
           f"MMCS {row['mmcs']:.3f} in {row['seconds']:.0f} s", flush=True)

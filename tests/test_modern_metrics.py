@@ -6,10 +6,11 @@ Run:   pytest -v -s tests/test_modern_metrics.py
 import numpy as np
 import pytest
 
-from tinysae.modern.metrics import (cosine_similarities, dead_latents, fraction_recovered, fvu,
-                                    l0, mmcs, summary)
+from tinysae.modern.metrics import (cosine_similarities, dead_latents, evaluate,
+                                    fraction_recovered, fvu, l0, mmcs, summary)
+from tinysae.modern.sae import forward, init_sae
 from tinysae.modern.superposition import (firing_probabilities, ground_truth_features,
-                                          sample_superposition)
+                                          sample_superposition, sampler)
 
 S = 1 / np.sqrt(2)
 
@@ -91,6 +92,23 @@ def test_generator_is_reproducible_from_its_seed():
     p = firing_probabilities(8, mean_active=2.0)
     np.testing.assert_array_equal(sample_superposition(F, p, 10, rng=7)[0],
                                   sample_superposition(F, p, 10, rng=7)[0])
+
+
+def test_sampler_draws_what_sample_superposition_draws():
+    F = ground_truth_features(10, 6, rng=0)  # (n_f, n_v)
+    p = firing_probabilities(10, 2.0)  # (n_f,)
+    sample = sampler(F, p)
+    X = sample(7, np.random.default_rng(3))  # (7, n_v)
+    np.testing.assert_array_equal(X, sample_superposition(F, p, 7, np.random.default_rng(3))[0])
+
+
+def test_evaluate_is_the_summary_of_the_forward_pass():
+    F = ground_truth_features(10, 6, rng=0)  # (n_f, n_v)
+    X, _ = sample_superposition(F, firing_probabilities(10, 2.0), 50, rng=1)  # (m, n_v)
+    params = init_sae(6, 12, rng=2)
+    cache = forward(params, X, "topk", 3)
+    assert evaluate(F, params, X, "topk", 3) == summary(F, params["W2"], X, cache["a2"],
+                                                        cache["a3"])
 
 
 @pytest.mark.parametrize("call, match", [

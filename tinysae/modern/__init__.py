@@ -16,6 +16,7 @@ from tinysae.modern.metrics import (  # noqa: F401
     RECOVERY_THRESHOLD,
     cosine_similarities,
     dead_latents,
+    evaluate,
     fraction_recovered,
     fvu,
     l0,
@@ -37,5 +38,6 @@ from tinysae.modern.superposition import (  # noqa: F401
     firing_probabilities,
     ground_truth_features,
     sample_superposition,
+    sampler,
 )
 from tinysae.modern.training import SAEResult, resample_dead, train_sae  # noqa: F401

@@ -20,6 +20,7 @@ Definitions::
 import numpy as np
 
 from tinysae._validation import check_data, check_real, fail, scaled_to_unit
+from tinysae.modern.sae import forward
 
 #: A ground-truth feature counts as recovered if some latent has cosine above this.
 RECOVERY_THRESHOLD = 0.9
@@ -97,3 +98,10 @@ def summary(features, decoder, X, a2, a3):
         "fvu": fvu(X, a3),
         "dead": int(np.sum(dead_latents(a2))),
     }
+
+
+def evaluate(features, params, X, activation="relu", k=None):
+    """:func:`summary` of a trained SAE (``params`` as from :func:`tinysae.modern.train_sae`)
+    on held-out examples ``X`` (m, n_v)."""
+    cache = forward(params, X, activation, k)
+    return summary(features, params["W2"], X, cache["a2"], cache["a3"])

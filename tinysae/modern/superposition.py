@@ -105,3 +105,14 @@ def sample_superposition(features, probabilities, n_examples, rng=None):
     C = np.zeros((n_examples, n_f))  # (m, n_f)
     C[fires] = rng.random(np.count_nonzero(fires))  # u_if, drawn only where s_if = 1
     return C @ features, C  # (m, n_v), (m, n_f)
+
+
+def sampler(features, probabilities):
+    """``sample(n, rng)`` giving fresh examples (n, n_v) of :func:`sample_superposition`: the
+    minibatch source :func:`tinysae.modern.train_sae` asks for."""
+    features = check_data("features", features)  # (n_f, n_v)
+    probabilities = check_vector("probabilities", probabilities, features.shape[0])  # (n_f,)
+
+    def sample(n, rng):
+        return sample_superposition(features, probabilities, n, rng)[0]  # (n, n_v)
+    return sample
