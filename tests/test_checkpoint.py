@@ -22,9 +22,9 @@ def model():
     return params, config
 
 
-def _write_npz(path, **arrays):
+def _write_npz(path, compressed=False, **arrays):
     with open(path, "wb") as f:
-        np.savez(f, **arrays)
+        (np.savez_compressed if compressed else np.savez)(f, **arrays)
 
 
 def _write_npy(path, array):
@@ -131,12 +131,17 @@ def _corrupt_cases(tmp_path, params, config):
                                                  config=text, format=fmt), "not a float dtype"),
         "nan-weights": (lambda p: _write_npz(p, **{**params, "b1": np.full(3, np.nan)},
                                              config=text, format=fmt), "NaN or inf"),
+        # 20 MB of zeros deflated to a few kB, where the config allows a (3, 6) array
+        "zip-bomb": (lambda p: _write_npz(p, compressed=True, config=text, format=fmt,
+                                          **{**params, "W1": np.zeros((1000, 2500))}),
+                     "unpacks to 20000128 bytes"),
     }
 
 
 CORRUPT_CASES = ["truncated", "empty", "text-file", "pickle-file", "flipped-bytes",
                  "foreign-npz", "single-npy", "needs-pickle", "sizes-mismatch-config",
-                 "no-format-marker", "config-not-json", "integer-weights", "nan-weights"]
+                 "no-format-marker", "config-not-json", "integer-weights", "nan-weights",
+                 "zip-bomb"]
 
 
 @pytest.mark.parametrize("case", CORRUPT_CASES)

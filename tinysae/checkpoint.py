@@ -18,6 +18,7 @@ Every write is atomic (a temporary file renamed over the target), so a crash, Ct
 ``kill -9`` leaves either the previous file or the new one, never half of one.
 """
 
+import contextlib
 import json
 import platform
 from pathlib import Path
@@ -30,6 +31,12 @@ from tinysae._validation import (PARAM_NAMES, check_params, check_path,  # noqa:
 
 #: The marker stored in every model file; a file without it is not a tinysae model.
 FORMAT = "tinysae-model/1"
+
+#: The most bytes an archive entry may unpack to: the JSON config and the format marker,
+#: and the .npy header in front of each parameter array (whose data may take 16 bytes per
+#: number, as the config's shapes say).
+TEXT_BYTES = 2 ** 24
+NPY_HEADER_BYTES = 2 ** 16
 
 #: File names inside a run folder (the CLI's output folder and ``train``'s checkpoint_dir).
 MODEL_FILE = "model.npz"
@@ -127,22 +134,24 @@ def load(path):
         path = path / MODEL_FILE
     if not path.is_file():
         raise FileNotFoundError(f"No model file at '{path}'.")
-    arrays = _read_npz(path)
-    missing = sorted(set(PARAM_NAMES + ("config", "format")) - set(arrays))
-    extra = sorted(set(arrays) - set(PARAM_NAMES + ("config", "format")))
-    if missing or extra:
-        _bad(path, f"it holds the arrays {sorted(arrays)}, expected W1, W2, b1, b2, config, format")
-    if _text(path, arrays["format"], "format") != FORMAT:
-        _bad(path, f"its format marker is not {FORMAT!r}")
-    try:
-        config = json.loads(_text(path, arrays["config"], "config"))
-    except ValueError as error:
-        _bad(path, f"its config is not valid JSON ({error})")
-    if not isinstance(config, dict) or not all(
-            type(config.get(k)) is int and config[k] >= 1 for k in ("n_visible", "n_hidden")):
-        _bad(path, "its config lacks the positive integers n_visible and n_hidden")
-    n_v, n_h = config["n_visible"], config["n_hidden"]
-    for key, shape in param_shapes(n_v, n_h).items():
+    with _open_npz(path) as npz:
+        if sorted(npz.files) != sorted(PARAM_NAMES + ("config", "format")):
+            _bad(path, f"it holds the arrays {sorted(npz.files)}, expected W1, W2, b1, b2, "
+                       "config, format")
+        if _text(path, _member(path, npz, "format", TEXT_BYTES), "format") != FORMAT:
+            _bad(path, f"its format marker is not {FORMAT!r}")
+        try:
+            config = json.loads(_text(path, _member(path, npz, "config", TEXT_BYTES), "config"))
+        except ValueError as error:
+            _bad(path, f"its config is not valid JSON ({error})")
+        if not isinstance(config, dict) or not all(
+                type(config.get(k)) is int and config[k] >= 1 for k in ("n_visible", "n_hidden")):
+            _bad(path, "its config lacks the positive integers n_visible and n_hidden")
+        n_v, n_h = config["n_visible"], config["n_hidden"]
+        shapes = param_shapes(n_v, n_h)
+        arrays = {key: _member(path, npz, key, NPY_HEADER_BYTES + 16 * int(np.prod(shape)))
+                  for key, shape in shapes.items()}  # 16: the widest float (longdouble)
+    for key, shape in shapes.items():
         a = arrays[key]
         if not np.issubdtype(a.dtype, np.floating):
             _bad(path, f"its array {key} has dtype {a.dtype}, not a float dtype")
@@ -161,9 +170,10 @@ def _bad(path, reason):
     raise ValueError(f"'{path}' is not a valid tinysae model file: {reason}.")
 
 
-def _read_npz(path):
-    """Every array of the archive, read now (a lazy read would fail later, far from here)."""
-    with open(path, "rb") as f:  # our own handle: closed even when np.load fails half-way
+@contextlib.contextmanager
+def _open_npz(path):
+    """The archive, opened on our own handle (closed even when reading fails half-way)."""
+    with open(path, "rb") as f:
         head = f.read(6)
         if head.startswith(b"\x93NUMPY"):
             _bad(path, "it is a single .npy array, not an .npz archive")
@@ -171,15 +181,30 @@ def _read_npz(path):
             _bad(path, f"it is not an .npz (zip) archive: it starts with {head!r}")
         f.seek(0)
         try:
-            with np.load(f, allow_pickle=False) as npz:
-                return {name: npz[name] for name in npz.files}
-        except ValueError as error:
-            if "pickle" in str(error):
-                _bad(path, "one of its arrays needs pickle to load, and pickled data can "
-                           "run code, so it is refused (tinysae models never need pickle)")
-            _bad(path, f"it cannot be read ({error})")
-        except Exception as error:  # truncated zip, bad CRC, zlib errors, ...
+            npz = np.load(f, allow_pickle=False)
+        except Exception as error:  # a damaged zip directory, ...
             _bad(path, f"it is truncated or corrupt ({type(error).__name__}: {error})")
+        with npz:
+            yield npz
+
+
+def _member(path, npz, name, limit):
+    """One array of the archive, read now (a lazy read would fail later, far from here), and
+    only if the archive says it unpacks to at most ``limit`` bytes: a small crafted file can
+    declare a huge array, or unpack to gigabytes of zeros."""
+    size = npz.zip.getinfo(f"{name}.npy").file_size
+    if size > limit:
+        _bad(path, f"its entry {name} unpacks to {size} bytes, more than {limit}, the most "
+                   "its config allows")
+    try:
+        return npz[name]
+    except ValueError as error:
+        if "pickle" in str(error):
+            _bad(path, "one of its arrays needs pickle to load, and pickled data can "
+                       "run code, so it is refused (tinysae models never need pickle)")
+        _bad(path, f"it cannot be read ({error})")
+    except Exception as error:  # truncated zip, bad CRC, zlib errors, ...
+        _bad(path, f"it is truncated or corrupt ({type(error).__name__}: {error})")
 
 
 def _text(path, array, name):
