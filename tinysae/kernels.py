@@ -130,9 +130,27 @@ class _Buffers:
         self.db1, self.db2 = np.empty(n_h, dtype), np.empty(n_v, dtype)  # (n_h,), (n_v,) 1ᵀδ
         self.ones = np.ones(c, dtype)  # (c,) for column sums as 1ᵀA (see blockmath.add_product)
         self.acc = np.empty(2 * n_h * n_v + n_h + n_v, dtype)  # (n_params,) gradient sum
+        w = n_h * n_v  # the acc's parts, laid out like theta:
+        self.gW1 = self.acc[:w].reshape(n_h, n_v)  # (n_h, n_v) Σ δ2ᵀX
+        self.gW2 = self.acc[w:2 * w].reshape(n_v, n_h)  # (n_v, n_h) Σ δ3ᵀa2
+        self.gb1, self.gb2 = self.acc[2 * w:2 * w + n_h], self.acc[2 * w + n_h:]  # Σ δ2, Σ δ3
         # −b1, −b2 and s copied into every row once per call (see blockmath.hidden)
         self.neg_b1, self.s = np.empty((c, n_h), dtype), np.empty((c, n_h), dtype)  # (c, n_h)
         self.neg_b2 = np.empty((c, n_v), dtype)  # (c, n_v)
+
+
+class _Block:
+    """Views of one block of ``r`` rows, made once per ``fun``: its rows of X and of the kept
+    activations (if kept), and the first ``r`` rows of its worker's buffers."""
+
+    def __init__(self, X, rows, buf, a2_all):
+        r = rows.stop - rows.start
+        self.x = X[rows]  # (r, n_v)
+        self.a2 = buf.a2[:r] if a2_all is None else a2_all[rows]  # (r, n_h)
+        self.a3, self.D = buf.a3[:r], buf.D[:r]  # (r, n_v), (r, n_v)
+        self.G, self.neg_b1, self.s = buf.G[:r], buf.neg_b1[:r], buf.s[:r]  # (r, n_h) each
+        self.neg_b2, self.ones = buf.neg_b2[:r], buf.ones[:r]  # (r, n_v), (r,)
+        self.buf = buf
 
 
 class _Plan:
@@ -141,20 +159,28 @@ class _Plan:
     def __init__(self, X, n_h, hyper, c, n_workers, a2_all):
         m, n_v = X.shape
         self.X, self.n_h, self.hyper, self.a2_all = X, n_h, hyper, a2_all
-        blocks = [slice(i, min(i + c, m)) for i in range(0, m, c)]
-        self.blocks = [blocks[k::n_workers] for k in range(n_workers)]  # worker k's blocks
+        rows = [slice(i, min(i + c, m)) for i in range(0, m, c)]
         self.bufs = [_Buffers(c, n_v, n_h, X.dtype) for _ in range(n_workers)]
+        self.blocks = [[_Block(X, r, buf, a2_all) for r in rows[k::n_workers]]  # worker k's
+                       for k, buf in enumerate(self.bufs)]
         self.pool = ThreadPoolExecutor(n_workers) if n_workers > 1 else None
         self.pid = os.getpid()  # a forked child has the pool object but none of its threads
         self.numpy_blas = [lib for lib, mine in zip(*_blas_libraries()) if mine]
 
     def map(self, task):
-        """``[task(k) for k in workers]``, in parallel when there are several workers."""
+        """``[task(k) for k in workers]``, in parallel when there are several workers.
+
+        Each task runs under ``np.errstate(over="ignore")`` (numpy's error state is per
+        thread): e^{−z} = inf is how the sigmoid reaches 0, and any other overflow leaves an
+        inf in J or ∇J, which ``fun`` names."""
+        def run(k):
+            with np.errstate(over="ignore"):
+                return task(k)
         if self.pool is None:
-            return [task(0)]
+            return [run(0)]
         if os.getpid() != self.pid:  # forked since: start this process's own threads
             self.pool, self.pid = ThreadPoolExecutor(len(self.bufs)), os.getpid()
-        return list(self.pool.map(task, range(len(self.bufs))))
+        return list(self.pool.map(run, range(len(self.bufs))))
 
     @contextlib.contextmanager
     def blas_for_workers(self):
@@ -183,23 +209,19 @@ def _loss_and_grad(theta, plan):
     def hidden_sweep(k):  # Σ_rows a2 over worker k's blocks (kept in plan.a2_all if there)
         rho_sum, buf = np.zeros(n_h), plan.bufs[k]  # rho_sum: (n_h,)
         buf.neg_b1[...] = neg_b1  # (c, n_h)
-        for rows in plan.blocks[k]:
-            a2 = _a2_rows(plan, k, rows)  # (c, n_h)
-            hidden(X[rows], W1, buf.neg_b1[:len(a2)], a2)
-            rho_sum += buf.ones[:len(a2)] @ a2  # (n_h,) 1ᵀa2
+        for b in plan.blocks[k]:
+            hidden(b.x, W1, b.neg_b1, b.a2)
+            rho_sum += b.ones @ b.a2  # (n_h,) 1ᵀa2
         return rho_sum
 
     def backprop_sweep(k):  # Σ‖a3 − x‖², Σ_rows a2 and the gradient sums over k's blocks
         recon, rho_sum, buf = 0.0, np.zeros(n_h), plan.bufs[k]  # rho_sum: (n_h,)
         buf.neg_b1[...], buf.neg_b2[...], buf.s[...] = neg_b1, neg_b2, s  # every row
-        for i, rows in enumerate(plan.blocks[k]):
-            a2 = _a2_rows(plan, k, rows)  # (c, n_h)
-            r = len(a2)
+        for i, b in enumerate(plan.blocks[k]):
             if recompute:
-                hidden(X[rows], W1, buf.neg_b1[:r], a2)
-                rho_sum += buf.ones[:r] @ a2  # (n_h,) 1ᵀa2
-            recon += backprop(X[rows], a2, W2, buf.neg_b2[:r], buf.s[:r], hyper["linear"], buf,
-                              i == 0)
+                hidden(b.x, W1, b.neg_b1, b.a2)
+                rho_sum += b.ones @ b.a2  # (n_h,) 1ᵀa2
+            recon += backprop(b, W2, hyper["linear"], i == 0)
         return recon, rho_sum, buf.acc
 
     rho_hat = np.zeros(n_h)  # (n_h,)
@@ -228,13 +250,6 @@ def _blas_libraries():
     """(BLAS library controllers, whether numpy uses each), from :mod:`tinysae.threads`."""
     from tinysae.threads import _blas_controllers
     return _blas_controllers()
-
-
-def _a2_rows(plan, k, rows):
-    """The hidden activations of ``rows``: their rows of the kept (m, n_h) array, or worker k's block."""
-    if plan.a2_all is not None:
-        return plan.a2_all[rows]
-    return plan.bufs[k].a2[:rows.stop - rows.start]
 
 
 def _sparsity_cost(rho_hat, hyper):
