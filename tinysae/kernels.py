@@ -13,7 +13,10 @@ same equations (notes §2–§3), every call reuses buffers made once by the fac
 - gradient blocks are summed straight into one flat ``theta``-shaped array;
 - the blocks are shared out to one thread per core, each running its own blocks with a
   one-thread BLAS (numpy's ufuncs and BLAS release the GIL), so that the elementwise work
-  runs on every core too, not only the matrix products.
+  runs on every core too, not only the matrix products. Between numpy calls a thread
+  needs the GIL back, so the Python around them is kept small: each block's views are
+  made once, when ``fun`` is. (Measured here: two threads each running in-place ufuncs
+  on (512, 25) arrays, about 4 µs a call, took longer than one thread running both.)
 
 The equations for one block are in :mod:`tinysae.blockmath`.
 
