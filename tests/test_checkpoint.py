@@ -27,6 +27,13 @@ def _write_npz(path, compressed=False, **arrays):
         (np.savez_compressed if compressed else np.savez)(f, **arrays)
 
 
+def _rename_entry(source, path, old, new):
+    """Copy the archive ``source`` to ``path``, its entry ``old`` renamed ``new``."""
+    with zipfile.ZipFile(source) as zin, zipfile.ZipFile(path, "w") as zout:
+        for info in zin.infolist():
+            zout.writestr(new if info.filename == old else info.filename, zin.read(info))
+
+
 def _write_npy(path, array):
     with open(path, "wb") as f:  # a file object: np.save would append ".npy" to the name
         np.save(f, array)
@@ -154,6 +161,14 @@ def test_load_rejects_untrusted_file_with_clear_error(model, tmp_path, case):
     message = str(error.value)
     print(f"{case:>22}: {message}")
     assert str(path) in message and words in message
+
+
+def test_an_entry_named_without_npy_suffix_is_read_by_its_content(model, tmp_path):
+    params, config = model
+    good = save(tmp_path / "good.npz", params, config)
+    _rename_entry(good, tmp_path / "renamed.npz", "b1.npy", "b1")  # numpy reads it all the same
+    loaded, _ = load(tmp_path / "renamed.npz")
+    assert all(np.array_equal(loaded[k], params[k]) for k in params)
 
 
 def test_load_missing_file_says_where(tmp_path):

@@ -192,7 +192,7 @@ def _member(path, npz, name, limit):
     """One array of the archive, read now (a lazy read would fail later, far from here), and
     only if the archive says it unpacks to at most ``limit`` bytes: a small crafted file can
     declare a huge array, or unpack to gigabytes of zeros."""
-    size = npz.zip.getinfo(f"{name}.npy").file_size
+    size = {i.filename.removesuffix(".npy"): i.file_size for i in npz.zip.infolist()}[name]
     if size > limit:
         _bad(path, f"its entry {name} unpacks to {size} bytes, more than {limit}, the most "
                    "its config allows")

@@ -106,7 +106,8 @@ class Run:
         try:
             J, grad = self.fun(theta)  # float, (n_params,)
         except ValueError as error:  # fun names the overflow (L-BFGS gives it valid thetas)
-            raise _NonFinite(str(error)[0].lower() + str(error)[1:].rstrip(".")) from None
+            reason = str(error).rstrip(".")
+            raise _NonFinite(reason[:1].lower() + reason[1:]) from None
         J, theta = float(J), theta.copy()
         if not (np.isfinite(J) and np.all(np.isfinite(grad))):  # an objective not from kernels
             raise _NonFinite(f"J = {J}" if not np.isfinite(J) else "its gradient is not finite")
@@ -225,7 +226,8 @@ class Run:
 
 
 class _NonFinite(Exception):
-    """Raised inside the objective to get out of scipy's loop; its argument says what was not finite."""
+    """Raised inside the objective to get out of scipy's loop; its argument says what is
+    not finite."""
 
 
 _EARLY_STOP_HINT = (
