@@ -17,7 +17,8 @@ def test_quick_bench_prints_all_tables(capsys):
     for size in ("S1", "S2", "S3"):
         assert f"\n{size} " in out
     for label in ("loop (", "reference", "fast float64", "fast float32", "floor float64",
-                  "floor float32", "chunk_size=512", "limit_blas_threads()"):
+                  "floor float32", "chunk_size=512", "limit_blas_threads()",
+                  "median cost call"):
         assert label in out
     assert "BLAS for numpy" in out
 
