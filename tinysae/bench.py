@@ -13,6 +13,7 @@ Problem sizes (UFLDL exercises)::
 """
 
 import argparse
+import contextlib
 import os
 import time
 import tracemalloc
@@ -153,7 +154,7 @@ def speed_table(names, repeats, m=None, cpu=False):
         n_v, n_h, m_full, opts = SIZES[name]
         rows = m or m_full
         clock = time.process_time if cpu else time.perf_counter
-        with limit_blas_threads(numpy_threads=1) if cpu else _unchanged():
+        with limit_blas_threads(numpy_threads=1) if cpu else contextlib.nullcontext():
             times = round_robin(contenders(name, rows, cpu=cpu), repeats, clock=clock)
         for label, t in times.items():
             floor = times["floor float32" if "float32" in label else "floor float64"]
@@ -230,7 +231,7 @@ def training_table(maxiter):
     time of one cost call inside each run (to hold against the speed table's, timed alone)."""
     print(f"\n## Threads: S1 training, L-BFGS-B {maxiter} iterations (maxcor 100), fast float64")
     settings = {
-        "default threads": _unchanged,
+        "default threads": contextlib.nullcontext,
         "limit_blas_threads() (scipy's BLAS 1)": limit_blas_threads,
         "all BLAS pools at 1 thread": lambda: limit_blas_threads(numpy_threads=1),
     }
@@ -238,16 +239,6 @@ def training_table(maxiter):
         seconds, nit, call_ms = train_seconds(maxiter, threads)
         print(f"{label:<40} {seconds:>8.2f} s  ({nit} iterations; median cost call "
               f"{call_ms:.2f} ms)")
-
-
-class _unchanged:
-    """A context manager that changes nothing (the "default threads" row)."""
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        return False
 
 
 def print_machine():
