@@ -32,7 +32,7 @@ from matplotlib.figure import Figure
 from tinysae import (WHITENED_VARIANCE, load_images, plot_patch_montage, radial_power_spectrum,
                      sample_patches, spectrum_slope, whiten_images, whitening_filter)
 from tinysae.lessonkit import lesson_args
-from tinysae.whitening import ROLLOFF_FRACTION
+from tinysae.data.whitening import ROLLOFF_FRACTION
 
 # %% Hyperparameters
 IMAGE_SOURCE = "default"  # "default": Grace Hopper; "skimage": more photos (tinysae[images])

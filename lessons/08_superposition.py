@@ -9,7 +9,7 @@ features' firing probabilities decaying as 0.99^f — and ask two autoencoders t
 - the modern one (tinysae.modern): ReLU latents, an L1 penalty, a pre-encoder bias, tied
   initialisation, unit-norm decoder columns, hand-written Adam on fresh minibatches, dead
   latents resampled at badly reconstructed examples;
-- the 2008 one (tinysae.autoencoder): sigmoid units and the KL penalty, with a linear
+- the 2008 one (tinysae.model.sparse_autoencoder): sigmoid units and the KL penalty, with a linear
   decoder because these inputs are not in [0, 1], trained by L-BFGS.
 
 A true feature counts as found when some decoder column points the same way (cosine > 0.9);
@@ -41,14 +41,15 @@ blended, too large a λ (L0 ≈ 4) costs reconstruction and kills latents; at a 
 import time
 
 import numpy as np
+
+import tinysae
 from matplotlib.figure import Figure
 
-from tinysae.autoencoder import forward as forward_2008
 from tinysae.lessonkit import lesson_args
 from tinysae.modern import (RECOVERY_THRESHOLD, evaluate, firing_probabilities,
                             ground_truth_features, max_cosines, sample_superposition, sampler,
                             summary, train_2008, train_sae)
-from tinysae.threads import limit_blas_threads
+from tinysae.blas_threads import limit_blas_threads
 
 # %% Hyperparameters
 N_FEATURES = 512          # n_f: ground-truth features
@@ -90,11 +91,11 @@ print(f"{N_FEATURES} features in {N_VISIBLE} dimensions; p_f from {p[0]:.4f} dow
       f"{p[-1]:.5f}; {MEAN_ACTIVE:g} active per example on average")
 
 
-def train_and_measure(n_latents, l1_weight, n_steps, seed):
+def train_and_measure(n_latents, sparsity_weight, n_steps, seed):
     """Train one ReLU + L1 SAE; its metrics on X_eval and its decoder."""
     start = time.perf_counter()
     with limit_blas_threads(numpy_threads=1):
-        result = train_sae(sample, N_VISIBLE, n_latents, l1_weight=l1_weight, n_steps=n_steps,
+        result = train_sae(sample, N_VISIBLE, n_latents, sparsity_weight=sparsity_weight, n_steps=n_steps,
                            batch_size=BATCH_SIZE, learning_rate=LEARNING_RATE,
                            dead_window=DEAD_WINDOW, resample_every=RESAMPLE_EVERY,
                            resample_until=RESAMPLE_UNTIL, rng=seed, dtype=np.float32)
@@ -115,7 +116,7 @@ X_train, _ = sample_superposition(F, p, BASELINE_EXAMPLES, rng)  # (m, n_v)
 with limit_blas_threads(numpy_threads=1):
     params_2008 = train_2008(X_train, BASELINE_HIDDEN, max_iter=BASELINE_ITER, rng=SEED,
                              **BASELINE_HYPER)
-cache = forward_2008(params_2008, X_eval, decoder="linear")
+cache = tinysae.forward(params_2008, X_eval, decoder="linear")
 name = f"2008 sigmoid+KL, {BASELINE_HIDDEN} hidden"
 rows[name] = {**summary(F, params_2008["W2"], X_eval, cache["a2"], cache["a3"]),
               "seconds": time.perf_counter() - start}
@@ -145,11 +146,11 @@ fig.savefig(args.out / "08_recovery.png", dpi=120)
 # %% The dictionary-size × L1 trade-off
 sweep = {}
 for n_latents in SWEEP_SIZES:
-    for l1_weight in SWEEP_L1:
-        sweep[n_latents, l1_weight], _ = train_and_measure(n_latents, l1_weight, SWEEP_STEPS,
+    for sparsity_weight in SWEEP_L1:
+        sweep[n_latents, sparsity_weight], _ = train_and_measure(n_latents, sparsity_weight, SWEEP_STEPS,
                                                            SEED + 7 * n_latents)
-        r = sweep[n_latents, l1_weight]
-        print(f"sweep n_h={n_latents:5d} λ={l1_weight:<5g} MMCS {r['mmcs']:.3f}  L0 {r['l0']:5.2f}"
+        r = sweep[n_latents, sparsity_weight]
+        print(f"sweep n_h={n_latents:5d} λ={sparsity_weight:<5g} MMCS {r['mmcs']:.3f}  L0 {r['l0']:5.2f}"
               f"  FVU {r['fvu']:.3f}  dead {r['dead']:4d}")
 fig = Figure(figsize=(11, 4), layout="constrained")
 ax_mmcs, ax_fvu = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)

@@ -31,7 +31,7 @@ from matplotlib.figure import Figure
 from tinysae.lessonkit import lesson_args
 from tinysae.modern import (evaluate, firing_probabilities, ground_truth_features,
                             sample_superposition, sampler, train_sae)
-from tinysae.threads import limit_blas_threads
+from tinysae.blas_threads import limit_blas_threads
 
 # %% Hyperparameters
 N_FEATURES = 512          # n_f: ground-truth features (as lesson 08)
@@ -63,18 +63,18 @@ X_eval, _ = sample_superposition(F, p, EVAL_EXAMPLES, rng)  # (m, n_v)
 sample = sampler(F, p)  # sample(n, generator): a fresh minibatch (n, n_v) for training
 
 
-def run(activation, *, k=None, l1_weight=0.0, resample=True, seed=SEED):
+def run(activation, *, k=None, sparsity_weight=0.0, resample=True, seed=SEED):
     """Train one SAE; return its metrics on X_eval and its training history."""
     start = time.perf_counter()
     with limit_blas_threads(numpy_threads=1):
         result = train_sae(sample, N_VISIBLE, N_LATENTS, activation=activation, k=k,
-                           l1_weight=l1_weight, n_steps=N_STEPS, batch_size=BATCH_SIZE,
+                           sparsity_weight=sparsity_weight, n_steps=N_STEPS, batch_size=BATCH_SIZE,
                            learning_rate=LEARNING_RATE, dead_window=DEAD_WINDOW,
                            resample_every=RESAMPLE_EVERY if resample else None,
                            resample_until=RESAMPLE_UNTIL, rng=seed, dtype=np.float32)
     row = evaluate(F, result.params, X_eval, activation, k)
     row.update(seconds=time.perf_counter() - start, resampled=result.resampled)
-    print(f"{activation} k={k} λ={l1_weight:g} resample={resample}: L0 {row['l0']:.2f}, "
+    print(f"{activation} k={k} λ={sparsity_weight:g} resample={resample}: L0 {row['l0']:.2f}, "
           f"MMCS {row['mmcs']:.3f} in {row['seconds']:.0f} s", flush=True)
     return row, result.history
 
@@ -83,8 +83,8 @@ def run(activation, *, k=None, l1_weight=0.0, resample=True, seed=SEED):
 rows, histories = {}, {}
 for k in TOPK_KS:
     rows[f"TopK k={k}"], histories[f"TopK k={k}"] = run("topk", k=k)
-for l1_weight in L1_WEIGHTS:
-    rows[f"L1 λ={l1_weight:g}"], _ = run("relu", l1_weight=l1_weight)
+for sparsity_weight in L1_WEIGHTS:
+    rows[f"L1 λ={sparsity_weight:g}"], _ = run("relu", sparsity_weight=sparsity_weight)
 
 # %% Dead latents: TopK without resampling
 k_mid = TOPK_KS[len(TOPK_KS) // 2]

@@ -20,7 +20,7 @@ import pytest
 
 import tinysae as t
 import tinysae.modern as modern
-from tinysae import bench, experiment
+from tinysae import bench, ufldl_experiment as experiment
 from tinysae.cli import main
 
 RNG = np.random.default_rng(0)
@@ -313,13 +313,13 @@ BAD_CALLS = [
     ("init_sae with data_mean of the wrong length",
                  lambda: modern.init_sae(4, 6, rng=0, data_mean=np.ones(3)), ValueError,
                  "'data_mean'"),
-    ("modern loss_and_grad with an empty dict", lambda: modern.loss_and_grad({}, X),
+    ("modern loss_and_grad with an empty dict", lambda: modern.sae_loss_and_grad({}, X),
                  TypeError, "'params'"),
     ("modern loss_and_grad with W2 of the wrong shape",
-                 lambda: modern.loss_and_grad({**SAE, "W2": np.ones((3, 6))}, X[:, :4]),
+                 lambda: modern.sae_loss_and_grad({**SAE, "W2": np.ones((3, 6))}, X[:, :4]),
                  ValueError, "'params"),
     ("modern forward with activation = 'gelu'",
-                 lambda: modern.forward(SAE, X[:, :4], activation="gelu"), ValueError,
+                 lambda: modern.sae_forward(SAE, X[:, :4], activation="gelu"), ValueError,
                  "'activation'"),
     ("modern encode with TopK k above n_latents",
                  lambda: modern.encode(SAE, X[:, :4], "topk", 9), ValueError, "'k'"),

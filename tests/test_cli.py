@@ -17,10 +17,11 @@ import warnings
 import numpy as np
 import pytest
 
-from tinysae import experiment, kernels
-from tinysae.checkpoint import load
+from tinysae import ufldl_experiment as experiment
+from tinysae.training import lbfgs
+from tinysae.training.model_files import load
 from tinysae.cli import EXIT_INTERRUPTED, main
-from tinysae.training import OptimizerStoppedEarlyWarning
+from tinysae import OptimizerStoppedEarlyWarning
 
 #: A small but real run: 500 8×8 patches of the default photo, 4 hidden units.
 SMALL = ["train", "--n-patches", "500", "--n-hidden", "4", "--max-iter", "10", "-q"]
@@ -133,7 +134,7 @@ def test_existing_model_is_not_overwritten(small_run, capsys):
 
 
 def test_non_finite_loss_is_one_line_and_keeps_a_checkpoint(tmp_path, monkeypatch, capsys):
-    real = kernels.make_loss_and_grad
+    real = lbfgs.make_loss_and_grad
 
     def make(*args, **kw):
         fun, calls = real(*args, **kw), []
@@ -143,7 +144,7 @@ def test_non_finite_loss_is_one_line_and_keeps_a_checkpoint(tmp_path, monkeypatc
             J, grad = fun(theta)
             return (np.nan if len(calls) > 5 else J), grad
         return nan_after_five
-    monkeypatch.setattr(kernels, "make_loss_and_grad", make)
+    monkeypatch.setattr(lbfgs, "make_loss_and_grad", make)
     code, _, err = run(SMALL + ["--out", str(tmp_path)], capsys)
     assert code == 1 and err.count("\n") == 1 and "non-finite" in err
     assert load(tmp_path)[1]["status"] == "non-finite"
@@ -166,7 +167,7 @@ def test_optimizer_warning_is_one_line_on_stderr(tmp_path, monkeypatch, capsys):
 def test_ctrl_c_before_training_exits_130(monkeypatch, capsys):
     def interrupted(settings):
         raise KeyboardInterrupt
-    monkeypatch.setattr("tinysae.experiment.patches_for", interrupted)
+    monkeypatch.setattr("tinysae.ufldl_experiment.patches_for", interrupted)
     code, _, err = run(SMALL, capsys)
     assert code == EXIT_INTERRUPTED and "interrupted" in err
 

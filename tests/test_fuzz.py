@@ -365,11 +365,11 @@ def test_checkpoint_round_trip_is_exact_or_names_the_error(n_v, n_h, key, data, 
 @FUZZ
 @given(st.integers(1, 4), st.integers(1, 4), st.data(),
        st.sampled_from([{}, {"activation": "topk", "k": 1}, {"activation": "topk", "k": 9},
-                        {"l1_weight": -1.0}, {"activation": "gelu"}]))
+                        {"sparsity_weight": -1.0}, {"activation": "gelu"}]))
 def test_modern_sae_loss_is_finite_or_names_the_error(n_v, n_h, data, options):
     X = data.draw(arrays((data.draw(st.integers(1, 4)), n_v)) | anything())
     params = modern.init_sae(n_v, n_h, rng=0)
-    result = outcome(modern.loss_and_grad, params, X, **options)
+    result = outcome(modern.sae_loss_and_grad, params, X, **options)
     if result is not None:
         J, grads = result
         assert np.isfinite(J)
@@ -381,7 +381,7 @@ def test_modern_sae_loss_is_finite_or_names_the_error(n_v, n_h, data, options):
 @given(st.integers(1, 4), st.integers(1, 4), st.data())
 def test_modern_sae_loss_names_an_overflow(n_v, n_h, data):
     X = data.draw(arrays((data.draw(st.integers(1, 4)), n_v), ("float64",), (1e300,)))
-    result = outcome(modern.loss_and_grad, modern.init_sae(n_v, n_h, rng=0), X)
+    result = outcome(modern.sae_loss_and_grad, modern.init_sae(n_v, n_h, rng=0), X)
     assert result is None or np.isfinite(result[0])
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from tinysae.modern.metrics import (cosine_similarities, dead_latents, evaluate,
                                     fraction_recovered, fvu, l0, mmcs, summary)
-from tinysae.modern.sae import forward, init_sae
+from tinysae.modern.sae import init_sae, sae_forward
 from tinysae.modern.superposition import (firing_probabilities, ground_truth_features,
                                           sample_superposition, sampler)
 
@@ -106,7 +106,7 @@ def test_evaluate_is_the_summary_of_the_forward_pass():
     F = ground_truth_features(10, 6, rng=0)  # (n_f, n_v)
     X, _ = sample_superposition(F, firing_probabilities(10, 2.0), 50, rng=1)  # (m, n_v)
     params = init_sae(6, 12, rng=2)
-    cache = forward(params, X, "topk", 3)
+    cache = sae_forward(params, X, "topk", 3)
     assert evaluate(F, params, X, "topk", 3) == summary(F, params["W2"], X, cache["a2"],
                                                         cache["a3"])
 

@@ -14,8 +14,8 @@ import pytest
 
 from tinysae import CHECK_EPSILON, GRADIENT_CHECK_THRESHOLD, gradient_check, pack, unpack
 from tinysae.modern.adam import adam_init
-from tinysae.modern.sae import (activate, forward, init_sae, kink_margin, loss_and_grad,
-                                normalise_columns, remove_parallel_component)
+from tinysae.modern.sae import (activate, sae_forward, init_sae, kink_margin, sae_loss_and_grad,
+                                normalize_columns, remove_parallel_component)
 from tinysae.modern.training import projected_step, resample_dead
 
 # A tiny problem: 6 inputs, 8 latents (overcomplete, as in superposition), 10 examples.
@@ -36,7 +36,7 @@ def problem_away_from_kinks(activation, k=None):
         params = init_sae(N_VISIBLE, N_LATENTS, rng, data_mean=0.1 * rng.standard_normal(N_VISIBLE))
         params["b1"] = 0.1 * rng.standard_normal(N_LATENTS)  # (n_h,)  not all zero
         params["W1"] = params["W1"] + 0.3 * rng.standard_normal(params["W1"].shape)  # untie
-        margin = kink_margin(forward(params, X)["z2"], activation, k)
+        margin = kink_margin(sae_forward(params, X)["z2"], activation, k)
         if margin >= KINK_MARGIN:
             return pack(params), X, margin
     raise AssertionError("no seed below 1000 keeps the pre-activations away from the kinks")
@@ -44,21 +44,21 @@ def problem_away_from_kinks(activation, k=None):
 
 def check(theta, X, **hyper):
     def f(t):
-        J, grads = loss_and_grad(unpack(t, N_VISIBLE, N_LATENTS), X, **hyper)
+        J, grads = sae_loss_and_grad(unpack(t, N_VISIBLE, N_LATENTS), X, **hyper)
         return J, pack(grads)
     return gradient_check(f, theta, eps=CHECK_EPSILON)
 
 
 def test_grad_relu_reconstruction_only():
     theta, X, margin = problem_away_from_kinks("relu")
-    ratio = check(theta, X, l1_weight=0.0)
+    ratio = check(theta, X, sparsity_weight=0.0)
     report("ReLU, reconstruction (λ = 0)", ratio, margin)
     assert ratio < GRADIENT_CHECK_THRESHOLD
 
 
 def test_grad_relu_plus_l1():
     theta, X, margin = problem_away_from_kinks("relu")
-    ratio = check(theta, X, l1_weight=0.3)
+    ratio = check(theta, X, sparsity_weight=0.3)
     report("ReLU, reconstruction + L1 (λ = 0.3)", ratio, margin)
     assert ratio < GRADIENT_CHECK_THRESHOLD
 
@@ -76,8 +76,8 @@ def test_grad_check_catches_a_missing_pre_encoder_bias_term():
 
     def wrong(t):
         params = unpack(t, N_VISIBLE, N_LATENTS)
-        J, grads = loss_and_grad(params, X, l1_weight=0.3)
-        z = forward(params, X)
+        J, grads = sae_loss_and_grad(params, X, sparsity_weight=0.3)
+        z = sae_forward(params, X)
         grads["b2"] = (z["a3"] - X).mean(axis=0)  # (n_v,) only the output path
         return J, pack(grads)
     ratio = gradient_check(wrong, theta, eps=CHECK_EPSILON)
@@ -117,7 +117,7 @@ def test_tied_init_has_unit_decoder_columns_and_encoder_equal_to_their_transpose
 
 def test_projected_gradient_is_orthogonal_to_each_decoder_column():
     rng = np.random.default_rng(1)
-    W2 = normalise_columns(rng.standard_normal((N_VISIBLE, N_LATENTS)))  # (n_v, n_h)
+    W2 = normalize_columns(rng.standard_normal((N_VISIBLE, N_LATENTS)))  # (n_v, n_h)
     g = remove_parallel_component(rng.standard_normal(W2.shape), W2)  # (n_v, n_h)
     np.testing.assert_allclose(np.sum(g * W2, axis=0), 0.0, atol=1e-14)
 
@@ -128,7 +128,7 @@ def test_adam_step_keeps_decoder_columns_unit_norm():
     params = init_sae(N_VISIBLE, N_LATENTS, rng)
     state = adam_init(params)
     for _ in range(20):
-        _, grads = loss_and_grad(params, X, l1_weight=0.1)
+        _, grads = sae_loss_and_grad(params, X, sparsity_weight=0.1)
         params, state = projected_step(params, grads, state, learning_rate=0.05)
         np.testing.assert_allclose(np.linalg.norm(params["W2"], axis=0), 1.0, rtol=1e-12)
 
@@ -138,11 +138,11 @@ def test_resampling_repoints_only_dead_latents_and_clears_their_moments():
     X = rng.uniform(-1, 1, size=(M, N_VISIBLE))  # (m, n_v)
     params = init_sae(N_VISIBLE, N_LATENTS, rng)
     state = adam_init(params)
-    _, grads = loss_and_grad(params, X, l1_weight=0.1)
+    _, grads = sae_loss_and_grad(params, X, sparsity_weight=0.1)
     params, state = projected_step(params, grads, state, learning_rate=0.01)
     dead = np.zeros(N_LATENTS, dtype=bool)
     dead[[1, 5]] = True
-    new, new_state = resample_dead(params, state, dead, X, forward(params, X)["a3"], rng)
+    new, new_state = resample_dead(params, state, dead, X, sae_forward(params, X)["a3"], rng)
     np.testing.assert_allclose(np.linalg.norm(new["W2"], axis=0), 1.0, rtol=1e-12)
     np.testing.assert_array_equal(new["W2"][:, ~dead], params["W2"][:, ~dead])
     np.testing.assert_array_equal(new["W1"][~dead], params["W1"][~dead])
@@ -152,7 +152,7 @@ def test_resampling_repoints_only_dead_latents_and_clears_their_moments():
 
 
 @pytest.mark.parametrize("bad, match", [
-    ({"l1_weight": -1.0}, "l1_weight"),
+    ({"sparsity_weight": -1.0}, "sparsity_weight"),
     ({"activation": "gelu"}, "activation"),
     ({"activation": "topk", "k": None}, "'k'"),
     ({"activation": "topk", "k": N_LATENTS + 1}, "'k'"),
@@ -160,4 +160,4 @@ def test_resampling_repoints_only_dead_latents_and_clears_their_moments():
 def test_bad_parameters_are_named(bad, match):
     params = init_sae(N_VISIBLE, N_LATENTS, rng=0)
     with pytest.raises((ValueError, TypeError), match=match):
-        loss_and_grad(params, np.zeros((2, N_VISIBLE)), **bad)
+        sae_loss_and_grad(params, np.zeros((2, N_VISIBLE)), **bad)

@@ -6,9 +6,9 @@ Run:   pytest -v -s tests/test_modern_training.py
 import numpy as np
 import pytest
 
-from tinysae.modern import (firing_probabilities, forward, ground_truth_features, mmcs,
+from tinysae.modern import (firing_probabilities, sae_forward, ground_truth_features, mmcs,
                             sample_superposition, summary, train_2008, train_sae)
-from tinysae.threads import limit_blas_threads
+from tinysae.blas_threads import limit_blas_threads
 
 # 48 features in 24 dimensions, about 2 active per example: a miniature of lesson 08.
 N_FEATURES, N_VISIBLE, MEAN_ACTIVE = 48, 24, 2.0
@@ -26,9 +26,9 @@ def problem():
 def test_relu_l1_sae_recovers_the_features(problem):
     F, p, X_eval = problem
     result = train_sae(lambda n, r: sample_superposition(F, p, n, r)[0], N_VISIBLE, 96,
-                       l1_weight=0.1, n_steps=600, batch_size=128, learning_rate=1e-2,
+                       sparsity_weight=0.1, n_steps=600, batch_size=128, learning_rate=1e-2,
                        dead_window=5000, resample_every=50, rng=1)
-    cache = forward(result.params, X_eval)
+    cache = sae_forward(result.params, X_eval)
     row = summary(F, result.params["W2"], X_eval, cache["a2"], cache["a3"])
     print(f"\n    ReLU+L1, 96 latents: MMCS {row['mmcs']:.3f}, recovered {row['recovered']:.0%}, "
           f"L0 {row['l0']:.2f}, FVU {row['fvu']:.3f}")
@@ -41,14 +41,14 @@ def test_topk_sae_has_at_most_k_active_latents(problem):
     F, p, X_eval = problem
     result = train_sae(lambda n, r: sample_superposition(F, p, n, r)[0], N_VISIBLE, 96,
                        activation="topk", k=3, n_steps=100, batch_size=128, rng=2)
-    a2 = forward(result.params, X_eval, "topk", 3)["a2"]  # (m, n_h)
+    a2 = sae_forward(result.params, X_eval, "topk", 3)["a2"]  # (m, n_h)
     assert np.count_nonzero(a2, axis=1).max() <= 3
 
 
 def test_training_is_reproducible_from_its_seed(problem):
     F, p, _ = problem
     runs = [train_sae(lambda n, r: sample_superposition(F, p, n, r)[0], N_VISIBLE, 32,
-                      l1_weight=0.1, n_steps=5, batch_size=16, rng=3) for _ in range(2)]
+                      sparsity_weight=0.1, n_steps=5, batch_size=16, rng=3) for _ in range(2)]
     np.testing.assert_array_equal(runs[0].params["W2"], runs[1].params["W2"])
 
 

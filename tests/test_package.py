@@ -5,6 +5,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+from readme_layout import summary
+
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
 MODULES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "tinysae").rglob("*.py"))
@@ -24,8 +26,16 @@ def test_readme_module_sizes_are_true_to_within_15_percent():
     for path, lines in stated_sizes().items():
         actual = len((ROOT / path).read_text().splitlines())
         assert abs(actual - lines) <= max(10, 0.15 * lines), (
-            f"README says {path} has {lines} lines; it has {actual}: write {actual} in the "
-            "README's layout table")
+            f"README says {path} has {lines} lines; it has {actual}: run "
+            "python tests/readme_layout.py")
+
+
+def test_readme_layout_rows_say_what_each_module_holds():
+    for path in MODULES:
+        row = re.search(rf"^\| `{re.escape(path)}` \| \d+ \| (.*) \|$", README, re.M)
+        assert row and row[1] == summary(path).replace("|", "/"), (
+            f"the README's row for {path} is not its docstring's first line: run "
+            "python tests/readme_layout.py")
 
 
 def test_modules_stay_small_enough_to_read_in_one_sitting():
@@ -38,6 +48,15 @@ def test_readme_picture_exists():
         assert (ROOT / image).is_file(), image
 
 
+def test_import_tinysae_needs_no_matplotlib():
+    code = ("import sys; sys.modules['matplotlib'] = None\n"
+            "import tinysae, numpy as np\n"
+            "X = np.random.default_rng(0).uniform(0.1, 0.9, (50, 16))\n"
+            "print(tinysae.train(X, 4, max_iter=3, verbose=False).iteration)")
+    run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert run.returncode == 0 and run.stdout.split() == ["3"], run.stderr[-2000:]
+
+
 def test_importing_everything_pulls_in_no_heavy_framework():
     code = ("import sys, pkgutil, importlib, tinysae, tinysae.modern\n"
             "for m in pkgutil.walk_packages(tinysae.__path__, 'tinysae.'):\n"
@@ -45,7 +64,7 @@ def test_importing_everything_pulls_in_no_heavy_framework():
             "print(' '.join(sorted({n.split('.')[0] for n in sys.modules})))")
     loaded = set(subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                                 check=True).stdout.split())
-    assert {"numpy", "scipy", "matplotlib", "tinysae"} <= loaded
+    assert {"numpy", "scipy", "tinysae"} <= loaded
     assert not loaded & {"torch", "jax", "sklearn", "skimage", "tensorflow", "pandas"}
 
 

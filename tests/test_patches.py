@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from tinysae.patches import normalize_patches, sample_patches
-from tinysae.pca import fit_pca, fit_zca, pca_variance_kept
+from tinysae.data.patches import normalize_patches, sample_patches
+from tinysae.data.pca_zca import fit_pca, fit_zca, pca_variance_kept
 
 
 def numbered_image(H, W, offset=0):

@@ -2,7 +2,7 @@
 
 A tiny problem (200 random "patches" of 16 pixels, 4 hidden units) keeps each run in the
 tens of milliseconds. Interruptions and numerical failures are staged by wrapping the
-objective that :func:`tinysae.kernels.make_loss_and_grad` returns.
+objective that :func:`tinysae.model.fast_kernel.make_loss_and_grad` returns.
 """
 
 import contextlib
@@ -11,9 +11,10 @@ import warnings
 import numpy as np
 import pytest
 
-from tinysae import kernels, loss_and_grad, pack, threads
-from tinysae.checkpoint import load, save
-from tinysae.training import (NonFiniteLossError, OptimizerStoppedEarlyWarning, resume, train)
+from tinysae import loss_and_grad, pack
+from tinysae.training import lbfgs
+from tinysae.training.model_files import load, save
+from tinysae import (NonFiniteLossError, OptimizerStoppedEarlyWarning, resume, train)
 
 N_HIDDEN = 4
 
@@ -29,7 +30,7 @@ def _quiet(X, **kw):
 
 def _wrap_objective(monkeypatch, change):
     """Make training see ``change(n, J, grad)`` instead of the n-th evaluation (n from 1)."""
-    real = kernels.make_loss_and_grad
+    real = lbfgs.make_loss_and_grad
     seen = []
 
     def make(*args, **kw):
@@ -40,7 +41,7 @@ def _wrap_objective(monkeypatch, change):
             seen.append(J)
             return change(len(seen), J, grad)
         return wrapped
-    monkeypatch.setattr(kernels, "make_loss_and_grad", make)
+    monkeypatch.setattr(lbfgs, "make_loss_and_grad", make)
     return seen
 
 
@@ -97,7 +98,7 @@ def test_training_runs_inside_limit_blas_threads(X, monkeypatch):
         inside.append(True)
         yield
         inside.append(False)
-    monkeypatch.setattr(threads, "limit_blas_threads", recording)
+    monkeypatch.setattr(lbfgs, "limit_blas_threads", recording)
     _wrap_objective(monkeypatch, lambda n, J, g: (assert_inside(inside), (J, g))[1])
     _quiet(X, max_iter=3)
     assert inside[0] is True and inside[-1] is False

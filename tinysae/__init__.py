@@ -2,22 +2,27 @@
 
 The model is the one of the CS294A "Sparse autoencoder" notes (UFLDL): one hidden layer
 of sigmoid units, squared-error reconstruction, weight decay and a KL sparsity penalty.
+The public names live here, ``tinysae.<name>``; the tree follows the data:
+``tinysae.data`` (photos → whitening → patches), ``tinysae.model`` (the equations, the fast
+kernel, gradient checks), ``tinysae.training`` (L-BFGS, checkpoints, model files),
+``tinysae.pictures`` (filter grids, plots, edge scores) and ``tinysae.modern`` (today's
+sparse autoencoders). ``import tinysae`` does not import matplotlib.
 """
 
 __version__ = "0.1.0"
 
-from tinysae.autoencoder import (  # noqa: F401
+# the math: the notes' equations, the θ layout, the fast kernel, gradient checks
+from tinysae.model.parameters import init_params, n_params, pack, unpack  # noqa: F401
+from tinysae.model.sparse_autoencoder import (  # noqa: F401
     cost_terms,
     forward,
     hidden_activations,
-    init_params,
     loss_and_grad,
-    n_params,
-    pack,
     sigmoid,
-    unpack,
 )
-from tinysae.gradcheck import (  # noqa: F401
+from tinysae.model.fast_kernel import FLOAT32_RTOL, make_loss_and_grad  # noqa: F401
+from tinysae.model.per_example_loop import loss_and_grad_loop  # noqa: F401
+from tinysae.model.gradient_check import (  # noqa: F401
     CHECK_EPSILON,
     GRADIENT_CHECK_THRESHOLD,
     gradient_check,
@@ -25,11 +30,8 @@ from tinysae.gradcheck import (  # noqa: F401
     relative_difference,
 )
 
-# Further public names are imported below, one block per module.
-
-# data layer: photos, data files, whitening, patches, PCA/ZCA
-from tinysae.datafiles import load_mnist_idx, load_olshausen_mat  # noqa: F401
-from tinysae.images import (  # noqa: F401
+# the data: photos, data files, whitening, patches, PCA/ZCA
+from tinysae.data.photos import (  # noqa: F401
     IMAGE_SOURCES,
     default_images,
     load_image_folder,
@@ -37,9 +39,9 @@ from tinysae.images import (  # noqa: F401
     read_image,
     skimage_images,
 )
-from tinysae.patches import normalize_patches, sample_patches  # noqa: F401
-from tinysae.pca import PCA, ZCA, ZCA_EPSILON, fit_pca, fit_zca, pca_variance_kept  # noqa: F401
-from tinysae.whitening import (  # noqa: F401
+from tinysae.data.olshausen_mat import load_olshausen_mat  # noqa: F401
+from tinysae.data.mnist_idx import load_mnist_idx  # noqa: F401
+from tinysae.data.whitening import (  # noqa: F401
     WHITENED_VARIANCE,
     radial_power_spectrum,
     spectrum_slope,
@@ -47,30 +49,37 @@ from tinysae.whitening import (  # noqa: F401
     whiten_images,
     whitening_filter,
 )
-
-# pictures: filter grids and plots that return Figures; how edge-like each filter is;
-# how the hidden units behave (dead, always on)
-from tinysae.display import (  # noqa: F401
-    plot_filter_grid,
-    plot_loss_curve,
-    plot_patch_montage,
-    plot_rho_hat_histogram,
-    save_figure,
-    tile_filters,
+from tinysae.data.patches import normalize_patches, sample_patches  # noqa: F401
+from tinysae.data.pca_zca import (  # noqa: F401
+    PCA,
+    ZCA,
+    ZCA_EPSILON,
+    fit_pca,
+    fit_zca,
+    pca_variance_kept,
 )
-from tinysae.activity import FIRING_LEVEL, ActivationStats, activation_stats  # noqa: F401
-from tinysae.edges import EDGE_SCORE_THRESHOLD, EdgeScores, edge_scores  # noqa: F401
 
 # training: L-BFGS with progress, checkpoints and Ctrl-C; saving and loading models
-from tinysae.training import (  # noqa: F401
-    LBFGS_MEMORY,
+from tinysae.training.lbfgs import LBFGS_MEMORY, resume, train  # noqa: F401
+from tinysae.training.progress import (  # noqa: F401
     NonFiniteLossError,
     OptimizerStoppedEarlyWarning,
     TrainResult,
-    resume,
-    train,
 )
-from tinysae.checkpoint import load, save  # noqa: F401
-from tinysae.kernels import FLOAT32_RTOL, make_loss_and_grad  # noqa: F401
-from tinysae.loop import loss_and_grad_loop  # noqa: F401
-from tinysae.threads import blas_pools, limit_blas_threads  # noqa: F401
+from tinysae.training.model_files import load, save  # noqa: F401
+from tinysae.blas_threads import blas_pools, limit_blas_threads  # noqa: F401
+
+# pictures: filter grids and plots that return Figures; how edge-like each filter is;
+# how the hidden units behave (dead, always on)
+from tinysae.pictures.filter_grid import (  # noqa: F401
+    plot_filter_grid,
+    plot_patch_montage,
+    tile_filters,
+)
+from tinysae.pictures.plots import plot_loss_curve, plot_rho_hat_histogram, save_figure  # noqa: F401
+from tinysae.pictures.edge_score import EDGE_SCORE_THRESHOLD, EdgeScores, edge_scores  # noqa: F401
+from tinysae.pictures.hidden_unit_stats import (  # noqa: F401
+    FIRING_LEVEL,
+    ActivationStats,
+    activation_stats,
+)

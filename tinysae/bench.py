@@ -21,11 +21,12 @@ import tracemalloc
 import numpy as np
 import scipy.optimize
 
-from tinysae._validation import check_int
-from tinysae.autoencoder import init_params, loss_and_grad, pack
-from tinysae.kernels import make_loss_and_grad
-from tinysae.loop import loss_and_grad_loop
-from tinysae.threads import blas_pools, limit_blas_threads
+from tinysae.blas_threads import blas_pools, limit_blas_threads
+from tinysae.constraints import check_option
+from tinysae.model.fast_kernel import make_loss_and_grad
+from tinysae.model.parameters import init_params, pack
+from tinysae.model.per_example_loop import loss_and_grad_loop
+from tinysae.model.sparse_autoencoder import loss_and_grad
 
 #: name: (n_visible, n_hidden, m, options of the UFLDL exercise)
 SIZES = {
@@ -269,7 +270,7 @@ def main(argv=None):
     parser.add_argument("--skip", nargs="*", default=[], choices=["speed", "growth", "threads"],
                         help="tables to leave out")
     args = parser.parse_args(argv)
-    repeats = (2 if args.quick else 9) if args.repeats is None else check_int("--repeats",
+    repeats = (2 if args.quick else 9) if args.repeats is None else check_option("--repeats",
                                                                           args.repeats)
     print_machine()
     if "speed" not in args.skip:

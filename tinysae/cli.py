@@ -6,7 +6,7 @@ writes ``model.npz``, ``config.json``, ``filters.png`` and ``loss.png`` into an 
 folder (``runs/<date>-<time>`` in the current folder unless ``--out`` says otherwise),
 checkpoints that folder while it trains, and prints how many filters are edge-like. Ctrl-C
 saves a final checkpoint and exits with status 130; ``tinysae train --resume FOLDER``
-continues. The run itself is in :mod:`tinysae.experiment`.
+continues. The run itself is in :mod:`tinysae.ufldl_experiment`.
 
 Errors in the options, the images or the output folder print one line on stderr and exit
 with status 1 (2 for a malformed command line); they never show a traceback.
@@ -19,7 +19,7 @@ import warnings
 from pathlib import Path
 
 from tinysae import __version__
-from tinysae._validation import check_int, check_real
+from tinysae.constraints import check_option
 
 #: The UFLDL exercise's settings (``train.m``): what ``tinysae train`` does with no options.
 DEFAULTS = {"images": "default", "patch_size": 8, "n_patches": 10000, "n_hidden": 25,
@@ -124,7 +124,7 @@ def main(argv=None):
 
 def _train_command(args):
     """Check the options, make the data, train, draw; returns the exit status."""
-    from tinysae.experiment import patches_for, resume_run, start_run, write_pictures
+    from tinysae.ufldl_experiment import patches_for, resume_run, start_run, write_pictures
 
     given = [k for k in RUN_OPTIONS if getattr(args, k) is not None]
     if args.resume is not None and given:
@@ -132,7 +132,7 @@ def _train_command(args):
                          f"settings; drop --{given[0].replace('_', '-')}")
     settings = _check_settings({k: (DEFAULTS[k] if getattr(args, k) is None
                                     else getattr(args, k)) for k in DEFAULTS})
-    every = check_int("--checkpoint-every", args.checkpoint_every)
+    every = check_option("--checkpoint-every", args.checkpoint_every)
     t0 = time.perf_counter()
     if args.resume is not None:
         result, folder, data = resume_run(args.resume, max_iter=args.max_iter,
@@ -156,16 +156,12 @@ def _train_command(args):
     return 0
 
 
-def _check_settings(s):
-    """The options' values, checked with the option's name in the message."""
-    for name in ("patch_size", "n_patches", "n_hidden", "max_iter"):
-        check_int("--" + name.replace("_", "-"), s[name])
-    check_int("--seed", s["seed"], minimum=0)
-    check_real("--sparsity-target", s["sparsity_target"], low=0, high=1, low_open=True,
-               high_open=True)
-    check_real("--weight-decay", s["weight_decay"], low=0)
-    check_real("--sparsity-weight", s["sparsity_weight"], low=0)
-    return s
+def _check_settings(settings):
+    """The options' values, checked against :mod:`tinysae.constraints` with the option's
+    name in the message."""
+    return {name: check_option("--" + name.replace("_", "-"), value)
+            for name, value in settings.items() if name != "images"} | {
+        "images": settings["images"]}
 
 
 def _output_folder(out):

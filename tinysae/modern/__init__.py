@@ -1,9 +1,12 @@
 """Modern sparse autoencoders for interpretability: ReLU + L1 and TopK, superposition data, metrics.
 
+The classic model's symbols and names carry over: n_h latents (``n_latents``), β the
+sparsity weight (``sparsity_weight``, here on L1), W1/W2/b1/b2 and θ laid out alike.
 Modules, in the order lessons 08 and 09 use them:
 
 - :mod:`~tinysae.modern.superposition` — sparse data with known ground-truth features;
-- :mod:`~tinysae.modern.sae` — the model: forward, cost, hand-written backward, unit-norm decoder;
+- :mod:`~tinysae.modern.sae` — the model: forward, each cost term beside its derivative,
+  hand-written backward, unit-norm decoder;
 - :mod:`~tinysae.modern.adam` — Adam, by hand;
 - :mod:`~tinysae.modern.training` — minibatch training, dead-latent detection and resampling;
 - :mod:`~tinysae.modern.metrics` — MMCS, features recovered, L0, FVU, dead latents;
@@ -27,12 +30,12 @@ from tinysae.modern.metrics import (  # noqa: F401
 from tinysae.modern.sae import (  # noqa: F401
     activate,
     encode,
-    forward,
     init_sae,
     kink_margin,
-    loss_and_grad,
-    normalise_columns,
+    normalize_columns,
     remove_parallel_component,
+    sae_forward,
+    sae_loss_and_grad,
 )
 from tinysae.modern.superposition import (  # noqa: F401
     firing_probabilities,

@@ -16,7 +16,8 @@ return new dicts and never modify their arguments.
 
 import numpy as np
 
-from tinysae._validation import check_real, fail
+from tinysae.checks import fail
+from tinysae.constraints import check
 
 
 def adam_init(params):
@@ -53,10 +54,8 @@ def adam_step(params, grads, state, *, learning_rate=1e-3, beta1=0.9, beta2=0.99
     state : dict
         The updated ``t``, ``m``, ``v``.
     """
-    learning_rate = check_real("learning_rate", learning_rate, low=0.0, low_open=True)
-    beta1 = check_real("beta1", beta1, low=0.0, high=1.0, high_open=True)
-    beta2 = check_real("beta2", beta2, low=0.0, high=1.0, high_open=True)
-    eps = check_real("eps", eps, low=0.0, low_open=True)
+    learning_rate = check("learning_rate", learning_rate)
+    beta1, beta2, eps = check("beta1", beta1), check("beta2", beta2), check("eps", eps)
     _check_step(params, grads, state)
     t = state["t"] + 1
     step_size = learning_rate * (1 - beta2 ** t) ** 0.5 / (1 - beta1 ** t)  # α_t (a float)

@@ -4,13 +4,13 @@ Shapes: X (m, n_v) examples, one per row; n_h hidden units.
 
 The inputs of :mod:`tinysae.modern.superposition` are not in [0, 1], so the output layer is
 linear (``decoder="linear"``, UFLDL "Linear decoders"); otherwise this is exactly
-:func:`tinysae.autoencoder.loss_and_grad`, trained by :func:`tinysae.training.train` (L-BFGS,
+:func:`tinysae.loss_and_grad`, trained by :func:`tinysae.train` (L-BFGS,
 the fast kernel, and its warning if L-BFGS gives up early). Its decoder
 ``W2`` (n_v, n_h) has one column per hidden unit, like the modern model's dictionary, so the
 metrics of :mod:`tinysae.modern.metrics` apply to it unchanged.
 """
 
-from tinysae.training import train
+from tinysae.training.lbfgs import train
 
 
 def train_2008(X, n_hidden, *, weight_decay=3e-3, sparsity_target=0.01, sparsity_weight=3.0,
@@ -24,7 +24,7 @@ def train_2008(X, n_hidden, *, weight_decay=3e-3, sparsity_target=0.01, sparsity
     n_hidden : int
         n_h.
     weight_decay, sparsity_target, sparsity_weight : float
-        λ, ρ and β of :func:`tinysae.autoencoder.loss_and_grad`.
+        λ, ρ and β of :func:`tinysae.loss_and_grad`.
     max_iter : int, default 200
         L-BFGS iterations.
     rng : numpy.random.Generator, int or None

@@ -4,7 +4,7 @@ Shapes, defined once for this module::
 
     m    examples       n_v  input dimensions
     n_f  ground-truth features, rows of F (n_f, n_v)
-    n_h  learned latents, columns of the decoder W2 (n_v, n_h)
+    n_h  learned latents, columns of the decoder W2 (n_v, n_h): the dictionary
 
 Definitions::
 
@@ -19,22 +19,22 @@ Definitions::
 
 import numpy as np
 
-from tinysae._validation import check_data, check_real, fail, scaled_to_unit
-from tinysae.modern.sae import forward
+from tinysae.checks import check_data, check_real, fail, scaled_to_unit
+from tinysae.modern.sae import sae_forward
 
 #: A ground-truth feature counts as recovered if some latent has cosine above this.
 RECOVERY_THRESHOLD = 0.9
 
 
-def cosine_similarities(features, decoder):
+def cosine_similarities(features, W2):
     """cos_fj between every feature (row of ``features``) and dictionary column: (n_f, n_h)."""
     features = scaled_to_unit(check_data("features", features))  # (n_f, n_v), exact rescaling
-    decoder = scaled_to_unit(check_data("decoder", decoder))  # (n_v, n_h)
-    if decoder.shape[0] != features.shape[1]:
-        fail("decoder", f"an array of {features.shape[1]} rows (n_v, as features has columns)",
-             decoder)
+    W2 = scaled_to_unit(check_data("W2", W2))  # (n_v, n_h)
+    if W2.shape[0] != features.shape[1]:
+        fail("W2", f"an array of {features.shape[1]} rows (n_v, as features has columns)",
+             W2)
     F = features / _lengths("features", features, axis=1)  # (n_f, n_v)
-    D = decoder / _lengths("decoder", decoder, axis=0)  # (n_v, n_h)
+    D = W2 / _lengths("W2", W2, axis=0)  # (n_v, n_h)
     return F @ D  # (n_f, n_h)
 
 
@@ -47,20 +47,20 @@ def _lengths(name, A, axis):
     return norms
 
 
-def max_cosines(features, decoder):
+def max_cosines(features, W2):
     """For each feature, its best cosine with any dictionary column: (n_f,)."""
-    return cosine_similarities(features, decoder).max(axis=1)  # (n_f,)
+    return cosine_similarities(features, W2).max(axis=1)  # (n_f,)
 
 
-def mmcs(features, decoder):
+def mmcs(features, W2):
     """Mean max cosine similarity of the true features to the dictionary, in [−1, 1]."""
-    return float(np.mean(max_cosines(features, decoder)))
+    return float(np.mean(max_cosines(features, W2)))
 
 
-def fraction_recovered(features, decoder, threshold=RECOVERY_THRESHOLD):
+def fraction_recovered(features, W2, threshold=RECOVERY_THRESHOLD):
     """Share of true features with some dictionary column at cosine > ``threshold``."""
-    threshold = check_real("threshold", threshold, low=-1.0, high=1.0)
-    return float(np.mean(max_cosines(features, decoder) > threshold))
+    threshold = check_real("threshold", threshold, -1.0, 1.0)
+    return float(np.mean(max_cosines(features, W2) > threshold))
 
 
 def l0(a2):
@@ -89,11 +89,11 @@ def dead_latents(a2):
     return ~np.any(a2 != 0, axis=0)  # (n_h,)
 
 
-def summary(features, decoder, X, a2, a3):
+def summary(features, W2, X, a2, a3):
     """All the metrics in one dict: mmcs, recovered, l0, fvu, dead (a count)."""
     return {
-        "mmcs": mmcs(features, decoder),
-        "recovered": fraction_recovered(features, decoder),
+        "mmcs": mmcs(features, W2),
+        "recovered": fraction_recovered(features, W2),
         "l0": l0(a2),
         "fvu": fvu(X, a3),
         "dead": int(np.sum(dead_latents(a2))),
@@ -103,5 +103,5 @@ def summary(features, decoder, X, a2, a3):
 def evaluate(features, params, X, activation="relu", k=None):
     """:func:`summary` of a trained SAE (``params`` as from :func:`tinysae.modern.train_sae`)
     on held-out examples ``X`` (m, n_v)."""
-    cache = forward(params, X, activation, k)
+    cache = sae_forward(params, X, activation, k)
     return summary(features, params["W2"], X, cache["a2"], cache["a3"])

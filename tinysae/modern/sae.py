@@ -3,10 +3,10 @@
 Shapes, defined once for this module::
 
     m    number of examples        n_v  input dimensions
-    n_h  latents (dictionary size)
+    n_h  latents (the dictionary size; the classic model's hidden units)
 
-The parameters keep the names and shapes of :mod:`tinysae.autoencoder` (rows are
-examples), so :func:`tinysae.autoencoder.pack` / ``unpack`` work unchanged::
+The parameters keep the names, shapes and θ layout of the classic model
+(:mod:`tinysae.model.parameters`), so ``pack`` / ``unpack`` work unchanged::
 
     W1 (n_h, n_v)  encoder, row j reads latent j       b1 (n_h,)  encoder bias
     W2 (n_v, n_h)  decoder, column j is latent j's     b2 (n_v,)  decoder bias, also
@@ -18,25 +18,23 @@ Forward pass (Bricken et al. 2023, "Towards monosemanticity"; Gao et al. 2024, T
     a2 = ReLU(z2)                      or TopK(z2): keep the k largest, then ReLU
     a3 = a2 W2ᵀ + b2                   reconstruction
 
-Cost, averaged over the m examples::
+Cost, averaged over the m examples, with the classic model's symbols::
 
-    J = (1/m) Σ_i ½‖a3_i − x_i‖²  +  λ (1/m) Σ_ij a2_ij     (L1; a2 ≥ 0 so |a2| = a2)
+    J = (1/m) Σ_i ½‖a3_i − x_i‖²  +  β (1/m) Σ_ij a2_ij     (L1; a2 ≥ 0 so |a2| = a2)
 
-TopK models use λ = 0: k alone sets the sparsity. Both activations are piecewise linear,
+TopK models use β = 0: k alone sets the sparsity. Both activations are piecewise linear,
 so their derivative is a 0/1 mask; the gradient is exact away from the kinks (z2 = 0 and,
 for TopK, ties at the k-th largest value) — :func:`kink_margin` measures the distance.
 """
 
 import numpy as np
 
-from tinysae._validation import (check_choice, check_data, check_finite_result, check_int,
-                                 check_params, check_real, check_rng, check_vector, fail)
-
-ACTIVATIONS = ("relu", "topk")
-
+from tinysae.checks import check_data, check_finite_result, check_vector, fail
+from tinysae.validation import validated
 
 # ----------------------------------------------------------------------------- parameters
 
+@validated
 def init_sae(n_visible, n_latents, rng=None, data_mean=None):
     """Tied initialisation: random unit-norm decoder columns, encoder W1 = W2ᵀ.
 
@@ -54,16 +52,14 @@ def init_sae(n_visible, n_latents, rng=None, data_mean=None):
     dict of ndarray
         ``W1`` (n_h, n_v), ``W2`` (n_v, n_h), ``b1`` (n_h,), ``b2`` (n_v,), float64.
     """
-    n_visible = check_int("n_visible", n_visible)
-    n_latents = check_int("n_latents", n_latents)
-    rng = check_rng("rng", rng)
-    W2 = normalise_columns(rng.standard_normal((n_visible, n_latents)))  # (n_v, n_h)
+    rng = np.random.default_rng(rng)
+    W2 = normalize_columns(rng.standard_normal((n_visible, n_latents)))  # (n_v, n_h)
     b2 = np.zeros(n_visible) if data_mean is None else check_vector(
         "data_mean", data_mean, n_visible)  # (n_v,)
     return {"W1": W2.T.copy(), "W2": W2, "b1": np.zeros(n_latents), "b2": b2}
 
 
-def normalise_columns(W2):
+def normalize_columns(W2):
     """W2 with every column divided by its Euclidean norm: (n_v, n_h)."""
     norms = np.linalg.norm(W2, axis=0, keepdims=True)  # (1, n_h)
     if not np.all(norms > 0):
@@ -83,12 +79,7 @@ def remove_parallel_component(dW2, W2):
     return dW2 - W2 * along  # (n_v, n_h)
 
 
-# ----------------------------------------------------------------------------- activations
-
-def relu(z2):
-    """ReLU(z) = max(z, 0), elementwise: (m, n_h)."""
-    return np.maximum(z2, 0.0)  # (m, n_h)
-
+# ---------------------------------------------------- activations and their derivative
 
 def topk_mask(z2, k):
     """True at the k largest entries of each row of ``z2`` that are also positive: (m, n_h)."""
@@ -98,13 +89,14 @@ def topk_mask(z2, k):
     return mask & (z2 > 0)  # (m, n_h)
 
 
+@validated
 def activate(z2, activation="relu", k=None):
-    """a2 and the mask ∂a2/∂z2 ∈ {0, 1}: ReLU, or TopK (keep the k largest, then ReLU)."""
-    activation, k = _check_activation(activation, k, np.shape(z2)[-1])
+    """a2 and its derivative ∂a2/∂z2 ∈ {0, 1} (the mask): ReLU, or TopK (k largest, then ReLU)."""
     mask = topk_mask(z2, k) if activation == "topk" else z2 > 0  # (m, n_h)
     return z2 * mask, mask  # (m, n_h), (m, n_h)
 
 
+@validated
 def kink_margin(z2, activation="relu", k=None):
     """Distance from ``z2`` to the nearest kink of the activation (for gradient checks).
 
@@ -112,7 +104,6 @@ def kink_margin(z2, activation="relu", k=None):
     each row, since a perturbation smaller than that cannot swap which latents are kept.
     """
     z2 = check_data("z2", z2)  # (m, n_h)
-    activation, k = _check_activation(activation, k, z2.shape[1])
     margin = float(np.min(np.abs(z2)))
     if activation == "topk" and k < z2.shape[1]:
         ordered = -np.sort(-z2, axis=1)  # (m, n_h)  descending
@@ -120,16 +111,11 @@ def kink_margin(z2, activation="relu", k=None):
     return margin
 
 
-# ----------------------------------------------------------------------------- forward and cost
+# ----------------------------------------------------------------------------- forward pass
 
-def forward(params, X, activation="relu", k=None):
+@validated
+def sae_forward(params, X, activation="relu", k=None):
     """The forward pass; returns ``xc`` (m, n_v), ``z2, a2, mask`` (m, n_h), ``a3`` (m, n_v)."""
-    params, X = _check_model(params, X)
-    return _forward(params, X, *_check_activation(activation, k, params["W1"].shape[0]))
-
-
-def _forward(params, X, activation, k):
-    """:func:`forward` for checked inputs (the training loop's inner call)."""
     xc = X - params["b2"]  # (m, n_v)  pre-encoder bias
     z2 = xc @ params["W1"].T + params["b1"]  # (m, n_h)
     a2, mask = activate(z2, activation, k)  # (m, n_h), (m, n_h)
@@ -137,26 +123,39 @@ def _forward(params, X, activation, k):
     return {"xc": xc, "z2": z2, "a2": a2, "mask": mask, "a3": a3}
 
 
+@validated
+def encode(params, X, activation="relu", k=None):
+    """The latents a2 of each row of ``X``: (m, n_h)."""
+    return sae_forward(params, X, activation, k)["a2"]  # (m, n_h)
+
+
+# ------------------------------------------------- each term of J, then its derivative
+
 def reconstruction_cost(a3, X):
     """(1/m) Σ_i ½‖a3_i − x_i‖²."""
     return 0.5 * np.sum((a3 - X) ** 2) / X.shape[0]
 
 
-def l1_cost(a2, l1_weight):
-    """λ (1/m) Σ_ij |a2_ij|."""
-    return l1_weight * np.sum(np.abs(a2)) / a2.shape[0]
-
-
-# ----------------------------------------------------------------------------- backward
-
 def output_delta(a3, X):
-    """δ3 = ∂(½‖a3 − x‖²)/∂a3 = a3 − x: (m, n_v)."""
+    """δ3 = ∂(½‖a3 − x‖²)/∂a3 = a3 − x (the decoder is linear): (m, n_v)."""
     return a3 - X  # (m, n_v)
 
 
-def hidden_delta(delta3, W2, mask, l1_weight):
-    """δ2 = (δ3 W2 + λ) ∘ mask: the L1 term's derivative is λ where a2 > 0."""
-    return (delta3 @ W2 + l1_weight) * mask  # (m, n_h)
+def l1_cost(a2, sparsity_weight):
+    """β (1/m) Σ_ij |a2_ij|."""
+    return sparsity_weight * np.sum(np.abs(a2)) / a2.shape[0]
+
+
+def l1_delta(sparsity_weight):
+    """∂(β |a2|)/∂a2 = β where a2 > 0 (the mask applies it only there, in δ2)."""
+    return sparsity_weight
+
+
+# ----------------------------------------------------------------------------- backpropagation
+
+def hidden_delta(delta3, W2, mask, sparsity_term):
+    """δ2 = (δ3 W2 + β) ∘ mask: (m, n_h)."""
+    return (delta3 @ W2 + sparsity_term) * mask  # (m, n_h)
 
 
 def parameter_gradients(cache, delta2, delta3, W1):
@@ -173,16 +172,11 @@ def parameter_gradients(cache, delta2, delta3, W1):
     }
 
 
-def loss_grad_cache(params, X, *, l1_weight=0.0, activation="relu", k=None):
-    """J, its gradient and the forward cache, unchecked (the training loop's inner call)."""
-    cache = _forward(params, X, activation, k)
-    J = reconstruction_cost(cache["a3"], X) + l1_cost(cache["a2"], l1_weight)
-    delta3 = output_delta(cache["a3"], X)  # (m, n_v)
-    delta2 = hidden_delta(delta3, params["W2"], cache["mask"], l1_weight)  # (m, n_h)
-    return float(J), parameter_gradients(cache, delta2, delta3, params["W1"]), cache
+# ----------------------------------------------------------------------------- J and ∇J
 
-
-def loss_and_grad(params, X, *, l1_weight=0.0, activation="relu", k=None):
+@validated(trusted_body=True)
+def sae_loss_and_grad(params, X, *, sparsity_weight=0.0, activation="relu", k=None,
+                      return_cache=False):
     """Cost J of a ReLU + L1 or TopK sparse autoencoder and its hand-written gradient.
 
     Parameters
@@ -191,47 +185,27 @@ def loss_and_grad(params, X, *, l1_weight=0.0, activation="relu", k=None):
         ``W1`` (n_h, n_v), ``W2`` (n_v, n_h), ``b1`` (n_h,), ``b2`` (n_v,).
     X : ndarray of shape (m, n_v)
         Examples, one per row.
-    l1_weight : float, default 0.0
-        λ ≥ 0, the weight of the L1 penalty on the latents.
+    sparsity_weight : float, default 0.0
+        β ≥ 0, the weight of the L1 penalty on the latents.
     activation : {"relu", "topk"}, default "relu"
         The latent nonlinearity.
     k : int, optional
         Latents kept per example; required for ``"topk"``, 1 ≤ k ≤ n_h.
+    return_cache : bool, default False
+        Also return the forward pass (:func:`sae_forward`'s dict), as training does.
 
     Returns
     -------
     J : float
-        (1/m) Σ ½‖a3 − x‖² + λ (1/m) Σ |a2|.
+        (1/m) Σ ½‖a3 − x‖² + β (1/m) Σ |a2|.
     grads : dict of ndarray
         ∂J/∂W1, ∂J/∂W2, ∂J/∂b1, ∂J/∂b2, shaped like ``params``.
     """
-    params, X = _check_model(params, X)
-    l1_weight = check_real("l1_weight", l1_weight, low=0.0)
-    activation, k = _check_activation(activation, k, params["W1"].shape[0])
-    J, grads, _ = loss_grad_cache(params, X, l1_weight=l1_weight, activation=activation, k=k)
+    cache = sae_forward(params, X, activation, k)
+    J = reconstruction_cost(cache["a3"], X) + l1_cost(cache["a2"], sparsity_weight)
+    delta3 = output_delta(cache["a3"], X)  # (m, n_v)
+    sparsity_term = l1_delta(sparsity_weight)
+    delta2 = hidden_delta(delta3, params["W2"], cache["mask"], sparsity_term)  # (m, n_h)
+    grads = parameter_gradients(cache, delta2, delta3, params["W1"])
     check_finite_result("cost J or its gradient", [J, *grads.values()], {"X": X})
-    return J, grads
-
-
-def encode(params, X, activation="relu", k=None):
-    """The latents a2 of each row of ``X``: (m, n_h)."""
-    return forward(params, X, activation, k)["a2"]  # (m, n_h)
-
-
-# ----------------------------------------------------------------------------- validation
-
-def _check_model(params, X):
-    """The four parameter arrays (finite floats of matching shapes) and X (m, n_v) as float64."""
-    params = check_params(params)
-    return params, check_data("X", X, n_columns=params["W1"].shape[1])  # (m, n_v)
-
-
-def _check_activation(activation, k, n_latents):
-    """``activation`` one of ACTIVATIONS; for TopK, 1 <= k <= n_latents (else k is unused)."""
-    activation = check_choice("activation", activation, ACTIVATIONS)
-    if activation != "topk":
-        return activation, k
-    k = check_int("k", k)
-    if k > n_latents:
-        fail("k", f"an integer <= n_latents = {n_latents}", k)
-    return activation, k
+    return (float(J), grads, cache) if return_cache else (float(J), grads)

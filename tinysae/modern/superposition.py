@@ -17,9 +17,11 @@ features fire in an average example. A sparse autoencoder should find the rows o
 
 import numpy as np
 
-from tinysae._validation import check_data, check_int, check_real, check_rng, check_vector, fail
+from tinysae.checks import check_data, check_int, check_real, check_vector, fail
+from tinysae.validation import validated
 
 
+@validated
 def ground_truth_features(n_features, n_visible, rng=None):
     """Random unit-norm feature directions, one per row.
 
@@ -37,13 +39,12 @@ def ground_truth_features(n_features, n_visible, rng=None):
     ndarray of shape (n_f, n_v)
         Gaussian directions divided by their norms (uniform on the unit sphere).
     """
-    n_features = check_int("n_features", n_features)
-    n_visible = check_int("n_visible", n_visible)
-    rng = check_rng("rng", rng)
+    rng = np.random.default_rng(rng)
     F = rng.standard_normal((n_features, n_visible))  # (n_f, n_v)
     return F / np.linalg.norm(F, axis=1, keepdims=True)  # (n_f, n_v)
 
 
+@validated
 def firing_probabilities(n_features, mean_active=5.0, decay=0.99):
     """p_f = c · decay^f, with c chosen so that Σ_f p_f = ``mean_active``.
 
@@ -61,10 +62,8 @@ def firing_probabilities(n_features, mean_active=5.0, decay=0.99):
     ndarray of shape (n_f,)
         Probabilities in (0, 1], most frequent feature first.
     """
-    n_features = check_int("n_features", n_features)
-    mean_active = check_real("mean_active", mean_active, low=0.0, high=float(n_features),
-                             low_open=True)
-    decay = check_real("decay", decay, low=0.0, high=1.0, low_open=True)
+    mean_active = check_real("mean_active", mean_active, 0.0, float(n_features), "right")
+    decay = check_real("decay", decay, 0.0, 1.0, "right")
     p = decay ** np.arange(n_features)  # (n_f,)
     p = mean_active * p / p.sum()  # (n_f,)
     if p[0] > 1.0:
@@ -73,6 +72,7 @@ def firing_probabilities(n_features, mean_active=5.0, decay=0.99):
     return p
 
 
+@validated
 def sample_superposition(features, probabilities, n_examples, rng=None):
     """Draw examples x_i = Σ_f s_if u_if F_f with s_if ~ Bernoulli(p_f), u_if ~ U[0, 1).
 
@@ -99,7 +99,7 @@ def sample_superposition(features, probabilities, n_examples, rng=None):
     if not np.all((probabilities >= 0) & (probabilities <= 1)):
         fail("probabilities", "probabilities, each in [0, 1]", probabilities)
     n_examples = check_int("n_examples", n_examples)
-    rng = check_rng("rng", rng)
+    rng = np.random.default_rng(rng)
     n_f = features.shape[0]
     fires = rng.random((n_examples, n_f)) < probabilities  # (m, n_f) bool
     C = np.zeros((n_examples, n_f))  # (m, n_f)

@@ -6,7 +6,7 @@ Shapes, defined once for this module::
 
 One step (Bricken et al. 2023, "Towards monosemanticity", appendix on training)::
 
-    J, g   = loss_and_grad(θ, X_batch)           hand-written backward (tinysae.modern.sae)
+    J, g   = sae_loss_and_grad(θ, X_batch)       hand-written backward (tinysae.modern.sae)
     g_W2  ← g_W2 − W2 diag(W2ᵀ g_W2)             no gradient along a decoder column
     θ     ← adam_step(θ, g)                      tinysae.modern.adam
     W2    ← W2 / ‖W2‖ (per column)               back onto the unit sphere
@@ -24,11 +24,15 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tinysae._validation import (check_choice, check_data, check_float_dtype, check_int,
-                                 check_real, check_rng, fail)
+from tinysae.checks import check_data, fail
 from tinysae.modern.adam import adam_init, adam_step
-from tinysae.modern.sae import (ACTIVATIONS, init_sae, normalise_columns,
-                                loss_grad_cache, remove_parallel_component)
+from tinysae.modern.sae import (
+    init_sae,
+    normalize_columns,
+    remove_parallel_component,
+    sae_loss_and_grad,
+)
+from tinysae.validation import trusted, validated
 
 #: A resampled latent fires only where the input's projection on its direction exceeds this
 #: (the coefficients are U[0, 1); without a threshold it would fire on half of all inputs).
@@ -58,16 +62,17 @@ def projected_step(params, grads, state, learning_rate):
     """Adam on the tangent-projected gradient, then renormalise the decoder columns."""
     grads = {**grads, "W2": remove_parallel_component(grads["W2"], params["W2"])}
     params, state = adam_step(params, grads, state, learning_rate=learning_rate)
-    params["W2"] = normalise_columns(params["W2"])  # (n_v, n_h)
+    params["W2"] = normalize_columns(params["W2"])  # (n_v, n_h)
     return params, state
 
 
+@validated
 def resample_dead(params, state, dead, X, a3, rng):
     """Re-point the ``dead`` latents (bool (n_h,)) at badly reconstructed examples of ``X``.
 
     Returns new ``params`` and Adam ``state`` (the arguments are not modified).
     """
-    rng = check_rng("rng", rng)
+    rng = np.random.default_rng(rng)
     dead = np.asarray(dead)  # (n_h,)
     expected = f"a bool array of shape {np.shape(params['b1'])} (one flag per latent)"
     if dead.dtype != bool:
@@ -92,7 +97,8 @@ def resample_dead(params, state, dead, X, a3, rng):
     return params, {"t": state["t"], **moments}
 
 
-def train_sae(sample, n_visible, n_latents, *, activation="relu", l1_weight=0.0, k=None,
+@validated
+def train_sae(sample, n_visible, n_latents, *, activation="relu", sparsity_weight=0.0, k=None,
               n_steps=1000, batch_size=1024, learning_rate=1e-3, dead_window=50_000,
               resample_every=None, resample_until=0.5, log_every=50, rng=None,
               dtype=np.float64, verbose=False):
@@ -107,8 +113,8 @@ def train_sae(sample, n_visible, n_latents, *, activation="relu", l1_weight=0.0,
         n_v and n_h.
     activation : {"relu", "topk"}, default "relu"
         Latent nonlinearity; TopK needs ``k``.
-    l1_weight : float, default 0.0
-        λ of the L1 penalty (use 0 with TopK).
+    sparsity_weight : float, default 0.0
+        β of the L1 penalty (use 0 with TopK).
     k : int, optional
         Latents kept per example for TopK.
     n_steps, batch_size : int
@@ -137,21 +143,7 @@ def train_sae(sample, n_visible, n_latents, *, activation="relu", l1_weight=0.0,
         ``step, loss, l0, dead``) and ``resampled`` (how many re-pointings there were; a
         latent that dies again can be re-pointed more than once).
     """
-    n_visible, n_latents = check_int("n_visible", n_visible), check_int("n_latents", n_latents)
-    activation = check_choice("activation", activation, ACTIVATIONS)
-    k = check_int("k", k) if activation == "topk" else None
-    if k is not None and k > n_latents:
-        fail("k", f"an integer <= n_latents = {n_latents}", k)
-    l1_weight = check_real("l1_weight", l1_weight, low=0.0)
-    n_steps, batch_size = check_int("n_steps", n_steps), check_int("batch_size", batch_size)
-    dead_window = check_int("dead_window", dead_window)
-    learning_rate = check_real("learning_rate", learning_rate, low=0.0, low_open=True)
-    if resample_every is not None:
-        resample_every = check_int("resample_every", resample_every)
-    resample_until = check_real("resample_until", resample_until, low=0.0, high=1.0)
-    log_every = check_int("log_every", log_every)
-    rng = check_rng("rng", rng)
-    dtype = check_float_dtype("dtype", dtype)
+    rng = np.random.default_rng(rng)
     data_mean = _first_batch(sample, 4 * batch_size, n_visible, rng).mean(axis=0)  # (n_v,)
     params = {name: p.astype(dtype) for name, p in
               init_sae(n_visible, n_latents, rng, data_mean).items()}
@@ -159,11 +151,12 @@ def train_sae(sample, n_visible, n_latents, *, activation="relu", l1_weight=0.0,
     silent_for = np.zeros(n_latents, dtype=np.int64)  # (n_h,) examples since last firing
     history, resampled = {"step": [], "loss": [], "l0": [], "dead": []}, 0
     for step in range(n_steps):
-        X = sample(batch_size, rng).astype(dtype)  # (B, n_v)
-        J, grads, cache = loss_grad_cache(params, X, l1_weight=l1_weight,
-                                          activation=activation, k=k)
-        params, state = projected_step(params, grads, state,
-                                       learning_rate_at(step, n_steps, learning_rate))
+        X = check_data("sample", sample(batch_size, rng), n_visible, dtype)  # (B, n_v) each batch
+        with trusted():  # params come from the steps below, X was just checked
+            J, grads, cache = sae_loss_and_grad(params, X, sparsity_weight=sparsity_weight,
+                                                activation=activation, k=k, return_cache=True)
+            params, state = projected_step(params, grads, state,
+                                           learning_rate_at(step, n_steps, learning_rate))
         fired = cache["mask"].any(axis=0)  # (n_h,)
         silent_for = np.where(fired, 0, silent_for + batch_size)  # (n_h,)
         dead = silent_for >= dead_window  # (n_h,)

@@ -1,0 +1,106 @@
+"""Plots that draw arrays: the loss curve and the ρ̂ histogram; the shared figure helpers; saving.
+
+Every ``plot_*`` function draws into a new :class:`matplotlib.figure.Figure` (or into the
+``ax=`` given) and returns the Figure. They never call ``plt.show`` and never touch pyplot's
+global state, so they work headless and in tests; saving is the caller's choice
+(:func:`save_figure` writes atomically). matplotlib is imported by the functions that draw,
+when they are called: ``import tinysae`` and the math work where only numpy and scipy are.
+"""
+
+import numbers
+from collections.abc import Mapping
+from pathlib import Path
+
+import numpy as np
+
+from tinysae.atomic_write import atomic_write
+from tinysae.checks import check_int, check_path, check_real, check_vector, fail
+
+
+def figure_and_axes(ax, figsize):
+    """A new Figure with one Axes, or the given Axes and its Figure."""
+    from matplotlib.axes import Axes
+    from matplotlib.figure import Figure
+
+    if ax is not None:
+        if not isinstance(ax, Axes):
+            fail("ax", "None or a matplotlib Axes", ax, TypeError)
+        return ax.figure, ax
+    sizes = np.asarray(figsize, dtype=object).ravel()
+    if len(sizes) != 2 or not all(isinstance(v, numbers.Real) and not isinstance(v, bool)
+                                  and 0 < v < np.inf for v in sizes):
+        fail("figsize", "(width, height) in inches, both positive and finite", figsize)
+    fig = Figure(figsize=figsize, layout="constrained")
+    return fig, fig.add_subplot()
+
+
+def show_tiles(ax, tiles, title):
+    """Draw a tiled image in [0, 1] with square pixels and no ticks."""
+    ax.imshow(tiles, cmap="gray", vmin=0.0, vmax=1.0, interpolation="nearest")
+    ax.set_axis_off()
+    if title:
+        ax.set_title(title)
+
+
+def plot_loss_curve(history, *, title="Training loss", ax=None, figsize=(5, 3.5)):
+    """J against iteration, on a log scale when every value is positive.
+
+    ``history`` is a sequence of losses, a mapping with a ``loss`` entry, or a training
+    result with a ``history`` attribute (such as :class:`tinysae.training.TrainResult`).
+    """
+    if isinstance(history, Mapping):
+        history = history.get("loss", history.get("J"))
+    elif hasattr(history, "history"):
+        history = history.history
+    if history is None:
+        fail("history", "a non-empty 1-D sequence of finite losses (or a mapping with 'loss')",
+             history)
+    loss = check_vector("history", history)  # (n_iterations,)
+    fig, ax = figure_and_axes(ax, figsize)
+    ax.plot(np.arange(loss.size), loss, lw=1.5)
+    if np.all(loss > 0):
+        ax.set_yscale("log")
+    ax.set_xlabel("iteration")
+    ax.set_ylabel("J")
+    ax.set_title(title)
+    ax.grid(alpha=0.3)
+    return fig
+
+
+def plot_rho_hat_histogram(rho_hat, target=None, *, bins=30, title=None, ax=None,
+                           figsize=(5, 3.5)):
+    """Histogram of the mean hidden activations ρ̂_j, with the target ρ as a dashed line."""
+    rho_hat = check_vector("rho_hat", rho_hat)  # (n_h,)
+    bins = check_int("bins", bins)
+    if target is not None:
+        target = check_real("target", target, 0, 1)
+    fig, ax = figure_and_axes(ax, figsize)
+    ax.hist(rho_hat, bins=bins, range=(0.0, max(1e-3, float(rho_hat.max()) * 1.05)),
+            color="0.4", edgecolor="white")  # white edges: neighbouring bars stay apart
+    from matplotlib.ticker import MaxNLocator
+
+    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of units are whole
+    if target is not None:
+        ax.axvline(target, color="C3", ls="--", label=f"target ρ = {target:g}")
+        ax.legend()
+    ax.set_xlabel("ρ̂ (mean activation of a hidden unit)")
+    ax.set_ylabel("hidden units")
+    ax.set_title(title or f"ρ̂ over {rho_hat.size} hidden units")
+    return fig
+
+
+def save_figure(fig, path, *, dpi=150):
+    """Write ``fig`` to ``path`` (format from the suffix) atomically; returns the Path."""
+    from matplotlib.figure import Figure
+
+    if not isinstance(fig, Figure):
+        fail("fig", "a matplotlib Figure", fig, TypeError)
+    path = Path(check_path("path", path))
+    dpi = check_real("dpi", dpi, 0, None, "right")
+    fmt = path.suffix.lstrip(".").lower() or None
+    if fmt not in fig.canvas.get_supported_filetypes():
+        fail("path", "a file name with a suffix such as .png or .pdf "
+             f"(one of {', '.join(sorted(fig.canvas.get_supported_filetypes()))})", str(path))
+    if not path.parent.is_dir():
+        fail("path", "a file in an existing folder", str(path))
+    return atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi))

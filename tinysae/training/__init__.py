@@ -1,0 +1,7 @@
+"""Training: L-BFGS with a person watching, checkpoints, model files.
+
+- :mod:`~tinysae.training.lbfgs` — ``train`` and ``resume``: the L-BFGS call;
+- :mod:`~tinysae.training.progress` — what a run records and shows: history, progress lines,
+  checkpoints, the result and its errors;
+- :mod:`~tinysae.training.model_files` — ``save`` and ``load``: plain arrays and JSON, never pickle.
+"""

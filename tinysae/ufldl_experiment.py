@@ -1,0 +1,137 @@
+"""The UFLDL experiment end to end, as ``tinysae train`` runs it.
+
+photos → Olshausen–Field whitening → random p×p patches (UFLDL normalisation) → L-BFGS
+(with checkpoints in a run folder) → ``filters.png``, ``loss.png`` and the edge-like count.
+
+A run folder holds ``model.npz`` and ``config.json`` (see :mod:`tinysae.training.model_files`); the
+config's ``data`` entry records how the patches were made (image source, whitening, patch
+size, number, seed), so :func:`resume_run` can make exactly the same patches again.
+One seed drives the run: the initial weights come from ``train(..., rng=seed)`` and the patch
+positions from an independent stream, the first child of ``numpy.random.SeedSequence(seed)``.
+"""
+
+from pathlib import Path
+
+import numpy as np
+
+from tinysae.checks import check_path
+from tinysae.data.patches import sample_patches
+from tinysae.data.photos import load_images
+from tinysae.data.whitening import whiten_images
+from tinysae.pictures.edge_score import edge_scores
+from tinysae.pictures.filter_grid import plot_filter_grid
+from tinysae.pictures.plots import plot_loss_curve, save_figure
+from tinysae.training.lbfgs import resume, train
+from tinysae.training.model_files import load, save_run
+from tinysae.validation import validated
+
+#: The keys of a run's ``data`` record (see :func:`make_patches`).
+DATA_KEYS = ("images", "path", "whiten", "patch_size", "n_patches", "seed")
+
+
+def image_source(text):
+    """``(source, path)`` for :func:`tinysae.load_images` from one word or path.
+
+    ``"default"`` and ``"skimage"`` are the bundled photos; an existing folder is a folder of
+    photos; a file ending in ``.mat`` is Olshausen's ``IMAGES.mat``.
+    """
+    if text in ("default", "skimage"):
+        return text, None
+    path = Path(check_path("images", text))
+    if path.is_dir():
+        return "folder", str(path.resolve())
+    if path.suffix.lower() == ".mat":
+        if not path.is_file():
+            raise FileNotFoundError(f"No IMAGES.mat file at '{path}'.")
+        return "mat", str(path.resolve())
+    raise ValueError("The '--images' option must be 'default', 'skimage', an existing folder "
+                     f"of photos or a .mat file. Got {text!r} instead.")
+
+
+def patch_rng(seed):
+    """The generator of the patch positions: independent of ``default_rng(seed)``, which
+    :func:`tinysae.train` uses for the initial weights."""
+    return np.random.default_rng(np.random.SeedSequence(seed).spawn(1)[0])
+
+
+@validated
+def make_patches(images="default", path=None, whiten=True, patch_size=8, n_patches=10000,
+                 seed=0):
+    """Load the photos, whiten them (never IMAGES.mat, already white) and sample patches.
+
+    Returns
+    -------
+    X : ndarray of shape (n_patches, patch_size²)
+        Normalised patches in [0.1, 0.9], one per row.
+    data : dict
+        The arguments, as recorded in a run's config.
+    """
+    photos = load_images(images, path)  # list of (H, W)
+    if whiten and images != "mat":
+        photos = whiten_images(photos)  # list of (N, N)
+    X = sample_patches(photos, n_patches, patch_size, rng=patch_rng(seed))  # (n, p²)
+    data = {"images": images, "path": path, "whiten": bool(whiten), "patch_size": patch_size,
+            "n_patches": n_patches, "seed": seed}
+    return X, data
+
+
+def patches_for(settings):
+    """:func:`make_patches` from CLI-style settings (``images`` is a word or a path)."""
+    source, path = image_source(settings["images"])
+    return make_patches(source, path, settings["whiten"], settings["patch_size"],
+                        settings["n_patches"], settings["seed"])
+
+
+def start_run(X, data, settings, folder, *, checkpoint_every=25, verbose=True):
+    """Train from scratch on the patches ``X`` (n, p²) into ``folder`` (which must exist).
+
+    ``data`` is the record of how ``X`` was made (from :func:`make_patches`); ``settings``
+    holds ``n_hidden``, ``sparsity_target``, ``weight_decay``, ``sparsity_weight``,
+    ``max_iter`` and ``seed``. Returns the :class:`tinysae.TrainResult`.
+    """
+    return train(X, settings["n_hidden"], weight_decay=settings["weight_decay"],
+                 sparsity_target=settings["sparsity_target"],
+                 sparsity_weight=settings["sparsity_weight"], max_iter=settings["max_iter"],
+                 rng=settings["seed"], checkpoint_dir=folder,
+                 checkpoint_every=checkpoint_every, metadata=data, verbose=verbose)
+
+
+def resume_run(folder, *, max_iter=None, checkpoint_every=25, verbose=True):
+    """Continue the run in ``folder``: the same patches again, then :func:`tinysae.resume`.
+
+    Returns ``(result, folder, data)``.
+    """
+    folder = Path(folder)
+    folder = folder.parent if folder.is_file() else folder
+    _, config = load(folder)
+    data = config.get("data")
+    if not isinstance(data, dict) or any(k not in data for k in DATA_KEYS):
+        raise ValueError(f"'{folder}' holds a model but no record of its data (config 'data' "
+                         f"needs {', '.join(DATA_KEYS)}), so it cannot be resumed.")
+    X, data = make_patches(*(data[k] for k in DATA_KEYS))  # (n, p²)
+    total = config.get("max_iter") if max_iter is None else max_iter
+    if verbose and isinstance(total, int) and config.get("iteration", 0) < total:
+        print(f"Resuming {folder} at iteration {config.get('iteration')} of {total} "
+              "(L-BFGS's curvature memory restarts here).", flush=True)
+    result = resume(folder, X, max_iter=max_iter, checkpoint_every=checkpoint_every,
+                    verbose=verbose)
+    return result, folder, data
+
+
+def write_pictures(result, folder, patch_size):
+    """``filters.png`` (W1's rows as a grid) and ``loss.png`` (the history); the edge scores.
+
+    Also records the edge-like count in the run's config. Returns the
+    :class:`tinysae.EdgeScores` of the filters.
+    """
+    folder, W1 = Path(folder), result.params["W1"]  # (n_h, p²)
+    scores = edge_scores(W1, (patch_size, patch_size))
+    title = f"{W1.shape[0]} filters, {scores.n_edge_like} edge-like"
+    save_figure(plot_filter_grid(W1, (patch_size, patch_size), title=title),
+                folder / "filters.png")
+    save_figure(plot_loss_curve(result.history), folder / "loss.png")
+    result.config["edges"] = {"n_edge_like": scores.n_edge_like, "n_filters": W1.shape[0],
+                              "threshold": scores.threshold,
+                              "score": [float(s) for s in scores.score]}
+    save_run(folder, result.params, result.config)
+    return scores
