@@ -3,7 +3,7 @@
 One table, one row per bad call: a readable id, the call, the error type it must raise and a
 piece of text its message must hold (the parameter's name, often with the value echoed).
 Cases already tested next to their module (tests/test_autoencoder.py, test_images.py,
-test_patches.py, test_checkpoint.py, test_training.py, test_cli.py, test_kernels.py, ...) are
+test_patches.py, test_model_files.py, test_training.py, test_cli.py, test_fast_kernel.py, ...) are
 not repeated here.
 
 Run ``pytest -v -s tests/test_bad_parameters.py`` to read every message.

@@ -22,6 +22,7 @@ import numpy as np
 import scipy.optimize
 
 from tinysae.blas_threads import blas_pools, limit_blas_threads
+from tinysae.cli import Parser
 from tinysae.constraints import check_option
 from tinysae.model.fast_kernel import make_loss_and_grad
 from tinysae.model.parameters import init_params, pack
@@ -259,8 +260,8 @@ def print_machine():
 
 def main(argv=None):
     """Run the benchmark and print its tables; returns 0 (the exit status)."""
-    parser = argparse.ArgumentParser(prog="tinysae bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = Parser(prog="tinysae bench", description=__doc__,
+                    formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true",
                         help="small sizes and few rounds (seconds; used by the tests)")
     parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES))

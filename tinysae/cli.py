@@ -1,113 +1,54 @@
-"""The ``tinysae`` command: ``tinysae train`` (the UFLDL experiment) and ``tinysae bench``.
+"""The ``tinysae`` command: one word picks the command, and every command fails alike.
 
-``tinysae train`` runs the whole UFLDL sparse autoencoder exercise: photographs →
-Olshausen–Field whitening → 10000 random 8×8 patches → L-BFGS → a grid of filters. It
-writes ``model.npz``, ``config.json``, ``filters.png`` and ``loss.png`` into an output
-folder (``runs/<date>-<time>`` in the current folder unless ``--out`` says otherwise),
-checkpoints that folder while it trains, and prints how many filters are edge-like. Ctrl-C
-saves a final checkpoint and exits with status 130; ``tinysae train --resume FOLDER``
-continues. The run itself is in :mod:`tinysae.ufldl_experiment`.
-
-Errors in the options, the images or the output folder print one line on stderr and exit
-with status 1 (2 for a malformed command line); they never show a traceback.
+``tinysae train`` runs the UFLDL experiment (:mod:`tinysae.train_command`); ``tinysae
+bench`` times the kernels (:mod:`tinysae.bench`); ``tinysae --help`` lists every command.
+Each command is a module with ``main(argv) -> exit status``, imported only when it is
+asked for. Errors in the options, the files or the data print one line on stderr and exit
+with status 1 (2 for a malformed command line); they never show a traceback. Ctrl-C exits
+with status 130.
 """
 
 import argparse
+import importlib
 import sys
-import time
 import warnings
-from pathlib import Path
 
 from tinysae import __version__
-from tinysae.constraints import check_option
 
-#: The UFLDL exercise's settings (``train.m``): what ``tinysae train`` does with no options.
-DEFAULTS = {"images": "default", "patch_size": 8, "n_patches": 10000, "n_hidden": 25,
-            "sparsity_target": 0.01, "weight_decay": 1e-4, "sparsity_weight": 3.0,
-            "max_iter": 400, "seed": 0, "whiten": True}
-
-#: Options that describe the run; ``--resume`` takes them from the checkpoint instead.
-RUN_OPTIONS = tuple(k for k in DEFAULTS if k != "max_iter") + ("out",)
+#: Each command: the module whose ``main(argv)`` runs it, and one line for ``tinysae --help``.
+COMMANDS = {
+    "train": ("tinysae.train_command", "learn edge detectors from natural images (UFLDL)"),
+    "bench": ("tinysae.bench", "time the loss-and-gradient kernels against the BLAS floor"),
+}
 
 #: Exit status after Ctrl-C (128 + SIGINT, the shell's convention).
 EXIT_INTERRUPTED = 130
-
-
-TRAIN_DESCRIPTION = """\
-Learn edge detectors from natural images, as in the UFLDL sparse autoencoder exercise:
-photos -> whitening -> 10000 random 8x8 patches -> L-BFGS -> a grid of 25 filters.
-
-Writes model.npz, config.json, filters.png and loss.png into the output folder, saving a
-checkpoint there every --checkpoint-every iterations. Ctrl-C saves a final checkpoint and
-exits with status 130; continue with: tinysae train --resume FOLDER
-(L-BFGS's curvature memory restarts at the checkpoint, so the loss curve may show a kink).
-"""
 
 
 class UsageError(Exception):
     """A bad command line: reported in one line, exit status 2."""
 
 
-class _Parser(argparse.ArgumentParser):
-    def error(self, message):  # argparse would print the usage and call sys.exit
+class Parser(argparse.ArgumentParser):
+    """argparse, but a bad command line raises :class:`UsageError` (one line, exit 2)
+    instead of printing the usage and exiting."""
+
+    def error(self, message):
         raise UsageError(f"{self.prog}: error: {message} (see {self.prog} --help)")
-
-
-def build_parser():
-    """The argument parser of ``tinysae`` and its ``train`` subcommand."""
-    parser = _Parser(prog="tinysae", description="A small, exact sparse autoencoder (UFLDL).")
-    parser.add_argument("--version", action="version", version=f"tinysae {__version__}")
-    sub = parser.add_subparsers(dest="command", metavar="{train,bench}", parser_class=_Parser)
-    sub.add_parser("bench", help="time the loss-and-gradient kernels (tinysae bench --help)")
-    t = sub.add_parser("train", help="learn edge detectors from natural images (UFLDL)",
-                       description=TRAIN_DESCRIPTION,
-                       formatter_class=argparse.RawDescriptionHelpFormatter)
-    d = t.add_argument_group("data")
-    d.add_argument("--images", metavar="SOURCE", help="'default' (photo shipped with "
-                   "matplotlib), 'skimage' (plus scikit-image's photos), a folder of PNG/JPEG "
-                   "photos, or an IMAGES.mat file (already whitened) [default: default]")
-    d.add_argument("--no-whiten", dest="whiten", action="store_const", const=False,
-                   help="do not whiten the photos (IMAGES.mat is never whitened again)")
-    d.add_argument("--patch-size", type=int, metavar="P", help="patch side p [default: 8]")
-    d.add_argument("--n-patches", type=int, metavar="N", help="patches sampled [default: 10000]")
-    m = t.add_argument_group("model")
-    m.add_argument("--n-hidden", type=int, metavar="K", help="hidden units [default: 25]")
-    m.add_argument("--sparsity-target", type=float, metavar="RHO",
-                   help="ρ, the target mean activation [default: 0.01]")
-    m.add_argument("--weight-decay", type=float, metavar="LAMBDA", help="λ [default: 1e-4]")
-    m.add_argument("--sparsity-weight", type=float, metavar="BETA", help="β [default: 3]")
-    r = t.add_argument_group("run")
-    r.add_argument("--max-iter", type=int, metavar="N", help="L-BFGS iterations; with "
-                   "--resume, the new total [default: 400]")
-    r.add_argument("--seed", type=int, help="seeds the patches and the initial weights "
-                   "[default: 0]")
-    r.add_argument("--out", type=Path, metavar="FOLDER",
-                   help="output folder [default: runs/<date>-<time>]")
-    r.add_argument("--resume", type=Path, metavar="FOLDER",
-                   help="continue the run saved in FOLDER (its settings, its data)")
-    r.add_argument("--checkpoint-every", type=int, default=25, metavar="N",
-                   help="save a checkpoint every N iterations [default: 25]")
-    r.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
-    return parser
 
 
 def main(argv=None):
     """Run the ``tinysae`` command; returns the exit status."""
     argv = sys.argv[1:] if argv is None else list(argv)
-    prog = {"train": "tinysae train", "bench": "tinysae bench"}.get(argv[0] if argv else None,
-                                                                    "tinysae")
+    command = argv[0] if argv and argv[0] in COMMANDS else None
+    prog = f"tinysae {command}" if command else "tinysae"
     try:
-        if argv[:1] == ["bench"]:
-            from tinysae import bench  # written separately; imported only when asked for
-
-            return bench.main(argv[1:])
-        args = build_parser().parse_args(argv)
-        if args.command is None:
-            build_parser().print_help()
-            return 2
+        if command is None:
+            return _top_level(argv)
+        module = importlib.import_module(COMMANDS[command][0])
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
-            return _train_command(args)
+            return module.main(argv[1:])
     except SystemExit as done:  # --help and --version
         return done.code or 0
     except UsageError as error:
@@ -118,81 +59,32 @@ def main(argv=None):
         return EXIT_INTERRUPTED
     except (ValueError, TypeError, OSError, ImportError, FloatingPointError,
             MemoryError) as error:  # bad input, files, a missing extra, NaN, too big a run
-        print(f"{prog}: error: {_one_line(error)}", file=sys.stderr)
+        print(f"{prog}: error: {one_line(error)}", file=sys.stderr)
         return 1
 
 
-def _train_command(args):
-    """Check the options, make the data, train, draw; returns the exit status."""
-    from tinysae.ufldl_experiment import patches_for, resume_run, start_run, write_pictures
-
-    given = [k for k in RUN_OPTIONS if getattr(args, k) is not None]
-    if args.resume is not None and given:
-        raise UsageError("tinysae train: error: --resume continues a run with its own "
-                         f"settings; drop --{given[0].replace('_', '-')}")
-    settings = _check_settings({k: (DEFAULTS[k] if getattr(args, k) is None
-                                    else getattr(args, k)) for k in DEFAULTS})
-    every = check_option("--checkpoint-every", args.checkpoint_every)
-    t0 = time.perf_counter()
-    if args.resume is not None:
-        result, folder, data = resume_run(args.resume, max_iter=args.max_iter,
-                                          checkpoint_every=every, verbose=not args.quiet)
-    else:
-        X, data = patches_for(settings)  # (n, p²)
-        folder = _output_folder(args.out)
-        print(f"Output folder: {folder}", flush=True)
-        result = start_run(X, data, settings, folder, checkpoint_every=every,
-                           verbose=not args.quiet)
-    if result.interrupted:
-        print(f"tinysae train: interrupted at iteration {result.iteration}; checkpoint saved "
-              f"in {folder}. Continue with: tinysae train --resume {folder}", file=sys.stderr)
-        return EXIT_INTERRUPTED
-    scores = write_pictures(result, folder, data["patch_size"])
-    n = scores.is_edge_like.size
-    print(f"Trained {n} hidden units for {result.iteration} iterations "
-          f"({time.perf_counter() - t0:.1f} s in all): J = {result.loss:.6g}")
-    print(f"Edge-like filters: {scores.n_edge_like} of {n} ({scores.fraction_edge_like:.0%})")
-    print(f"Wrote {folder}/: model.npz, config.json, filters.png, loss.png")
-    return 0
+def _top_level(argv):
+    """``tinysae``, ``tinysae --help``, ``tinysae --version``, or an unknown command."""
+    parser = Parser(prog="tinysae", description="A small, exact sparse autoencoder (UFLDL).",
+                    formatter_class=argparse.RawDescriptionHelpFormatter,
+                    epilog="commands:\n" + "\n".join(f"  {name:<12}{text}" for name, (_, text)
+                                                     in COMMANDS.items())
+                    + "\n\n'tinysae COMMAND --help' tells more.")
+    parser.add_argument("--version", action="version", version=f"tinysae {__version__}")
+    parser.add_argument("command", nargs="?", metavar="COMMAND", choices=list(COMMANDS))
+    parser.parse_args(argv)
+    parser.print_help()
+    return 2
 
 
-def _check_settings(settings):
-    """The options' values, checked against :mod:`tinysae.constraints` with the option's
-    name in the message."""
-    return {name: check_option("--" + name.replace("_", "-"), value)
-            for name, value in settings.items() if name != "images"} | {
-        "images": settings["images"]}
-
-
-def _output_folder(out):
-    """Create the output folder (default ``runs/<date>-<time>``); refuse to overwrite a model."""
-    if out is None:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        out, n = Path("runs") / stamp, 1
-        while out.exists():
-            n += 1
-            out = Path("runs") / f"{stamp}-{n}"
-    if (out / "model.npz").exists():
-        raise UsageError(f"tinysae train: error: --out {out} already holds a model; continue "
-                         f"it with --resume {out} or choose another folder")
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-        with open(out / ".tinysae-write-test", "w"):
-            pass
-        (out / ".tinysae-write-test").unlink()
-    except OSError as error:
-        raise OSError(f"cannot write to the output folder '{out}': "
-                      f"{error.strerror or error}") from None
-    return out
-
-
-def _one_line(error):
+def one_line(error):
+    """An exception's message on one line (its type's name if it has none)."""
     text = " ".join(str(error).split())
     return text or type(error).__name__
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):
-    print(f"tinysae: warning: {_one_line(message)}", file=sys.stderr, flush=True)
+    print(f"tinysae: warning: {one_line(message)}", file=sys.stderr, flush=True)
 
 
 if __name__ == "__main__":
