@@ -26,6 +26,7 @@ from tinysae.model.gradient_check import (  # noqa: F401
     CHECK_EPSILON,
     GRADIENT_CHECK_THRESHOLD,
     gradient_check,
+    gradient_check_params,
     numerical_gradient,
     relative_difference,
 )
@@ -77,6 +78,7 @@ from tinysae.pictures.filter_grid import (  # noqa: F401
     tile_filters,
 )
 from tinysae.pictures.plots import plot_loss_curve, plot_rho_hat_histogram, save_figure  # noqa: F401
+from tinysae.pictures.dashboards import plot_dashboards  # noqa: F401
 from tinysae.pictures.edge_score import EDGE_SCORE_THRESHOLD, EdgeScores, edge_scores  # noqa: F401
 from tinysae.pictures.hidden_unit_stats import (  # noqa: F401
     FIRING_LEVEL,

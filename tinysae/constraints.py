@@ -177,6 +177,13 @@ CONSTRAINTS = {
     "n_features": Integer(1),                     # n_f, ground-truth features
     # tinysae bench
     "repeats": Integer(1),                        # rounds of the round-robin timing
+    # the character-level language model and what is read from it (tinysae.charlm)
+    "context": Integer(1),                        # T, characters the model reads
+    "n_embed": Integer(1),                        # d, dimensions of a character's embedding
+    "n_neurons": Integer(1),                      # n_h of the model: neurons per hidden layer
+    "n_layers": Integer(1),                       # L, hidden layers (a crosscoder reads them all)
+    "layer": Integer(1),                          # which hidden layer (1 … L) to read
+    "max_files": Integer(1),                      # source files read (the first, sorted by name)
     # arrays, checked after the scalars they depend on
     "params": Params(),                           # W1 (n_h, n_v), W2 (n_v, n_h), b1, b2
     "X": Data(),                                  # (m, n_v), one example per row

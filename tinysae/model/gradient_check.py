@@ -108,3 +108,38 @@ def _check_point(f, x):
         fail("f", "a callable f(x) -> value or (value, grad)", f, TypeError)
     if not isinstance(x, np.ndarray) or x.dtype != np.float64 or x.ndim != 1:
         fail("x", "a 1-D float64 ndarray (it is perturbed in place)", x, TypeError)
+
+
+def gradient_check_params(loss_and_grad, params, eps=DEFAULT_EPSILON):
+    """:func:`gradient_check` for a model whose parameters are a dict of arrays.
+
+    Parameters
+    ----------
+    loss_and_grad : callable
+        ``loss_and_grad(params) -> (J, grads)``, ``grads`` a dict shaped like ``params``
+        (the language model's and the crosscoder's ``*_loss_and_grad`` with data bound).
+    params : dict of ndarray
+        Where to check (converted to float64; not modified).
+    eps : float
+        The step ε.
+
+    Returns
+    -------
+    float
+        ``‖num − ana‖ / ‖num + ana‖`` over all parameters, flattened in the dict's order.
+    """
+    if not isinstance(params, dict) or not params:
+        fail("params", "a non-empty dict of parameter arrays", params, TypeError)
+    names = list(params)
+    shapes = [np.shape(params[name]) for name in names]
+    ends = np.cumsum([int(np.prod(shape)) for shape in shapes])  # where each array ends
+
+    def as_dict(theta):
+        return {name: part.reshape(shape) for name, part, shape in
+                zip(names, np.split(theta, ends[:-1]), shapes)}
+
+    def f(theta):
+        J, grads = loss_and_grad(as_dict(theta))
+        return J, np.concatenate([np.ravel(grads[name]) for name in names])
+    theta = np.concatenate([np.ravel(params[name]) for name in names]).astype(np.float64)
+    return gradient_check(f, theta, eps)

@@ -1,4 +1,4 @@
-"""Modern sparse autoencoders for interpretability: ReLU + L1 and TopK, superposition data, metrics.
+"""Modern sparse autoencoders for interpretability: ReLU + L1 and TopK, crosscoders, metrics, export.
 
 The classic model's symbols and names carry over: n_h latents (``n_latents``), β the
 sparsity weight (``sparsity_weight``, here on L1), W1/W2/b1/b2 and θ laid out alike.
@@ -10,11 +10,25 @@ Modules, in the order lessons 08 and 09 use them:
 - :mod:`~tinysae.modern.adam` — Adam, by hand;
 - :mod:`~tinysae.modern.training` — minibatch training, dead-latent detection and resampling;
 - :mod:`~tinysae.modern.metrics` — MMCS, features recovered, L0, FVU, dead latents;
-- :mod:`~tinysae.modern.baseline` — the 2008 sigmoid + KL model on the same data.
+- :mod:`~tinysae.modern.baseline` — the 2008 sigmoid + KL model on the same data;
+- :mod:`~tinysae.modern.detection` — how well one unit detects a property (best F1);
+- :mod:`~tinysae.modern.crosscoder` — one dictionary for several layers, by hand;
+- :mod:`~tinysae.modern.crosscoder_training` — its minibatch training;
+- :mod:`~tinysae.modern.export` — a SAELens-style folder (``cfg.json`` and the weights).
 """
 
 from tinysae.modern.adam import adam_init, adam_step  # noqa: F401
 from tinysae.modern.baseline import train_2008  # noqa: F401
+from tinysae.modern.crosscoder import (  # noqa: F401
+    crosscoder_forward,
+    crosscoder_loss_and_grad,
+    decoder_norms,
+    init_crosscoder,
+    relative_decoder_norms,
+)
+from tinysae.modern.crosscoder_training import CrosscoderResult, train_crosscoder  # noqa: F401
+from tinysae.modern.detection import best_f1, detection_table  # noqa: F401
+from tinysae.modern.export import export_saelens, load_saelens, saelens_config  # noqa: F401
 from tinysae.modern.metrics import (  # noqa: F401
     RECOVERY_THRESHOLD,
     cosine_similarities,

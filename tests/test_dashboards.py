@@ -1,0 +1,45 @@
+"""Feature dashboards: the contexts gathered around the top activations, and the picture."""
+
+import numpy as np
+import pytest
+
+from tinysae import plot_dashboards
+from tinysae.charlm import encode, top_positions, unit_dashboard
+from tinysae.charlm.dashboards import AFTER, BEFORE
+
+TEXT = ("x = 1\n" * 30) + "def norm(self):\n" + ("y = 2\n" * 30)
+
+
+def test_top_positions_are_the_largest_and_spaced_apart():
+    values = np.array([0.0, 5.0, 4.9, 0.0, 3.0, 0.0, 1.0])
+    positions = np.array([0, 100, 101, 150, 200, 250, 300])
+    assert top_positions(values, positions, 3, spacing=10).tolist() == [100, 200, 300]
+    assert top_positions(values, positions, 5, spacing=1).tolist() == [100, 101, 200, 300]
+
+
+def test_dashboard_shows_the_context_around_the_top_position():
+    ids = encode(TEXT)
+    where = TEXT.index("def") + 3  # the space after "def"
+    positions = np.arange(10, ids.size - 2)
+    values = (positions == where).astype(float)
+    board = unit_dashboard(lambda p: (np.asarray(p) == where).astype(float), ids, positions,
+                           values, np.arange(97.0), "feature 7", n_examples=3, n_characters=4)
+    assert len(board.contexts) == 1  # only one position fires
+    text = board.contexts[0]
+    assert len(text) == BEFORE + 1 + AFTER and text[BEFORE - 3:BEFORE + 5] == "def norm"
+    assert "⏎" in text and "\n" not in text
+    assert board.context_values[0, BEFORE] == 1.0 and board.context_values.sum() == 1.0
+    assert [c for c, _ in board.promoted] == ["¤", "~", "}", "|"]  # the largest logit effects
+    assert board.suppressed[0] == ("⏎", 0.0)
+
+
+def test_plot_has_three_panels_per_dashboard():
+    pytest.importorskip("matplotlib")
+    ids = encode(TEXT)
+    positions = np.arange(10, ids.size - 2)
+    values = np.random.default_rng(0).random(positions.size)
+    boards = [unit_dashboard(lambda p: np.ones(len(p)), ids, positions, values, np.zeros(97),
+                             f"unit {j}", n_examples=2) for j in range(2)]
+    fig = plot_dashboards(boards, title="two units")
+    assert len(fig.axes) == 6
+    assert fig.axes[0].get_title(loc="left") == "unit 0"

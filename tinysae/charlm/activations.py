@@ -1,0 +1,80 @@
+"""What the language model's neurons do on text: collected, sampled for an SAE, and spliced.
+
+Shapes: m positions of the text ``ids`` (N,), n_h neurons per hidden layer, L layers, V = 97.
+
+A sparse autoencoder is trained on the neurons a_l of one hidden layer (``layer`` = l) and
+judged by what its reconstruction â_l does to the model: the *spliced-in* loss runs the
+model up to layer l, replaces a_l by â_l, and runs the rest (Bricken et al. 2023; SAELens
+calls it the CE loss with the SAE spliced in). Against the clean loss and the loss with
+the layer zero-ablated (a_l = 0), it gives the share of the loss the SAE recovers::
+
+    recovered = (bits_zero − bits_spliced) / (bits_zero − bits_clean)
+"""
+
+import numpy as np
+
+from tinysae.checks import fail
+from tinysae.charlm.model import context_of, cross_entropy, lm_forward, logits_from, n_layers_of
+from tinysae.charlm.training import EVAL_CHUNK, random_positions, windows_at
+from tinysae.validation import validated
+
+
+def _check_layer(model, layer):
+    if not 1 <= layer <= n_layers_of(model):
+        fail("layer", f"a hidden layer of the model, 1 … {n_layers_of(model)}", layer)
+
+
+@validated
+def neuron_activations(model, ids, positions, layer=1):
+    """a_l at each of ``positions`` of ``ids``: (m, n_h), in the model's float dtype."""
+    _check_layer(model, layer)
+    T, positions = context_of(model), np.asarray(positions)
+    chunks = [lm_forward(model, windows_at(ids, positions[s:s + EVAL_CHUNK], T)[0])[f"a{layer}"]
+              for s in range(0, positions.size, EVAL_CHUNK)]
+    return np.concatenate(chunks)  # (m, n_h)
+
+
+def all_layer_activations(model, ids, positions):
+    """Every hidden layer's neurons at ``positions``, stacked: (m, L, n_h)."""
+    return np.stack([neuron_activations(model, ids, positions, layer)
+                     for layer in range(1, n_layers_of(model) + 1)], axis=1)  # (m, L, n_h)
+
+
+def activation_sampler(model, ids, layer=None, scale=1.0):
+    """``sample(B, rng)``: the neurons at B fresh random positions of ``ids``, times ``scale``.
+
+    With ``layer`` = l, shape (B, n_h), for :func:`tinysae.modern.train_sae`; with
+    ``layer=None``, every layer, (B, L, n_h), for :func:`tinysae.modern.train_crosscoder`
+    (``scale`` then may be one factor per layer, shape (L, 1)).
+    """
+    if layer is not None:
+        _check_layer(model, layer)
+    T = context_of(model)
+
+    def sample(B, rng):
+        cache = lm_forward(model, windows_at(ids, random_positions(ids, B, T, rng), T)[0])
+        if layer is not None:
+            return cache[f"a{layer}"] * scale  # (B, n_h)
+        return np.stack([cache[f"a{l}"] for l in range(1, n_layers_of(model) + 1)],
+                        axis=1) * scale  # (B, L, n_h)
+    return sample
+
+
+@validated
+def spliced_bits(model, ids, positions, layer, replace):
+    """Bits per character at ``positions`` when layer ``layer``'s neurons a are replaced by
+    ``replace(a)`` ((m, n_h) → (m, n_h); e.g. an SAE's reconstruction, or zeros)."""
+    _check_layer(model, layer)
+    T, positions, total = context_of(model), np.asarray(positions), 0.0
+    for start in range(0, positions.size, EVAL_CHUNK):
+        windows, targets = windows_at(ids, positions[start:start + EVAL_CHUNK], T)
+        a = lm_forward(model, windows)[f"a{layer}"]  # (m, n_h)
+        J, _ = cross_entropy(logits_from(model, replace(a), layer), targets)
+        total += J * targets.size
+    return total / positions.size / np.log(2)
+
+
+def loss_recovered(clean, spliced, zero):
+    """(zero − spliced) / (zero − clean): 1 when splicing costs nothing, 0 when it is as bad as
+    zero-ablating the layer."""
+    return (zero - spliced) / (zero - clean)

@@ -1,0 +1,30 @@
+"""The baseline to beat: a bigram model, p(next character | this character), from counts.
+
+With V = 97 characters and counts n(a, b) of "a followed by b" in the training text, and
+add-one (Laplace) smoothing so that an unseen pair is not impossible::
+
+    p(b | a) = (n(a, b) + 1) / (Σ_b' n(a, b') + V)
+
+Its bits per character on held-out text is what a model knows from one character of context;
+a language model that reads more should do clearly better.
+"""
+
+import numpy as np
+
+from tinysae.charlm.corpus import VOCABULARY
+from tinysae.charlm.training import check_ids
+
+
+def fit_bigram(ids):
+    """log p(b | a) from the text ``ids``: (V, V), row a the distribution after a."""
+    ids = check_ids(ids, 1)
+    V = len(VOCABULARY)
+    counts = np.bincount(ids[:-1].astype(np.int64) * V + ids[1:], minlength=V * V)  # (V·V,)
+    counts = counts.reshape(V, V) + 1.0  # (V, V)  add-one smoothing
+    return np.log(counts / counts.sum(axis=1, keepdims=True))  # (V, V)
+
+
+def bigram_bits_per_character(log_p, ids):
+    """Mean −log₂ p(ids[i+1] | ids[i]) over the text ``ids``."""
+    ids = check_ids(ids, 1)
+    return float(-np.mean(log_p[ids[:-1], ids[1:]]) / np.log(2))

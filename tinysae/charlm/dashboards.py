@@ -1,0 +1,94 @@
+"""What a feature (or a neuron) does, gathered for its dashboard: top contexts, activations, effect.
+
+A dashboard (after Bricken et al. 2023, "Towards monosemanticity") shows, for one unit:
+
+- its top-activating contexts: the text around each of the positions where it is largest,
+  every character shaded by the unit's activation *at that character* (what the unit said
+  as the model read along), the current character marked;
+- the histogram of its activations over many positions;
+- the next characters its output direction promotes most: the direct logit effect
+  W_out d of its direction d in the last hidden layer (an SAE feature's decoder column; for
+  a neuron, the unit vector of that neuron).
+
+This module gathers the numbers; :func:`tinysae.pictures.plot_dashboards` draws them.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from tinysae.checks import fail
+from tinysae.charlm.corpus import decode
+
+#: Characters shown before and after the current one in a context.
+BEFORE, AFTER = 48, 8
+
+
+@dataclass
+class Dashboard:
+    """One unit's dashboard: what :func:`tinysae.pictures.plot_dashboards` draws."""
+    title: str
+    contexts: list          # n_examples strings of BEFORE + 1 + AFTER characters
+    context_values: np.ndarray  # (n_examples, BEFORE + 1 + AFTER) the unit at each character
+    values: np.ndarray      # (m,) the unit at many positions (for the histogram)
+    promoted: list          # [(character, logit effect)], the largest first
+    suppressed: list        # [(character, logit effect)], the most negative first
+
+
+def top_positions(values, positions, n, spacing=BEFORE):
+    """The positions of the ``n`` largest ``values``, at least ``spacing`` characters apart
+    (so that one long string does not fill every row): (≤ n,)."""
+    chosen = []
+    for i in np.argsort(-values, kind="stable"):
+        if values[i] <= 0 or len(chosen) == n:
+            break
+        if all(abs(positions[i] - c) >= spacing for c in chosen):
+            chosen.append(int(positions[i]))
+    return np.array(chosen, dtype=np.int64)
+
+
+def shown_character(c):
+    """A visible stand-in for a character in a picture: newline ⏎, space ␣."""
+    return {"\n": "⏎", " ": "␣"}.get(c, c)
+
+
+def shown_text(ids):
+    """The text of ``ids`` with each newline shown as ⏎ (one character per id)."""
+    return decode(ids).replace("\n", "⏎")
+
+
+def unit_dashboard(unit_at, ids, positions, values, logit_effect, title, n_examples=6,
+                   n_characters=8, valid=(0, None)):
+    """Gather one unit's dashboard.
+
+    Parameters
+    ----------
+    unit_at : callable
+        ``unit_at(positions) -> (k,)``, the unit's activation at any positions of ``ids``.
+    ids : int ndarray of shape (N,)
+        The text.
+    positions, values : ndarray of shape (m,)
+        Positions of ``ids`` and the unit's activation there (for the top contexts and the
+        histogram).
+    logit_effect : ndarray of shape (V,)
+        The unit direction's direct effect on the next-character logits.
+    title : str
+    n_examples, n_characters : int
+        Contexts shown, and promoted (and suppressed) characters listed.
+    valid : (int, int or None)
+        The first and last position ``unit_at`` accepts (its context and target must fit).
+    """
+    positions, values = np.asarray(positions), np.asarray(values, dtype=np.float64)
+    if positions.shape != values.shape:
+        fail("values", f"an array of the positions' shape {positions.shape}", values)
+    first, last = valid[0], (ids.size - 1 if valid[1] is None else valid[1])
+    top = top_positions(values, positions, n_examples)  # (n,)
+    window = np.arange(-BEFORE, AFTER + 1)  # (W,)
+    shown = np.clip(top[:, None] + window, first, last)  # (n, W)
+    context_values = np.asarray(unit_at(shown.ravel()), dtype=np.float64).reshape(shown.shape)
+    context_values[(top[:, None] + window < first) | (top[:, None] + window > last)] = 0.0
+    order = np.argsort(-logit_effect, kind="stable")  # (V,)
+    effect = [(shown_character(decode([c])), float(logit_effect[c])) for c in order]
+    return Dashboard(title=title, contexts=[shown_text(ids[row]) for row in shown],
+                     context_values=context_values, values=values,
+                     promoted=effect[:n_characters], suppressed=effect[::-1][:n_characters])
