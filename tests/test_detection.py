@@ -36,6 +36,21 @@ def test_best_f1_is_the_brute_force_maximum_and_its_threshold_reaches_it():
     assert f1[1] == f1[6] == pytest.approx(2 * y.sum() / (400 + y.sum()))  # all predicted
 
 
+def test_a_minimum_threshold_asks_the_unit_to_fire():
+    rng = np.random.default_rng(3)
+    y = rng.random(300) < 0.5
+    scores = np.stack([np.zeros(300), rng.standard_normal(300) + y, y * 2.0 - 1.0], axis=1)
+    f1, threshold = best_f1(scores, y, min_threshold=0.0)
+    assert f1[0] == 0.0  # never fires: predicts nothing
+    assert np.all(threshold >= 0.0)
+    for j in range(3):  # the brute force over θ ≥ 0 only
+        best = max(2 * np.sum((scores[:, j] > t) & y) / (np.sum(scores[:, j] > t) + y.sum())
+                   for t in np.append(np.unique(scores[:, j]), 0.0) if t >= 0)
+        assert f1[j] == pytest.approx(best, rel=1e-12)
+    assert f1[2] == 1.0
+    assert best_f1(scores, y)[0][0] == pytest.approx(2 * y.sum() / (300 + y.sum()))
+
+
 def test_several_properties_at_once_equal_one_at_a_time():
     rng = np.random.default_rng(1)
     scores = np.maximum(rng.standard_normal((300, 5)), 0)  # (m, n)
@@ -55,8 +70,10 @@ def test_detection_table_picks_the_best_unit_of_each_set():
     table = detection_table({"neuron": neurons, "feature": features},
                             {"p": y, "never": np.zeros(500, bool)})
     assert set(table) == {"p"}  # a property that never occurs is left out
-    assert table["p"]["feature"] == (4, 1.0)
-    assert table["p"]["neuron"][0] == 2 and table["p"]["neuron"][1] < 1.0
+    assert table["p"]["feature"] == (4, 1.0, 1.0, 1.0)
+    neuron = table["p"]["neuron"]
+    assert neuron.unit == 2 and neuron.f1 < 1.0
+    assert neuron.f1 == pytest.approx(2 / (1 / neuron.precision + 1 / neuron.recall))
     assert table["p"]["frequency"] == pytest.approx(y.mean())
 
 

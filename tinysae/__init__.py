@@ -79,6 +79,7 @@ from tinysae.pictures.filter_grid import (  # noqa: F401
 )
 from tinysae.pictures.plots import plot_loss_curve, plot_rho_hat_histogram, save_figure  # noqa: F401
 from tinysae.pictures.dashboards import plot_dashboards  # noqa: F401
+from tinysae.pictures.feature_plots import plot_detection_table, plot_relative_norms  # noqa: F401
 from tinysae.pictures.edge_score import EDGE_SCORE_THRESHOLD, EdgeScores, edge_scores  # noqa: F401
 from tinysae.pictures.hidden_unit_stats import (  # noqa: F401
     FIRING_LEVEL,

@@ -24,7 +24,8 @@ def fit_bigram(ids):
     return np.log(counts / counts.sum(axis=1, keepdims=True))  # (V, V)
 
 
-def bigram_bits_per_character(log_p, ids):
-    """Mean −log₂ p(ids[i+1] | ids[i]) over the text ``ids``."""
+def bigram_bits_per_character(log_p, ids, positions=None):
+    """Mean −log₂ p(ids[p+1] | ids[p]) over ``positions`` of the text ``ids`` (default: all)."""
     ids = check_ids(ids, 1)
-    return float(-np.mean(log_p[ids[:-1], ids[1:]]) / np.log(2))
+    positions = np.arange(ids.size - 1) if positions is None else np.asarray(positions)
+    return float(-np.mean(log_p[ids[positions], ids[positions + 1]]) / np.log(2))

@@ -27,7 +27,7 @@ from tinysae.modern.crosscoder import (  # noqa: F401
     relative_decoder_norms,
 )
 from tinysae.modern.crosscoder_training import CrosscoderResult, train_crosscoder  # noqa: F401
-from tinysae.modern.detection import best_f1, detection_table  # noqa: F401
+from tinysae.modern.detection import Detector, best_f1, detection_table  # noqa: F401
 from tinysae.modern.export import export_saelens, load_saelens, saelens_config  # noqa: F401
 from tinysae.modern.metrics import (  # noqa: F401
     RECOVERY_THRESHOLD,

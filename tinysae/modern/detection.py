@@ -10,10 +10,17 @@ For each unit, every threshold that separates two distinct activation values is 
 the activations in decreasing order; cutting after the k-th largest predicts those k), and
 the best F1 is kept. Tied values are never split, so a unit that is exactly zero on most
 examples cannot pretend to pick some of them out; and only the values above a unit's
-minimum need sorting, which for a sparse latent is a few hundred of the m. Only high activations count as detection:
-a neuron that detects a property by going *down* scores low here, for neurons and latents
-alike (Bricken et al. 2023 read features the same way, by their top activations).
+minimum need sorting, which for a sparse latent is a few hundred of the m.
+
+Predicting *every* example already scores F1 = 2p / (1 + p) for a property of frequency p
+(0.61 at p = 0.44), and a dense unit gets there by a threshold just under its minimum. So
+:func:`detection_table` asks a unit to *fire* to predict, θ ≥ 0 (for ReLU latents: be
+non-zero; for GELU neurons: be positive), for neurons and latents alike. Only high
+activations count: a unit that signals a property by going *down* scores low here (Bricken
+et al. 2023 read features the same way, by their top activations).
 """
+
+from typing import NamedTuple
 
 import numpy as np
 
@@ -22,7 +29,7 @@ from tinysae.checks import check_data, fail
 #: Units copied to contiguous rows at a time (bounds the copy to UNITS_PER_BLOCK × m values).
 UNITS_PER_BLOCK = 128
 
-def best_f1(scores, labels):
+def best_f1(scores, labels, min_threshold=None):
     """The best F1 of each unit (column of ``scores``) at detecting each property.
 
     Parameters
@@ -31,6 +38,9 @@ def best_f1(scores, labels):
         Activations, one column per unit.
     labels : bool ndarray of shape (m,) or (m, p)
         Whether each example has the property (or each of p properties; each must occur).
+    min_threshold : float, optional
+        Only thresholds θ ≥ this are tried (0: the unit must *fire*, be positive, to predict
+        the property). None: any θ, down to predicting every example.
 
     Returns
     -------
@@ -57,27 +67,29 @@ def best_f1(scores, labels):
         if unit % UNITS_PER_BLOCK == 0:  # units as contiguous rows, a block at a time
             block = np.ascontiguousarray(scores[:, unit:unit + UNITS_PER_BLOCK].T)  # (b, m)
         s = block[unit % UNITS_PER_BLOCK]  # (m,)
-        floor = s.min()  # the tied block at the bottom (0 for most of a sparse latent)
-        above = np.flatnonzero(s > floor)  # (m_u,)
-        if above.size == 0:  # a constant unit: the only threshold predicts all or nothing
-            f1[unit], threshold[unit] = predict_all, floor - 1.0
-            continue
+        base = s.min() if min_threshold is None else max(s.min(), min_threshold)
+        above = np.flatnonzero(s > base)  # (m_u,)  the values a cut can separate
         order = above[np.argsort(-s[above], kind="stable")]  # (m_u,)  decreasing
         ordered = s[order]  # (m_u,)
         tp = np.cumsum(labels[order], axis=0)  # (m_u, p)  true positives in the first k
         f1_at = 2 * tp / (np.arange(1, order.size + 1)[:, None] + n_pos)  # (m_u, p)
-        f1_at[np.append(ordered[:-1] == ordered[1:], False)] = -1.0  # never split a tie
+        tie = np.zeros(order.size, dtype=bool)  # (m_u,)  a cut after row k would split a tie
+        tie[:-1] = ordered[:-1] == ordered[1:]
+        f1_at[tie] = -1.0
+        if min_threshold is None:  # one more cut: below the minimum, every example predicted
+            f1_at = np.vstack([f1_at, predict_all])  # (m_u + 1, p)
+        if f1_at.size == 0:  # never above θ ≥ min_threshold: predicts nothing
+            f1[unit], threshold[unit] = 0.0, base
+            continue
         best = np.argmax(f1_at, axis=0)  # (p,)
-        best_f1 = f1_at[best, np.arange(p)]  # (p,)
-        next_value = np.append(ordered, floor)[best + 1]  # (p,)  θ sits on the next value
-        better_all = predict_all >= best_f1  # (p,)
-        f1[unit] = np.where(better_all, predict_all, best_f1)
-        threshold[unit] = np.where(better_all, floor - 1.0, next_value)
+        f1[unit] = f1_at[best, np.arange(p)]
+        # θ sits on the next value down: base after the last of `above`, below it after that
+        threshold[unit] = np.append(ordered, [base, s.min() - 1.0])[best + 1]
     return (f1[:, 0], threshold[:, 0]) if one else (f1, threshold)
 
 
-def detection_table(unit_sets, properties):
-    """For each property, the best unit of each set and its F1.
+def detection_table(unit_sets, properties, min_threshold=0.0):
+    """For each property, the best unit of each set and its F1 (thresholds θ ≥ ``min_threshold``).
 
     Parameters
     ----------
@@ -89,14 +101,28 @@ def detection_table(unit_sets, properties):
     Returns
     -------
     dict of str → dict
-        Per property: ``frequency`` (share of examples with it) and, per unit set,
-        ``(best unit index, its F1)``; properties that never occur are left out.
+        Per property: ``frequency`` (share of examples with it) and, per unit set, a
+        :class:`Detector` (the best unit, its F1, and the precision and recall there);
+        properties that never occur are left out.
     """
     names = [name for name, labels in properties.items() if np.any(labels)]
     labels = np.stack([np.asarray(properties[name]) for name in names], axis=1)  # (m, p)
     table = {name: {"frequency": float(np.mean(labels[:, j]))} for j, name in enumerate(names)}
     for unit_name, scores in unit_sets.items():
-        f1, _ = best_f1(scores, labels)  # (n_s, p)
+        f1, threshold = best_f1(scores, labels, min_threshold)  # (n_s, p) each
         for j, name in enumerate(names):
-            table[name][unit_name] = (int(np.argmax(f1[:, j])), float(np.max(f1[:, j])))
+            unit = int(np.argmax(f1[:, j]))
+            predicted = scores[:, unit] > threshold[unit, j]  # (m,)
+            hits = np.sum(predicted & labels[:, j])
+            table[name][unit_name] = Detector(unit, float(f1[unit, j]),
+                                              float(hits / max(1, predicted.sum())),
+                                              float(hits / labels[:, j].sum()))
     return table
+
+
+class Detector(NamedTuple):
+    """The best unit of a set for one property: its index, F1, precision and recall."""
+    unit: int
+    f1: float
+    precision: float
+    recall: float

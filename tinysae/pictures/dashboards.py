@@ -47,9 +47,12 @@ def _draw_contexts(ax, board):
 
 
 def _draw_histogram(ax, board):
+    from matplotlib.ticker import NullFormatter
+
     active = board.values[board.values > 0]
     if active.size:
         ax.hist(active, bins=30, color="tab:orange", log=True)
+        ax.yaxis.set_minor_formatter(NullFormatter())
     ax.set_title(f"> 0 on {np.mean(board.values > 0):.1%}", fontsize=7.5)
     ax.tick_params(labelsize=6)
 
@@ -79,16 +82,16 @@ def plot_dashboards(dashboards, *, title=None, row_height=1.6, width=13.0):
     """
     from matplotlib.figure import Figure
 
-    height = row_height * len(dashboards) + (0.5 if title else 0.2)
+    height = row_height * len(dashboards) + (0.75 if title else 0.35)
     fig = Figure(figsize=(width, height))  # fixed margins: a layout engine would draw twice
     grid = fig.add_gridspec(len(dashboards), 3, width_ratios=(7.0, 1.2, 1.2),
                             left=0.4 / width, right=1 - 0.15 / width, bottom=0.3 / height,
-                            top=1 - (0.45 if title else 0.25) / height, wspace=0.12,
+                            top=1 - (0.7 if title else 0.3) / height, wspace=0.12,
                             hspace=0.45)
     for row, board in enumerate(dashboards):
         _draw_contexts(fig.add_subplot(grid[row, 0]), board)
         _draw_histogram(fig.add_subplot(grid[row, 1]), board)
         _draw_effect(fig.add_subplot(grid[row, 2]), board)
     if title:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(title, fontsize=10, y=1 - 0.12 / height, va="top")
     return fig

@@ -1,0 +1,73 @@
+"""Pictures of what a dictionary found: single-unit F1 per property, and crosscoder decoder norms.
+
+- :func:`plot_detection_table` — for each property, the F1 of the best neuron beside that
+  of the best SAE feature (from :func:`tinysae.modern.detection_table`);
+- :func:`plot_relative_norms` — the histogram of a crosscoder's relative decoder norms
+  (Lindsey et al. 2024): layer-specific features at the ends, shared ones in the middle.
+
+Both take ``ax=None`` and return the Figure, like the other plots of :mod:`tinysae.pictures`.
+"""
+
+import numpy as np
+
+from tinysae.pictures.plots import figure_and_axes
+
+#: Colours of the unit sets, in the order they are drawn.
+COLOURS = ("tab:blue", "tab:orange", "tab:green")
+
+
+def plot_detection_table(table, *, ax=None, figsize=(6.5, 4.5), title=None):
+    """Horizontal bars: per property (a row), the best F1 of each unit set (a colour).
+
+    ``table`` is :func:`tinysae.modern.detection_table`'s result; the sets are drawn in the
+    order of its rows' keys after ``frequency``. Each row's label gives the property's
+    frequency p, and a black tick the F1 of predicting it everywhere, 2p / (1 + p); each bar
+    is labelled with its unit's index.
+    """
+    fig, ax = figure_and_axes(ax, figsize)
+    names = list(table)
+    sets = [key for key in table[names[0]] if key != "frequency"]
+    height = 0.8 / len(sets)
+    for s, (unit_set, colour) in enumerate(zip(sets, COLOURS)):
+        y = np.arange(len(names)) + (s - (len(sets) - 1) / 2) * height
+        f1 = [table[name][unit_set].f1 for name in names]
+        ax.barh(y, f1, height=height, color=colour, label=f"best single {unit_set}")
+        for yi, name, value in zip(y, names, f1):
+            ax.text(value + 0.01, yi, f"#{table[name][unit_set].unit}", va="center",
+                    fontsize=6.5, color="0.3")
+    everywhere = [2 * table[n]["frequency"] / (1 + table[n]["frequency"]) for n in names]
+    ax.vlines(everywhere, np.arange(len(names)) - 0.45, np.arange(len(names)) + 0.45,
+              color="black", lw=1.2, label="predicting it everywhere")
+    ax.set_yticks(range(len(names)),
+                  [f"{name} ({table[name]['frequency']:.1%})" for name in names], fontsize=8)
+    ax.invert_yaxis()
+    ax.set_xlim(0, 1.1)
+    ax.set_xlabel("F1 at detecting the property (best threshold)")
+    ax.legend(loc="lower right", fontsize=8)
+    ax.set_title(title or "One unit, one property?", fontsize=10)
+    return fig
+
+
+def plot_relative_norms(r, *, low=0.1, high=0.9, bins=40, ax=None, figsize=(6.5, 3.8),
+                        title=None, layer_names=("layer 1", "layer 2")):
+    """Histogram of relative decoder norms r ∈ [0, 1], the specific and shared bands marked.
+
+    ``r`` is :func:`tinysae.modern.relative_decoder_norms` of the latents to show (e.g. the
+    ones that fire); r < ``low`` counts as specific to the first layer, r > ``high`` to the
+    second, anything between as shared.
+    """
+    r = np.asarray(r, dtype=np.float64)
+    fig, ax = figure_and_axes(ax, figsize)
+    ax.hist(r, bins=bins, range=(0, 1), color="0.35")
+    for edge in (low, high):
+        ax.axvline(edge, color="tab:red", lw=0.8, ls="--")
+    counts = (np.sum(r < low), np.sum((r >= low) & (r <= high)), np.sum(r > high))
+    for x, count, what in zip((low / 2, 0.5, (1 + high) / 2), counts,
+                              (f"{layer_names[0]} only", "shared", f"{layer_names[1]} only")):
+        ax.text(x, 0.97, f"{what}\n{count}", transform=ax.get_xaxis_transform(), ha="center",
+                va="top", fontsize=8, color="tab:red")
+    ax.set_xlabel(f"relative decoder norm  ‖d({layer_names[1]})‖ / (‖d({layer_names[0]})‖ + "
+                  f"‖d({layer_names[1]})‖)")
+    ax.set_ylabel("latents")
+    ax.set_title(title or f"{r.size} latents", fontsize=10)
+    return fig
