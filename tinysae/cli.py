@@ -19,6 +19,9 @@ from tinysae import __version__
 COMMANDS = {
     "train": ("tinysae.train_command", "learn edge detectors from natural images (UFLDL)"),
     "bench": ("tinysae.bench", "time the loss-and-gradient kernels against the BLAS floor"),
+    "exercises": ("tinysae.exercises.starter", "write the model yourself: a folder of exercises"),
+    "grade": ("tinysae.exercises.grade_command", "grade your exercise folder, step by step"),
+    "gradcheck": ("tinysae.exercises.gradcheck", "the class demo: gradient checks term by term"),
 }
 
 #: Exit status after Ctrl-C (128 + SIGINT, the shell's convention).
