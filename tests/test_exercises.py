@@ -120,16 +120,9 @@ PLANTS = [
      "return np.sum((a3 - X) ** 2) / X.shape[0]", 3),
     ("no-half-in-decay", "sparse_autoencoder.py", "weight_decay_cost",
      "return weight_decay * (np.sum(W1 ** 2) + np.sum(W2 ** 2))", 8),
-    ("forward-difference", "sparse_autoencoder.py", "numerical_gradient", """
-        def value(t):
-            out = f(t)
-            return out[0] if isinstance(out, tuple) else out
-        grad = np.zeros(x.size)
-        for i in range(x.size):
-            e = np.zeros(x.size)
-            e[i] = eps
-            grad[i] = (value(x + e) - value(x)) / eps
-        return grad""", 15),
+    ("forward-difference", "sparse_autoencoder.py", "numerical_gradient",
+     CLASSIC["numerical_gradient"].replace("(value(x + e) - value(x - e)) / (2 * eps)",
+                                           "(value(x + e) - value(x)) / eps"), 15),
     ("fprime-in-linear-delta3", "modern_sae.py", "output_delta",
      "return (a3 - X) * a3 * (1 - a3)", 4),
     ("relu-mask-missing", "modern_sae.py", "hidden_delta", "return delta3 @ W2 + sparsity_term", 5),

@@ -42,6 +42,7 @@ MODERN = [
     (modern.sae_loss_and_grad, "sae_loss_and_grad(params, X, sparsity_weight)"),
 ]
 
+
 def parameters_of(signature):
     """``{name: has a default}`` from ``"f(a, b, eps=1e-4)"``."""
     inside = signature[signature.index("(") + 1:-1]
@@ -51,7 +52,7 @@ def parameters_of(signature):
 def adapted_docstring(reference, signature):
     """The reference's docstring, for a student's function with ``signature``.
 
-    Dropped: the paragraphs that name a parameter the exercise leaves out (````decoder````
+    Dropped: the paragraphs that name a parameter the exercise leaves out (``decoder``,
     ...) or point into the library (``:mod:``), and the Parameters entries of left-out
     parameters; a default the exercise does not have is not mentioned.
     """
@@ -103,7 +104,9 @@ def blank_file(docstring, imports, functions, step_of):
 
     ``step_of(name)`` says where the README explains the function (for the error message).
     """
-    blanks = [blank_function(ref, sig, f"{sig.split('(')[0]}: write it ({step_of(sig.split('(')[0])} "
-                                         "in README.md)")
-              for ref, sig in functions]
+    blanks = []
+    for reference, signature in functions:
+        name = signature.split("(")[0]
+        blanks.append(blank_function(reference, signature,
+                                     f"{name}: write it ({step_of(name)} in README.md)"))
     return f'"""{docstring}"""\n\n{imports}\n\n\n' + "\n\n".join(blanks)

@@ -86,7 +86,8 @@ def _outcome(student, exercise, step, outcomes, seed):
             return Outcome(NOT_WRITTEN)
         other = first_of.get(blank.function)
         where = f" (step {other.number})" if other else ""
-        return Outcome(SKIPPED, [f"it calls {blank.function}{where}, not written yet"])
+        return Outcome(SKIPPED, [f"{step.function} calls {blank.function}{where}, which is not "
+                                 "written yet"])
     except Wrong as error:
         return Outcome(FAIL, error.lines)
     except StudentError as error:
