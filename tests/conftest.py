@@ -2,8 +2,9 @@
 
 pytest's ``-k grad`` would also pick every other test whose name holds "grad"
 (``loss_and_grad``, ``gradient``, ...), whose lines would come between the demo's rows on
-the projector. With exactly ``-k grad``, only the demo's file is kept; any other
-expression (``-k "grad or kernel"``, ``-k gradient``) selects as pytest always does.
+the projector. So with exactly ``-k grad``, when the demo's file is among the tests
+collected, only its tests are kept. ``pytest tests/test_modern_sae.py -k grad`` and any
+other expression (``-k "grad or kernel"``, ``-k gradient``) select as pytest always does.
 """
 
 from pathlib import Path
@@ -14,7 +15,7 @@ DEMO = "test_gradient_checks.py"
 def pytest_collection_modifyitems(config, items):
     if config.getoption("keyword") != "grad":
         return
-    others = [item for item in items if Path(str(item.fspath)).name != DEMO]
-    if others:
-        config.hook.pytest_deselected(items=others)
-        items[:] = [item for item in items if Path(str(item.fspath)).name == DEMO]
+    demo = [item for item in items if Path(str(item.fspath)).name == DEMO]
+    if demo and len(demo) < len(items):
+        config.hook.pytest_deselected(items=[item for item in items if item not in demo])
+        items[:] = demo
