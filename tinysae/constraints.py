@@ -161,6 +161,7 @@ CONSTRAINTS = {
     "max_iter": Integer(1),                       # L-BFGS iterations
     "print_every": Integer(1),                    # iterations between progress lines
     "checkpoint_every": Integer(1),               # iterations between checkpoints
+    "max_parameters": Integer(1),                 # a model file's size cap (opt in past it)
     "verbose": Boolean(),                         # print progress
     "chunk_size": Integer(1),         # rows per block with bounded memory
     "n_threads": Integer(1),          # worker threads of the fast kernel
