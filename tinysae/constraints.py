@@ -163,6 +163,7 @@ CONSTRAINTS = {
     "checkpoint_every": Integer(1),               # iterations between checkpoints
     "max_parameters": Integer(1),                 # a model file's size cap (opt in past it)
     "verbose": Boolean(),                         # print progress
+    "force": Boolean(),                           # resume although the data have changed
     "chunk_size": Integer(1),         # rows per block with bounded memory
     "n_threads": Integer(1),          # worker threads of the fast kernel
     "dtype": FloatDtype(),                        # float64, or float32 for speed
