@@ -23,7 +23,7 @@ from tinysae.data.whitening import MIN_WHITEN_SIDE
 LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])
 
 #: The most pixels (width × height) one photo may have: 2**25 is 33.5 megapixels (a 6700 × 5000
-#: photo), which takes up to about 1.5 GB while it is converted to float64.
+#: photo; 256 MiB as float64 grayscale, a few times that while it is converted).
 MAX_IMAGE_PIXELS = 2 ** 25
 
 #: The most pixels a folder of photos may have in all (1 GiB as float64 grayscale).
