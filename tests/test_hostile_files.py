@@ -174,7 +174,7 @@ def photo_folder(folder, *files):
 
 CASES = {
     # models (tinysae.load)
-    "model: bzip2 entries (32 MB of zeros in 1 kB)": (
+    "model: bzip2 entries (32 MB of zeros in 1.5 kB)": (
         lambda d: bomb_model(d / "m.npz", zipfile.ZIP_BZIP2), load, "is compressed (bzip2)"),
     "model: deflate entries (32 MB of zeros in 32 kB)": (
         lambda d: bomb_model(d / "m.npz", zipfile.ZIP_DEFLATED), load, "is compressed (deflate)"),
