@@ -14,11 +14,17 @@ import sys
 import warnings
 
 from tinysae import __version__
+from tinysae.interrupts import quiet_interrupt_until_imported
+
+_starting = quiet_interrupt_until_imported()  # until main() runs (see tinysae.interrupts)
 
 #: Each command: the module whose ``main(argv)`` runs it, and one line for ``tinysae --help``.
 COMMANDS = {
     "train": ("tinysae.train_command", "learn edge detectors from natural images (UFLDL)"),
     "bench": ("tinysae.bench", "time the loss-and-gradient kernels against the BLAS floor"),
+    "exercises": ("tinysae.exercises.starter", "write the model yourself: a folder of exercises"),
+    "grade": ("tinysae.exercises.grade_command", "grade your exercise folder, step by step"),
+    "gradcheck": ("tinysae.exercises.gradcheck", "the class demo: gradient checks term by term"),
 }
 
 #: Exit status after Ctrl-C (128 + SIGINT, the shell's convention).
@@ -43,6 +49,7 @@ def main(argv=None):
     command = argv[0] if argv and argv[0] in COMMANDS else None
     prog = f"tinysae {command}" if command else "tinysae"
     try:
+        _starting()
         if command is None:
             return _top_level(argv)
         module = importlib.import_module(COMMANDS[command][0])
