@@ -90,10 +90,11 @@ def relative_decoder_norms(coder):
 
 def crosscoder_forward(coder, X_layers):
     """``z2, a2, mask`` (m, n_h) and the reconstruction ``a3`` (m, L, n_v)."""
-    z2 = np.einsum("mlv,lhv->mh", X_layers, coder["W1"]) + coder["b1"]  # (m, n_h)
+    L = X_layers.shape[1]
+    z2 = sum(X_layers[:, l] @ coder["W1"][l].T for l in range(L)) + coder["b1"]  # (m, n_h)
     mask = z2 > 0  # (m, n_h)
     a2 = z2 * mask  # (m, n_h)
-    a3 = np.einsum("mh,lvh->mlv", a2, coder["W2"]) + coder["b2"]  # (m, L, n_v)
+    a3 = np.stack([a2 @ coder["W2"][l].T for l in range(L)], axis=1) + coder["b2"]  # (m, L, n_v)
     return {"z2": z2, "a2": a2, "mask": mask, "a3": a3}
 
 
@@ -124,13 +125,16 @@ def crosscoder_loss_and_grad(coder, X_layers, *, sparsity_weight=0.0, return_cac
     s = norms.sum(axis=0)  # (n_h,)
     delta3 = cache["a3"] - X_layers  # (m, L, n_v)
     J = 0.5 * np.sum(delta3 ** 2) / m + sparsity_weight * np.sum(a2 @ s) / m
-    delta2 = (np.einsum("mlv,lvh->mh", delta3, coder["W2"]) + sparsity_weight * s) * cache["mask"]
+    L = X_layers.shape[1]
+    delta2 = (sum(delta3[:, l] @ coder["W2"][l] for l in range(L))
+              + sparsity_weight * s) * cache["mask"]  # (m, n_h)
     mean_a2 = a2.mean(axis=0)  # (n_h,)
     unit = np.divide(coder["W2"], norms[:, None, :], out=np.zeros_like(coder["W2"]),
                      where=norms[:, None, :] > 0)  # (L, n_v, n_h)  each column at length 1
     grads = {
-        "W1": np.einsum("mh,mlv->lhv", delta2, X_layers) / m,  # (L, n_h, n_v)
-        "W2": np.einsum("mlv,mh->lvh", delta3, a2) / m + sparsity_weight * unit * mean_a2,
+        "W1": np.stack([delta2.T @ X_layers[:, l] for l in range(L)]) / m,  # (L, n_h, n_v)
+        "W2": np.stack([delta3[:, l].T @ a2 for l in range(L)]) / m
+        + sparsity_weight * unit * mean_a2,  # (L, n_v, n_h)
         "b1": delta2.mean(axis=0),  # (n_h,)
         "b2": delta3.mean(axis=0),  # (L, n_v)
     }
