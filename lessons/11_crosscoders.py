@@ -16,11 +16,25 @@ GELU neurons (32 characters → 128 → 128 → next character), trained here.
 
 Command:   python lessons/11_crosscoders.py        (add --quick for the test suite)
 
-What you will see (full run: FILL on a busy shared 2-core machine): FILL
+What you will see (full run: 5 min 23 s on a shared 2-core machine with other jobs running,
+of which 3 min 42 s of CPU on one thread): the two-layer model reaches 2.34 bits per
+character on the test text (the bigram: 3.53; lesson 10's one-layer model: 2.51). The
+crosscoder (1024 latents on 2 × 128 neurons, β = 1, 3000 steps): L0 14.3, FVU 0.173 on
+layer 1 and 0.122 on layer 2, no dead latent. Its relative decoder norms have the paper's
+shape — a peak at each end and a broad hump in the middle: 72 latents write to layer 1
+only (r < 0.1), 58 to layer 2 only (r > 0.9), 894 to both. Layer 2 reads layer 1, so most
+of what layer 1 holds is still there one layer up. The shared latents also carry the
+sharpest meanings: latent 578 fires on the space after `def` (F1 0.99), another shared one
+on the dot after `self.` (0.99). The layer-specific ones fire more often (2.9% and 3.4% of
+positions each, against 1.1%) and mean less — the best any of them does is F1 0.65, at
+indentation — as Anthropic later reported for the features a crosscoder finds in one model
+only (its 2025 update "Insights on crosscoder model diffing"). A table gives, for each of
+lesson 10's properties, the best single latent of each kind.
 
 Pictures: 11_relative_norms.png, the histogram with the counts of layer-1-only, shared and
-layer-2-only latents; 11_dashboards.png, a dashboard for one latent of each kind (contexts
-shaded by its activation, its histogram, the next characters its layer-2 decoder promotes).
+layer-2-only latents; 11_dashboards.png, a dashboard for the latent of each kind that best
+detects some property (contexts shaded by its activation, its histogram, the next
+characters its layer-2 decoder promotes; a layer-1-only latent's bars are ~1e-4).
 Reference picture: lessons/figures/11_relative_norms.png.
 """
 
@@ -29,10 +43,10 @@ import numpy as np
 
 from tinysae import (limit_blas_threads, plot_dashboards, plot_relative_norms, save_figure)
 from tinysae.charlm import (activation_sampler, all_layer_activations, bigram_bits_per_character,
-                            bits_per_character, fit_bigram, random_positions, stdlib_corpus,
-                            train_lm, unit_dashboard)
+                            bits_per_character, corpus_properties, fit_bigram, random_positions,
+                            stdlib_corpus, train_lm, unit_dashboard)
 from tinysae.lessonkit import lesson_args
-from tinysae.modern import (crosscoder_forward, dead_latents, decoder_norms, fvu, l0,
+from tinysae.modern import (best_f1, crosscoder_forward, dead_latents, decoder_norms, fvu, l0,
                             relative_decoder_norms, train_crosscoder)
 
 # %% [markdown]
@@ -48,7 +62,7 @@ LM_BATCH = 512            # ... each on this many random windows
 LM_LEARNING_RATE = 4e-3
 N_LATENTS = 1024          # the crosscoder's dictionary: 4 × all 256 neurons
 SPARSITY_WEIGHT = 1.0     # β of the decoder-norm-weighted L1 penalty
-CC_STEPS = 2000           # Adam steps for the crosscoder ...
+CC_STEPS = 3000           # Adam steps for the crosscoder ...
 CC_BATCH = 512            # ... each on both layers at this many fresh positions of "sae" text
 CC_LEARNING_RATE = 1e-3
 SPECIFIC = 0.1            # r below this: layer 1 only; above 1 − SPECIFIC: layer 2 only
@@ -134,10 +148,25 @@ save_figure(plot_relative_norms(r[alive], low=SPECIFIC, high=1 - SPECIFIC,
             args.out / "11_relative_norms.png", dpi=120)
 
 # %% [markdown]
+# ## What each kind detects
+# Lesson 10's properties of Python source, on the same test positions: for each property,
+# the best F1 of a single latent of each kind (it predicts the property where it fires).
+
+# %%
+labels = corpus_properties(corpus.texts["test"])
+names = [name for name in labels if labels[name][positions].any()]
+f1, _ = best_f1(a2, np.stack([labels[name][positions] for name in names], axis=1),
+                min_threshold=0.0)  # (n_latents, p)
+print(f"{'property':<15}" + "".join(f"{kind:>14}" for kind in kinds))
+for p, name in enumerate(names):
+    print(f"{name:<15}" + "".join(f"{f1[members, p].max() if members.any() else 0:>14.2f}"
+                                  for members in kinds.values()))
+
+# %% [markdown]
 # ## One latent of each kind
-# The most often firing latent of each kind. Its dashboard's logits are the direct effect
-# of its *layer-2* decoder direction through the output layer (a layer-1-only latent writes
-# almost nothing there: its bars are short).
+# For each kind, the latent that detects some property best, with its dashboard. The
+# logits are the direct effect of its *layer-2* decoder direction through the output layer
+# (a layer-1-only latent writes almost nothing there: its bars are tiny).
 
 # %%
 valid = (CONTEXT - 1, test_ids.size - 2)
@@ -156,12 +185,14 @@ with limit_blas_threads(numpy_threads=1):
     for kind, members in kinds.items():
         if not members.any():
             continue
-        j = int(np.flatnonzero(members)[np.argmax(np.mean(a2[:, members] > 0, axis=0))])
+        best, p = np.unravel_index(np.argmax(f1[members]), f1[members].shape)
+        j = int(np.flatnonzero(members)[best])
+        print(f"{kind}: latent {j} detects {names[p]} best (F1 {f1[j, p]:.2f}), r = {r[j]:.2f}")
         boards.append(unit_dashboard(
             latent_at(j), test_ids, positions, a2[:, j],
             model["W_out"] @ coder["W2"][1][:, j] / scale[1, 0],  # back to the neurons' units
-            f"latent {j}, {kind}: r = {r[j]:.2f}, ‖d(1)‖ = {norms[0, j]:.2f}, "
-            f"‖d(2)‖ = {norms[1, j]:.2f}", valid=valid))
+            f"latent {j}, {kind} (r = {r[j]:.2f}, ‖d(1)‖ = {norms[0, j]:.2f}, ‖d(2)‖ = "
+            f"{norms[1, j]:.2f}): best at {names[p]}, F1 {f1[j, p]:.2f}", valid=valid))
 save_figure(plot_dashboards(boards, title="One crosscoder latent of each kind"),
             args.out / "11_dashboards.png", dpi=100)
 print(f"figures in {args.out}")
