@@ -5,8 +5,10 @@ of sigmoid units, squared-error reconstruction, weight decay and a KL sparsity p
 The public names live here, ``tinysae.<name>``; the tree follows the data:
 ``tinysae.data`` (photos → whitening → patches), ``tinysae.model`` (the equations, the fast
 kernel, gradient checks), ``tinysae.training`` (L-BFGS, checkpoints, model files),
-``tinysae.pictures`` (filter grids, plots, edge scores) and ``tinysae.modern`` (today's
-sparse autoencoders). ``import tinysae`` does not import matplotlib.
+``tinysae.pictures`` (filter grids, plots, edge scores, dashboards) and ``tinysae.modern``
+(today's sparse autoencoders and crosscoders); ``tinysae.charlm`` is the small character
+model of Python source that lessons 10 and 11 read. ``import tinysae`` does not import
+matplotlib.
 """
 
 __version__ = "0.1.0"
