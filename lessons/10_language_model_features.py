@@ -47,10 +47,10 @@ under SAELens' names). Reference picture: lessons/figures/10_features.png.
 import numpy as np
 
 from tinysae import (limit_blas_threads, plot_dashboards, plot_detection_table, save_figure)
-from tinysae.charlm import (bigram_bits_per_character, bits_per_character, corpus_properties,
-                            fit_bigram, activation_sampler, loss_recovered, neuron_activations,
-                            random_positions, spliced_bits, stdlib_corpus, train_lm,
-                            unit_dashboard)
+from tinysae.charlm import (activation_sampler, best_units, bigram_bits_per_character,
+                            bits_per_character, corpus_properties, detection_title, fit_bigram,
+                            loss_recovered, neuron_activations, random_positions, spliced_bits,
+                            stdlib_corpus, train_lm, unit_dashboard)
 from tinysae.lessonkit import lesson_args
 from tinysae.modern import (dead_latents, detection_table, export_saelens, fvu, l0, sae_forward,
                             train_sae)
@@ -163,13 +163,10 @@ for name, row in table.items():
           f"{f.recall:5.2f}   {'feature' if f.f1 > n.f1 else 'neuron'}")
 wins = sum(row["feature"].f1 > row["neuron"].f1 for row in table.values())
 print(f"the best feature beats the best neuron on {wins} of {len(table)} properties")
-best_for = {}
-for name, row in table.items():
-    best_for.setdefault(row["neuron"].unit, []).append(name)
-for unit, names in best_for.items():
-    split = sorted({table[name]["feature"].unit for name in names})
+for unit, best in best_units(table, "neuron", table).items():
+    split = sorted({table[name]["feature"].unit for name, _ in best})
     if len(split) > 1:
-        print(f"neuron {unit} is the best neuron for {' and '.join(names)}; "
+        print(f"neuron {unit} is the best neuron for {' and '.join(name for name, _ in best)}; "
               f"the SAE has a feature for each ({', '.join(map(str, split))})")
 
 # %% [markdown]
@@ -192,28 +189,15 @@ def neuron_at(j):
     return lambda p: neuron_activations(model, test_ids, p)[:, j]
 
 
-def title(kind, best):
-    """'feature 7: best for digit (F1 0.78, …)', one clause per property it is best for."""
-    return f"{kind} {best[0][1].unit}: best for " + "; ".join(
-        f"{name} (F1 {d.f1:.2f}, precision {d.precision:.2f}, recall {d.recall:.2f})"
-        for name, d in best)
-
-
-def best_units(kind):
-    """{unit: [(property, Detector)]} for the SHOWN properties, in order (a unit once)."""
-    units = {}
-    for name in SHOWN:
-        units.setdefault(table[name][kind].unit, []).append((name, table[name][kind]))
-    return units
-
-
-with limit_blas_threads(numpy_threads=1):
+with limit_blas_threads(numpy_threads=1):  # a unit best for two properties is shown once
     feature_boards = [unit_dashboard(feature_at(j), test_ids, positions, features[:, j],
-                                     model["W_out"] @ sae["W2"][:, j], title("feature", best),
-                                     valid=valid) for j, best in best_units("feature").items()]
+                                     model["W_out"] @ sae["W2"][:, j],
+                                     detection_title("feature", j, best), valid=valid)
+                      for j, best in best_units(table, "feature", SHOWN).items()]
     neuron_boards = [unit_dashboard(neuron_at(j), test_ids, positions, neurons[:, j],
-                                    model["W_out"][:, j], title("neuron", best), valid=valid)
-                     for j, best in best_units("neuron").items()]
+                                    model["W_out"][:, j], detection_title("neuron", j, best),
+                                    valid=valid)
+                     for j, best in best_units(table, "neuron", SHOWN).items()]
 save_figure(plot_dashboards(feature_boards, title=f"SAE features ({N_LATENTS} latents, TopK "
                             f"k = {K}) on {N_NEURONS} neurons: the best feature per property"),
             args.out / "10_features.png", dpi=100)

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from tinysae import plot_dashboards
-from tinysae.charlm import encode, top_positions, unit_dashboard
+from tinysae.charlm import best_units, detection_title, encode, top_positions, unit_dashboard
+from tinysae.modern import Detector
 from tinysae.charlm.dashboards import AFTER, BEFORE
 
 TEXT = ("x = 1\n" * 30) + "def norm(self):\n" + ("y = 2\n" * 30)
@@ -43,3 +44,13 @@ def test_plot_has_three_panels_per_dashboard():
     fig = plot_dashboards(boards, title="two units")
     assert len(fig.axes) == 6
     assert fig.axes[0].get_title(loc="left") == "unit 0"
+
+
+def test_best_units_show_a_unit_once_with_every_property_it_is_best_for():
+    table = {"after_def": {"neuron": Detector(97, 0.28, 0.2, 0.48)},
+             "after_self": {"neuron": Detector(97, 0.27, 0.17, 0.78)},
+             "digit": {"neuron": Detector(59, 0.32, 0.29, 0.35)}}
+    units = best_units(table, "neuron", ["after_def", "digit", "after_self"])
+    assert list(units) == [97, 59] and [name for name, _ in units[97]] == ["after_def", "after_self"]
+    assert detection_title("neuron", 59, units[59]) == (
+        "neuron 59: best for digit (F1 0.32, precision 0.29, recall 0.35)")

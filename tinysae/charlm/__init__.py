@@ -31,7 +31,13 @@ from tinysae.charlm.corpus import (  # noqa: F401
     stdlib_corpus,
     stdlib_files,
 )
-from tinysae.charlm.dashboards import Dashboard, top_positions, unit_dashboard  # noqa: F401
+from tinysae.charlm.dashboards import (  # noqa: F401
+    Dashboard,
+    best_units,
+    detection_title,
+    top_positions,
+    unit_dashboard,
+)
 from tinysae.charlm.model import (  # noqa: F401
     context_of,
     cross_entropy,
