@@ -9,10 +9,11 @@ import numpy as np
 import pytest
 
 from tinysae import CHECK_EPSILON, GRADIENT_CHECK_THRESHOLD, gradient_check_params
-from tinysae.charlm import (OTHER, VOCABULARY, bigram_bits_per_character, bits_per_character,
-                            context_of, decode, encode, fit_bigram, gelu, gelu_derivative,
-                            init_lm, lm_forward, lm_loss_and_grad, neuron_activations,
-                            spliced_bits, stdlib_corpus, stdlib_files, train_lm, windows_at)
+from tinysae.charlm import (OTHER, VOCABULARY, activation_sampler, all_layer_activations,
+                            bigram_bits_per_character, bits_per_character, context_of, decode,
+                            encode, fit_bigram, gelu, gelu_derivative, init_lm, lm_forward,
+                            lm_loss_and_grad, neuron_activations, spliced_bits, stdlib_corpus,
+                            stdlib_files, train_lm, windows_at)
 from tinysae.charlm.model import embed_backward
 
 # A tiny model: 4 characters of context, 3 embedding dimensions, 5 neurons, 7 windows.
@@ -140,6 +141,20 @@ def test_splicing_in_the_neurons_themselves_changes_nothing():
     assert spliced_bits(model, ids, positions, 1, np.zeros_like) != pytest.approx(clean)
     a2 = neuron_activations(model, ids, positions[:5], layer=2)
     np.testing.assert_array_equal(a2, lm_forward(model, windows_at(ids, positions[:5], 4)[0])["a2"])
+
+
+def test_every_layer_at_once_equals_each_layer_alone_and_the_sampler_draws_the_same():
+    model, _, _ = tiny_problem(2)
+    ids = np.random.default_rng(2).integers(0, len(VOCABULARY), size=20_000)
+    positions = np.arange(3, 19_000)  # more than one chunk of EVAL_CHUNK
+    X = all_layer_activations(model, ids, positions)  # (m, L, n_h)
+    assert X.shape == (positions.size, 2, N_NEURONS)
+    for layer in (1, 2):
+        np.testing.assert_array_equal(X[:, layer - 1], neuron_activations(model, ids, positions,
+                                                                          layer))
+    drawn = activation_sampler(model, ids, scale=np.array([[2.0], [3.0]]))(6, np.random.default_rng(4))
+    where = np.random.default_rng(4).integers(3, ids.size - 1, size=6)
+    np.testing.assert_allclose(drawn, all_layer_activations(model, ids, where) * [[2.0], [3.0]])
 
 
 @pytest.mark.parametrize("call, match", [

@@ -24,20 +24,31 @@ def _check_layer(model, layer):
         fail("layer", f"a hidden layer of the model, 1 … {n_layers_of(model)}", layer)
 
 
+def _forward_chunks(model, ids, positions):
+    """:func:`lm_forward`'s cache at ``positions``, EVAL_CHUNK positions at a time."""
+    T, positions = context_of(model), np.asarray(positions)
+    for start in range(0, positions.size, EVAL_CHUNK):
+        yield lm_forward(model, windows_at(ids, positions[start:start + EVAL_CHUNK], T)[0])
+
+
+def _layers(cache, L):
+    """Every hidden layer's neurons from one forward pass, stacked: (m, L, n_h)."""
+    return np.stack([cache[f"a{layer}"] for layer in range(1, L + 1)], axis=1)
+
+
 @validated
 def neuron_activations(model, ids, positions, layer=1):
     """a_l at each of ``positions`` of ``ids``: (m, n_h), in the model's float dtype."""
     _check_layer(model, layer)
-    T, positions = context_of(model), np.asarray(positions)
-    chunks = [lm_forward(model, windows_at(ids, positions[s:s + EVAL_CHUNK], T)[0])[f"a{layer}"]
-              for s in range(0, positions.size, EVAL_CHUNK)]
-    return np.concatenate(chunks)  # (m, n_h)
+    return np.concatenate([cache[f"a{layer}"] for cache in
+                           _forward_chunks(model, ids, positions)])  # (m, n_h)
 
 
 def all_layer_activations(model, ids, positions):
     """Every hidden layer's neurons at ``positions``, stacked: (m, L, n_h)."""
-    return np.stack([neuron_activations(model, ids, positions, layer)
-                     for layer in range(1, n_layers_of(model) + 1)], axis=1)  # (m, L, n_h)
+    L = n_layers_of(model)
+    return np.concatenate([_layers(cache, L) for cache in
+                           _forward_chunks(model, ids, positions)])  # (m, L, n_h)
 
 
 def activation_sampler(model, ids, layer=None, scale=1.0):
@@ -55,8 +66,7 @@ def activation_sampler(model, ids, layer=None, scale=1.0):
         cache = lm_forward(model, windows_at(ids, random_positions(ids, B, T, rng), T)[0])
         if layer is not None:
             return cache[f"a{layer}"] * scale  # (B, n_h)
-        return np.stack([cache[f"a{l}"] for l in range(1, n_layers_of(model) + 1)],
-                        axis=1) * scale  # (B, L, n_h)
+        return _layers(cache, n_layers_of(model)) * scale  # (B, L, n_h)
     return sample
 
 
