@@ -51,6 +51,8 @@ def test_export_then_load_gives_the_same_sae(tmp_path, monkeypatch, writer, acti
     np.testing.assert_allclose(saelens_forward(weights, x, k), ours, atol=1e-5)
 
 
-def test_topk_without_k_is_refused(tmp_path):
-    with pytest.raises(ValueError, match="'activation'"):
-        export_saelens(trained_looking_sae(np.random.default_rng(0)), tmp_path, "topk")
+@pytest.mark.parametrize("activation, k, match", [("topk", None, "'k'"), ("topk", 11, "'k'"),
+                                                  ("gelu", None, "'activation'")])
+def test_a_bad_activation_or_k_is_named(tmp_path, activation, k, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        export_saelens(trained_looking_sae(np.random.default_rng(0)), tmp_path, activation, k)

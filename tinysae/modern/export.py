@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from tinysae.atomic_write import atomic_write
-from tinysae.checks import check_params, fail
+from tinysae.checks import fail
+from tinysae.validation import trusted, validated
 
 CONFIG_FILE = "cfg.json"
 SAFETENSORS_FILE = "sae_weights.safetensors"
@@ -42,13 +43,12 @@ def _safetensors():
     return safetensors_numpy
 
 
+@validated
 def saelens_config(params, activation="relu", k=None, *, model_name="tinysae-charlm",
                    hook_name="hidden.1", hook_layer=1, context_size=None,
                    dataset_path="python-stdlib"):
     """The ``cfg.json`` dict for ``params`` (W1 (n_h, n_v), …) with SAELens' keys."""
     n_h, n_v = np.shape(params["W1"])
-    if activation not in ("relu", "topk") or (activation == "topk" and k is None):
-        fail("activation", "'relu', or 'topk' with k given", activation)
     config = {
         "architecture": "topk" if activation == "topk" else "standard",
         "d_in": int(n_v), "d_sae": int(n_h), "dtype": "float32", "device": "cpu",
@@ -64,6 +64,7 @@ def saelens_config(params, activation="relu", k=None, *, model_name="tinysae-cha
     return config
 
 
+@validated
 def export_saelens(params, folder, activation="relu", k=None, **metadata):
     """Write ``params`` to ``folder`` as ``cfg.json`` and the weights; returns the weights' path.
 
@@ -78,10 +79,10 @@ def export_saelens(params, folder, activation="relu", k=None, **metadata):
         ``model_name``, ``hook_name``, ``hook_layer``, ``context_size``, ``dataset_path``
         (see :func:`saelens_config`).
     """
-    params = check_params(params)
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    config = saelens_config(params, activation, k, **metadata)
+    with trusted():  # params, activation and k were checked on entry
+        config = saelens_config(params, activation, k, **metadata)
     weights = {"W_enc": params["W1"].T, "W_dec": params["W2"].T,
                "b_enc": params["b1"], "b_dec": params["b2"]}
     weights = {name: np.ascontiguousarray(w, dtype=np.float32) for name, w in weights.items()}
