@@ -19,6 +19,7 @@ from tinysae import __version__
 COMMANDS = {
     "train": ("tinysae.train_command", "learn edge detectors from natural images (UFLDL)"),
     "bench": ("tinysae.bench", "time the loss-and-gradient kernels against the BLAS floor"),
+    "lessons": ("tinysae.lessons_command", "copy the lesson scripts and their figures into DIR"),
 }
 
 #: Exit status after Ctrl-C (128 + SIGINT, the shell's convention).
