@@ -1,4 +1,4 @@
-"""The UFLDL experiment end to end, as ``tinysae train`` runs it.
+"""The UFLDL experiment end to end, as ``tinysae train`` and lesson 04 run it.
 
 photos → Olshausen–Field whitening → random p×p patches (UFLDL normalisation) → L-BFGS
 (with checkpoints in a run folder) → ``filters.png``, ``loss.png`` and the edge-like count.
@@ -80,6 +80,20 @@ def patches_for(settings):
     source, path = image_source(settings["images"])
     return make_patches(source, path, settings["whiten"], settings["patch_size"],
                         settings["n_patches"], settings["seed"])
+
+
+def new_run_folder(folder):
+    """``folder``, or else ``folder-2``, ``folder-3``, …: the first that holds no model, created.
+
+    Lesson 04 runs into it, so that no run overwrites the model of an earlier one.
+    """
+    folder = candidate = Path(folder)
+    n = 1
+    while (candidate / "model.npz").exists():
+        n += 1
+        candidate = folder.with_name(f"{folder.name}-{n}")
+    candidate.mkdir(parents=True, exist_ok=True)
+    return candidate
 
 
 def start_run(X, data, settings, folder, *, checkpoint_every=25, verbose=True):
