@@ -4,6 +4,7 @@ Speed itself is shown by the benchmark, never asserted here (the machine is shar
 """
 
 import numpy as np
+import pytest
 
 from tinysae import bench
 
