@@ -98,6 +98,16 @@ class Data:
         return check_data(name, value, n_columns, context.get("dtype") or np.float64)
 
 
+class PreActivations:
+    """z2 (m, n_h): finite real numbers, one example per row; float32 stays float32."""
+    expected = "a 2-D array of real numbers, one example per row"
+
+    def __call__(self, name, value, context):
+        dtype = getattr(value, "dtype", None)
+        return check_data(name, value, dtype=dtype if dtype in (np.float32, np.float64)
+                          else np.float64)
+
+
 class Theta:
     """theta packed for n_v = X's width (or ``n_visible``) and ``n_hidden``; a theta whose
     length fits another n_v is reported as an X of the wrong width."""
@@ -161,7 +171,9 @@ CONSTRAINTS = {
     "max_iter": Integer(1),                       # L-BFGS iterations
     "print_every": Integer(1),                    # iterations between progress lines
     "checkpoint_every": Integer(1),               # iterations between checkpoints
+    "max_parameters": Integer(1),                 # a model file's size cap (opt in past it)
     "verbose": Boolean(),                         # print progress
+    "force": Boolean(),                           # resume although the data have changed
     "chunk_size": Integer(1),                     # rows per block with bounded memory
     "n_threads": Integer(1),                      # worker threads of the fast kernel
     "dtype": FloatDtype(),                        # float64, or float32 for speed
@@ -181,6 +193,7 @@ CONSTRAINTS = {
     "params": Params(),                           # W1 (n_h, n_v), W2 (n_v, n_h), b1, b2
     "X": Data(),                                  # (m, n_v), one example per row
     "theta": Theta(),                             # packed params, (2 n_h n_v + n_h + n_v,)
+    "z2": PreActivations(),                       # (m, n_h) latents before the activation
     # after params: TopK's k may be at most the number of latents
     "activation": Activation(),                   # latents: ReLU, or TopK (k of them) then ReLU
 }
