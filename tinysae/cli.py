@@ -22,6 +22,9 @@ _starting = quiet_interrupt_until_imported()  # until main() runs (see tinysae.i
 COMMANDS = {
     "train": ("tinysae.train_command", "learn edge detectors from natural images (UFLDL)"),
     "bench": ("tinysae.bench", "time the loss-and-gradient kernels against the BLAS floor"),
+    "exercises": ("tinysae.exercises.starter", "write the model yourself: a folder of exercises"),
+    "grade": ("tinysae.exercises.grade_command", "grade your exercise folder, step by step"),
+    "gradcheck": ("tinysae.exercises.gradcheck", "the class demo: gradient checks term by term"),
     "lessons": ("tinysae.lessons_command", "copy the lesson scripts and their figures into DIR"),
 }
 
