@@ -59,4 +59,4 @@ def test_a_second_lesson_run_keeps_the_first_runs_model(tmp_path):
     second = ufldl_experiment.new_run_folder(tmp_path / "04_run")
     assert first == tmp_path / "04_run" and second == tmp_path / "04_run-2" and second.is_dir()
     assert (first / "model.npz").read_bytes() == b"a model"
-    assert ufldl_experiment.new_run_folder(tmp_path / "04_run") == second  # still empty
+    assert ufldl_experiment.new_run_folder(tmp_path / "04_run") == tmp_path / "04_run-3"

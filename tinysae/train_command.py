@@ -198,13 +198,10 @@ def _check_settings(settings):
 
 def _output_folder(out):
     """Create the output folder (default ``runs/<date>-<time>``); refuse to overwrite a model."""
+    from tinysae.ufldl_experiment import new_run_folder
+
     if out is None:  # a new folder, even for runs started in the same second
-        stamp, n = time.strftime("%Y%m%d-%H%M%S"), 1
-        out = Path("runs") / stamp
-        Path("runs").mkdir(exist_ok=True)
-        while not _made(out):
-            n += 1
-            out = Path("runs") / f"{stamp}-{n}"
+        out = new_run_folder(Path("runs") / time.strftime("%Y%m%d-%H%M%S"))
     _refuse_to_overwrite(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -221,12 +218,3 @@ def _refuse_to_overwrite(out):
     if (out / "model.npz").exists():
         raise UsageError(f"tinysae train: error: --out {out} already holds a model; continue "
                          f"it with --resume {out} or choose another folder")
-
-
-def _made(folder):
-    """Create ``folder``; False if it exists already."""
-    try:
-        folder.mkdir()
-    except FileExistsError:
-        return False
-    return True

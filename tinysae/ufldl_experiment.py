@@ -98,17 +98,19 @@ def patches_for(settings):
 
 
 def new_run_folder(folder):
-    """``folder``, or else ``folder-2``, ``folder-3``, …: the first that holds no model, created.
-
-    Lesson 04 runs into it, so that no run overwrites the model of an earlier one.
-    """
+    """``folder``, or else ``folder-2``, ``folder-3``, …: the first that did not exist, created
+    now. Creating a folder is atomic, so two runs started together get two folders, and no
+    run writes over an earlier one (``tinysae train``'s default folder, lesson 04's)."""
     folder = candidate = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
     n = 1
-    while (candidate / "model.npz").exists():
-        n += 1
-        candidate = folder.with_name(f"{folder.name}-{n}")
-    candidate.mkdir(parents=True, exist_ok=True)
-    return candidate
+    while True:
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            n += 1
+            candidate = folder.with_name(f"{folder.name}-{n}")
 
 
 def start_run(X, data, settings, folder, *, checkpoint_every=25, verbose=True):
