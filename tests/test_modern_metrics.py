@@ -9,8 +9,8 @@ import pytest
 from tinysae.modern.metrics import (cosine_similarities, dead_latents, evaluate,
                                     fraction_recovered, fvu, l0, mmcs, summary)
 from tinysae.modern.sae import init_sae, sae_forward
-from tinysae.modern.superposition import (firing_probabilities, ground_truth_features,
-                                          sample_superposition, sampler)
+from tinysae.modern.superposition import (draw_firings, firing_probabilities,
+                                          ground_truth_features, sample_superposition, sampler)
 
 S = 1 / np.sqrt(2)
 
@@ -100,6 +100,38 @@ def test_sampler_draws_what_sample_superposition_draws():
     sample = sampler(F, p)
     X = sample(7, np.random.default_rng(3))  # (7, n_v)
     np.testing.assert_array_equal(X, sample_superposition(F, p, 7, np.random.default_rng(3))[0])
+
+
+def test_firings_have_the_asked_probabilities():
+    """Each feature fires with its own p_f (candidates at the largest rate, then thinned)."""
+    p = np.concatenate([[1.0, 0.0], firing_probabilities(62, 3.0, decay=0.95)])  # (n_f,)
+    m = 20_000
+    rows, firing, u = draw_firings(p, m, np.random.default_rng(0))
+    frequency = np.bincount(firing, minlength=p.size) / m  # (n_f,)
+    z = (frequency - p)[2:] / np.sqrt(p[2:] * (1 - p[2:]) / m)  # (n_f - 2,)
+    print(f"\n    worst deviation of a firing frequency: {np.abs(z).max():.1f} standard errors")
+    assert frequency[0] == 1.0 and frequency[1] == 0.0
+    assert np.abs(z).max() < 4.5
+    keys = rows * p.size + firing
+    assert np.all(np.diff(keys) > 0)  # sorted by example, then feature; each cell at most once
+    assert u.min() >= 0.0 and u.max() < 1.0 and abs(u.mean() - 0.5) < 0.01
+
+
+def test_firings_reach_the_last_example_when_the_first_gaps_fall_short():
+    class ShortFirstDraw:  # the first gaps all 1: their candidates stop far before the end
+        def __init__(self):
+            self.rng, self.first = np.random.default_rng(1), True
+
+        def standard_exponential(self, n):
+            first, self.first = self.first, False
+            return np.zeros(n) if first else self.rng.standard_exponential(n)
+
+        def random(self, n):
+            return self.rng.random(n)
+
+    p = np.full(10, 0.01)  # (n_f,)
+    rows, firing, _ = draw_firings(p, 5000, ShortFirstDraw())
+    assert rows.max() > 4900 and np.all(np.diff(rows * 10 + firing) > 0)
 
 
 def test_evaluate_is_the_summary_of_the_forward_pass():
