@@ -1,0 +1,187 @@
+"""The fast path of a training step: the update of the readable step, near the BLAS floor.
+
+Shapes as in :mod:`tinysae.modern.sae` (``B`` examples per minibatch, ``n_v``, ``n_h``),
+plus ``r``, the rows of one worker's share of the minibatch.
+
+The readable step (:mod:`tinysae.modern.training`: ``sae_loss_and_grad``, then
+``projected_step``) builds about twenty (B, n_h) and (n_h, n_v) temporaries. Here the same
+equations run on buffers made once (the equations for one share are in
+:mod:`tinysae.modern.fast_step_blocks`):
+
+- **shares of rows**: the minibatch is split into one share per worker thread, each with a
+  one-thread BLAS (numpy's ufuncs and BLAS release the GIL, so the elementwise work runs on
+  every core too); a share's forward and backward pass write into its own buffers, and its
+  gradients are sums over its rows;
+- **the activation in place**: the encoder product writes z2, the bias is added in place,
+  ReLU or TopK leave a bool mask, and δ2 = (δ3 W2 + β) ∘ mask adds β in place;
+- **sparse codes**: a trained SAE keeps few latents per example (L0 ≈ 8 of 1024 in lesson
+  08). Below ``SPARSE_BELOW`` active entries per entry of a share, the products with a2 or
+  δ2 go through scipy.sparse and δ3 W2 is evaluated at the active entries only, so that
+  the decoder's side costs O(nnz·n_v) instead of the dense O(r·n_h·n_v);
+- **Adam in place**, each worker on its share of the latents (rows of W1 and W2ᵀ, entries
+  of b1; the first one also b2). With g the gradient *sum* over the batch (B times the
+  mean), the moments are kept unnormalised, μ_t = β1 μ_{t−1} + g and ν_t = β2 ν_{t−1} + g²,
+  so that Adam's m_t = (1 − β1) μ_t / B and v_t = (1 − β2) ν_t / B², and its update
+  α_t m_t / (√v_t + ε̂) = s_t μ_t / (√ν_t + e_t) with s_t = α_t (1 − β1) / √(1 − β2) and
+  e_t = ε̂ B / √(1 − β2): the 1/B of the gradient and the (1 − β) of the moments are two
+  constants, not passes over the arrays;
+- **the decoder kept as W2ᵀ** (n_h, n_v): each latent's direction is a contiguous row, so
+  the tangent projection and the renormalisation are row-wise dot products, and the
+  sparse products gather whole rows.
+
+``tinysae bench`` times a step against the floor of its five matrix products (size M1).
+"""
+
+import numpy as np
+
+from tinysae.blas_threads import Workers, available_cores
+from tinysae.checks import check_finite_result
+from tinysae.modern.adam import BETA1, BETA2, EPS
+from tinysae.modern.fast_step_blocks import (GATHER_ROWS, adam_update, dense_backward,
+                                             encode, remove_parallel_rows, renormalise,
+                                             sparse_backward)
+
+#: Below this share of active entries in a share's (r, n_h) codes, the backward pass runs
+#: through the active entries (sparse products) instead of the four dense products. The
+#: crossover measured with ``tinysae bench`` lies near 0.07 at M1; a little below is safe.
+SPARSE_BELOW = 0.05
+
+
+class _Share:
+    """One worker's rows of the minibatch and its work arrays, made once (views of the
+    step's (B, ·) arrays where the step reads them whole)."""
+
+    def __init__(self, rows, step, topk):
+        n_h, n_v, dt = step.n_h, step.n_v, step.dtype
+        r = rows.stop - rows.start
+        self.rows = rows
+        self.xc, self.d3 = step.xc[rows], step.d3[rows]  # (r, n_v) x̃ = x − b2, δ3
+        self.z, self.mask = step.z[rows], step.mask[rows]  # (r, n_h) z2 then a2, kept
+        self.G = np.empty((r, n_h), dt)  # (r, n_h)  δ3 W2, then δ2
+        self.gW1, self.gW2T = np.empty((n_h, n_v), dt), np.empty((n_h, n_v), dt)  # sums
+        self.grad_W1, self.grad_W2T = self.gW1, self.gW2T  # (n_h, n_v) this step's sums
+        self.gb1, self.gb2, self.a2_sum = np.empty(n_h, dt), np.empty(n_v, dt), np.empty(n_h, dt)
+        self.ones = np.ones(r, dt)  # (r,)  column sums as 1ᵀA (a BLAS product)
+        self.row_starts = np.arange(r + 1) * n_h  # (r + 1,)  flat index of each row's start
+        self.P, self.Q = np.empty((GATHER_ROWS, n_v), dt), np.empty((GATHER_ROWS, n_v), dt)
+        self.part = np.empty((r, n_h), dt) if topk else None  # (r, n_h)  TopK's selection
+        self.kth = np.empty(r, dt) if topk else None  # (r,)  each row's k-th largest z2
+        self.sq, self.nnz = 0.0, 0
+
+
+class FastStep:
+    """Adam steps of a ReLU + L1 or TopK sparse autoencoder, in place (module docstring).
+
+    Parameters
+    ----------
+    params : dict of ndarray
+        Initial ``W1`` (n_h, n_v), ``W2`` (n_v, n_h) with unit columns, ``b1``, ``b2``
+        (copied into ``dtype``); the Adam state starts at zero, t = 0.
+    batch_size : int
+        B, the rows of every minibatch given to :meth:`step`.
+    activation, k, sparsity_weight
+        As in :func:`tinysae.modern.sae.sae_loss_and_grad` (β is ``sparsity_weight``).
+    dtype : numpy.float64 or numpy.float32
+        The arithmetic.
+    n_threads : int, optional
+        Worker threads, each with a one-thread BLAS; None: one per available core. With 1,
+        no threads of our own, and BLAS keeps whatever threads it has.
+
+    After each :meth:`step`: ``J`` (the cost of the minibatch before the update), ``fired``
+    (n_h,) bool (latents active on some example), ``l0`` (mean active latents per example).
+    """
+
+    def __init__(self, params, batch_size, *, activation="relu", k=None, sparsity_weight=0.0,
+                 dtype=np.float64, n_threads=None):
+        self.dtype = dt = np.dtype(dtype)
+        self.W1 = np.array(params["W1"], dt)  # (n_h, n_v)
+        self.W2T = np.array(np.transpose(params["W2"]), dt, order="C")  # (n_h, n_v)  W2ᵀ
+        self.b1, self.b2 = np.array(params["b1"], dt), np.array(params["b2"], dt)  # (n_h,), (n_v,)
+        self.n_h, self.n_v = self.W1.shape
+        self.mu = {name: np.zeros_like(p) for name, p in self.params_in_place().items()}
+        self.nu = {name: np.zeros_like(p) for name, p in self.params_in_place().items()}
+        self.t, self.B = 0, batch_size
+        self.activation, self.k, self.beta = activation, k, sparsity_weight
+        self.xc, self.d3 = np.empty((batch_size, self.n_v), dt), np.empty((batch_size, self.n_v), dt)
+        self.z, self.mask = np.empty((batch_size, self.n_h), dt), np.empty((batch_size, self.n_h), bool)
+        n = min(available_cores() if n_threads is None else n_threads, batch_size, self.n_h)
+        self.workers = Workers(n)
+        rows = np.linspace(0, batch_size, n + 1).astype(int)  # share w: rows[w]:rows[w + 1]
+        self.shares = [_Share(slice(a, b), self, activation == "topk")
+                       for a, b in zip(rows[:-1], rows[1:])]
+        latents = np.linspace(0, self.n_h, n + 1).astype(int)  # worker w's latents in Adam
+        self.latents = [slice(a, b) for a, b in zip(latents[:-1], latents[1:])]
+        self.work = np.empty((self.n_h, self.n_v), dt)  # (n_h, n_v)  the projection's
+        self.gb1, self.gb2 = np.empty(self.n_h, dt), np.empty(self.n_v, dt)  # sums over shares
+        self.X, self.J, self.fired, self.l0 = None, np.nan, None, np.nan
+
+    def params_in_place(self):
+        """The parameters as the step holds them (W2 as its transpose), not copies."""
+        return {"W1": self.W1, "W2T": self.W2T, "b1": self.b1, "b2": self.b2}
+
+    def params(self):
+        """A float64 copy of the parameters in the usual layout: dict of ``W1, W2, b1, b2``."""
+        return {"W1": self.W1.astype(np.float64), "W2": self.W2T.T.astype(np.float64, order="C"),
+                "b1": self.b1.astype(np.float64), "b2": self.b2.astype(np.float64)}
+
+    def step(self, X, learning_rate):
+        """One Adam step on the minibatch ``X`` (B, n_v), of this step's dtype, C-ordered.
+
+        Returns J, the minibatch's cost before the update."""
+        self.X = X
+        with self.workers.one_blas_thread():
+            self.workers.map(self._forward_backward)
+            shares = self.shares
+            self.gb1[...] = sum(s.gb1 for s in shares)  # (n_h,)  Σ δ2
+            self.gb2[...] = sum(s.gb2 for s in shares)  # (n_v,)  Σ δ3
+            self.gb2 -= self.gb1 @ self.W1  # (n_v,)  b2 is also in x̃ = x − b2
+            a2_sum = sum(s.a2_sum for s in shares)  # (n_h,)  Σ a2
+            self.J = (0.5 * sum(s.sq for s in shares) + self.beta * float(a2_sum.sum())) / self.B
+            check_finite_result("cost J or its gradient", [self.J, self.gb1, self.gb2], {"X": X})
+            self.fired = a2_sum > 0  # (n_h,)
+            self.l0 = sum(s.nnz for s in shares) / self.B
+            self.t += 1
+            self.workers.map(lambda w: self._adam(w, learning_rate))
+        return self.J
+
+    def _forward_backward(self, w):
+        """Share w's forward and backward pass (tinysae.modern.fast_step_blocks)."""
+        s = self.shares[w]
+        s.nnz = encode(s, self.X[s.rows], self.W1, self.b1, self.b2, self.activation, self.k)
+        if s.nnz <= SPARSE_BELOW * s.mask.size:
+            sparse_backward(s, self.W2T, self.beta)
+        else:
+            dense_backward(s, self.W2T, self.beta)
+        s.sq = float(np.vdot(s.d3, s.d3))  # Σ ‖a3 − x‖² over the share's rows
+        np.matmul(s.ones, s.d3, out=s.gb2)  # (n_v,)  1ᵀδ3
+
+    def _adam(self, w, learning_rate):
+        """Worker w's latents: sum the shares' gradients, project, Adam, renormalise W2ᵀ."""
+        t, rows = self.t, self.latents[w]
+        alpha_t = learning_rate * (1 - BETA2 ** t) ** 0.5 / (1 - BETA1 ** t)  # Adam's α_t
+        step_size = alpha_t * (1 - BETA1) / (1 - BETA2) ** 0.5  # s_t
+        eps = EPS * (1 - BETA2 ** t) ** 0.5 * self.B / (1 - BETA2) ** 0.5  # e_t
+        gW1, gW2T = self.shares[0].grad_W1[rows], self.shares[0].grad_W2T[rows]  # (n, n_v)
+        for s in self.shares[1:]:
+            gW1 += s.grad_W1[rows]
+            gW2T += s.grad_W2T[rows]
+        remove_parallel_rows(gW2T, self.W2T[rows], self.work[rows])
+        updates = [("W1", gW1), ("W2T", gW2T), ("b1", self.gb1[rows])]
+        for name, g in updates:
+            adam_update(self.params_in_place()[name][rows], g, self.mu[name][rows],
+                        self.nu[name][rows], step_size, eps)
+        if w == 0:
+            adam_update(self.b2, self.gb2, self.mu["b2"], self.nu["b2"], step_size, eps)
+        renormalise(self.W2T[rows])
+
+    def residual(self):
+        """x − a3 of the last minibatch, with the parameters before the step: (B, n_v)."""
+        return -self.d3
+
+    def reset_latents(self, dead, W1_rows, W2_columns, b1):
+        """Latents ``dead`` (bool (n_h,)) get new encoder rows, decoder columns and biases,
+        and zero Adam moments (as :func:`tinysae.modern.training.resample_dead`)."""
+        self.W1[dead], self.W2T[dead], self.b1[dead] = W1_rows, W2_columns.T, b1
+        for moments in (self.mu, self.nu):
+            for name in ("W1", "W2T", "b1"):
+                moments[name][dead] = 0.0
