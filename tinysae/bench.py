@@ -10,6 +10,7 @@ Problem sizes (UFLDL exercises)::
     S1  64 visible,  25 hidden, m = 10⁴   edge filters from natural-image patches
     S2 784 visible, 196 hidden, m = 10⁴   the MNIST vectorisation exercise
     S3 192 visible, 400 hidden, m = 10⁵   colour patches, linear decoder
+    M1 256 inputs, 1024 latents, B = 512  a training step of lesson 08's SAE (bench_modern)
 """
 
 import argparse
@@ -21,9 +22,11 @@ import tracemalloc
 import numpy as np
 import scipy.optimize
 
+from tinysae.bench_modern import MODERN_SIZES, modern_table
 from tinysae.blas_threads import blas_pools, limit_blas_threads
 from tinysae.cli import Parser
 from tinysae.constraints import check_option
+from tinysae.lesson_times import lesson_numbers, lessons_table
 from tinysae.model.fast_kernel import make_loss_and_grad
 from tinysae.model.parameters import init_params, pack
 from tinysae.model.per_example_loop import loss_and_grad_loop
@@ -146,6 +149,8 @@ def speed_table(names, repeats, m=None, cpu=False):
     With ``cpu``: one thread everywhere (BLAS pools at 1, ``n_threads=1``) and process CPU
     time instead of wall time, so that other programs on the machine hardly change the
     ratios: they then say how much work each implementation does beyond the products."""
+    if not names:
+        return
     kind = "CPU ms, one thread" if cpu else "wall ms"
     print(f"\n## Speed: {kind} per loss-and-gradient call, {repeats} rounds, round-robin")
     print("   (× floor: median over rounds of each call over the same round's floor call; "
@@ -264,18 +269,25 @@ def main(argv=None):
                     formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true",
                         help="small sizes and few rounds (seconds; used by the tests)")
-    parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES))
+    parser.add_argument("--sizes", nargs="+", choices=list(SIZES) + list(MODERN_SIZES),
+                        default=list(SIZES) + list(MODERN_SIZES))
     parser.add_argument("--repeats", type=int, default=None, help="rounds (default 9; quick 2)")
     parser.add_argument("--cpu", action="store_true",
                         help="speed table in CPU time with one thread (for a busy machine)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["speed", "growth", "threads"],
                         help="tables to leave out")
+    parser.add_argument("--lessons", nargs="*", metavar="NN", default=None, choices=lesson_numbers(),
+                        help="instead: time the full run of every lesson (or of lessons NN ...)")
     args = parser.parse_args(argv)
+    if args.lessons is not None:
+        return lessons_table(args.lessons, quick=args.quick)
     repeats = (2 if args.quick else 9) if args.repeats is None else check_option("--repeats",
                                                                           args.repeats)
     print_machine()
     if "speed" not in args.skip:
-        speed_table(args.sizes, repeats, m=500 if args.quick else None, cpu=args.cpu)
+        speed_table([s for s in args.sizes if s in SIZES], repeats, m=500 if args.quick else None,
+                    cpu=args.cpu)
+        modern_table([s for s in args.sizes if s in MODERN_SIZES], repeats, args.quick, args.cpu)
     if "growth" not in args.skip:
         scaling_table([1000, 4000] if args.quick else [10_000, 100_000, 1_000_000],
                       chunk_size=512 if args.quick else 4096)
