@@ -125,3 +125,9 @@ def test_topk_ties_keep_k_latents_as_the_reference_does():
         step.step(X, 1e-2)
         assert step.l0 <= 2
     assert disagreement(step.params(), readable) < AGREEMENT
+
+
+def test_an_overflow_is_an_error_naming_the_data():
+    with pytest.raises(ValueError, match="overflows.*'X'"):
+        train_sae(lambda n, r: 1e30 * r.standard_normal((n, 4)), 4, 8, n_steps=2, batch_size=8,
+                  dtype=np.float32)

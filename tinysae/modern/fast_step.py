@@ -46,6 +46,10 @@ from tinysae.modern.fast_step_blocks import (GATHER_ROWS, adam_update, dense_bac
 #: crossover measured with ``tinysae bench`` lies near 0.07 at M1; a little below is safe.
 SPARSE_BELOW = 0.05
 
+#: Multiply-adds of the encoder product (B·n_h·n_v) a worker thread needs before it pays
+#: for itself when ``n_threads`` is None (a tenth of a millisecond of products, about).
+MIN_THREAD_WORK = 2 ** 23
+
 
 class _Share:
     """One worker's rows of the minibatch and its work arrays, made once (views of the
@@ -84,8 +88,9 @@ class FastStep:
     dtype : numpy.float64 or numpy.float32
         The arithmetic.
     n_threads : int, optional
-        Worker threads, each with a one-thread BLAS; None: one per available core. With 1,
-        no threads of our own, and BLAS keeps whatever threads it has.
+        Worker threads, each with a one-thread BLAS; None: one per available core, fewer on
+        a small problem (``MIN_THREAD_WORK``). With 1, no threads of our own, and BLAS
+        keeps whatever threads it has.
 
     After each :meth:`step`: ``J`` (the cost of the minibatch before the update), ``fired``
     (n_h,) bool (latents active on some example), ``l0`` (mean active latents per example).
@@ -102,9 +107,14 @@ class FastStep:
         self.nu = {name: np.zeros_like(p) for name, p in self.params_in_place().items()}
         self.t, self.B = 0, batch_size
         self.activation, self.k, self.beta = activation, k, sparsity_weight
-        self.xc, self.d3 = np.empty((batch_size, self.n_v), dt), np.empty((batch_size, self.n_v), dt)
-        self.z, self.mask = np.empty((batch_size, self.n_h), dt), np.empty((batch_size, self.n_h), bool)
-        n = min(available_cores() if n_threads is None else n_threads, batch_size, self.n_h)
+        self.xc = np.empty((batch_size, self.n_v), dt)  # (B, n_v)  x̃ = x − b2
+        self.d3 = np.empty((batch_size, self.n_v), dt)  # (B, n_v)  δ3 = a3 − x
+        self.z = np.empty((batch_size, self.n_h), dt)  # (B, n_h)  z2, then a2 (dense path)
+        self.mask = np.empty((batch_size, self.n_h), bool)  # (B, n_h)  latents kept
+        if n_threads is None:  # one per core, if each gets enough work to pay for its thread
+            n_threads = max(1, min(available_cores(),
+                                   batch_size * self.n_h * self.n_v // MIN_THREAD_WORK))
+        n = min(n_threads, batch_size, self.n_h)
         self.workers = Workers(n)
         rows = np.linspace(0, batch_size, n + 1).astype(int)  # share w: rows[w]:rows[w + 1]
         self.shares = [_Share(slice(a, b), self, activation == "topk")
@@ -129,15 +139,20 @@ class FastStep:
 
         Returns J, the minibatch's cost before the update."""
         self.X = X
+        shares = self.shares
         with self.workers.one_blas_thread():
             self.workers.map(self._forward_backward)
-            shares = self.shares
-            self.gb1[...] = sum(s.gb1 for s in shares)  # (n_h,)  Σ δ2
-            self.gb2[...] = sum(s.gb2 for s in shares)  # (n_v,)  Σ δ3
-            self.gb2 -= self.gb1 @ self.W1  # (n_v,)  b2 is also in x̃ = x − b2
-            a2_sum = sum(s.a2_sum for s in shares)  # (n_h,)  Σ a2
-            self.J = (0.5 * sum(s.sq for s in shares) + self.beta * float(a2_sum.sum())) / self.B
-            check_finite_result("cost J or its gradient", [self.J, self.gb1, self.gb2], {"X": X})
+            with np.errstate(over="ignore", invalid="ignore"):  # named just below instead
+                self.gb1[...] = sum(s.gb1 for s in shares)  # (n_h,)  Σ δ2
+                self.gb2[...] = sum(s.gb2 for s in shares)  # (n_v,)  Σ δ3
+                self.gb2 -= self.gb1 @ self.W1  # (n_v,)  b2 is also in x̃ = x − b2
+                a2_sum = sum(s.a2_sum for s in shares)  # (n_h,)  Σ a2
+                self.J = (0.5 * sum(s.sq for s in shares)
+                          + self.beta * float(a2_sum.sum())) / self.B
+                finite = np.isfinite(self.J + self.gb1.sum() + self.gb2.sum())  # NaN, inf
+            if not finite:
+                check_finite_result("cost J or its gradient", [self.J, self.gb1, self.gb2],
+                                    {"X": X})
             self.fired = a2_sum > 0  # (n_h,)
             self.l0 = sum(s.nnz for s in shares) / self.B
             self.t += 1
@@ -145,15 +160,19 @@ class FastStep:
         return self.J
 
     def _forward_backward(self, w):
-        """Share w's forward and backward pass (tinysae.modern.fast_step_blocks)."""
+        """Share w's forward and backward pass (tinysae.modern.fast_step_blocks).
+
+        An overflow leaves inf or NaN in J or the bias gradients, which :meth:`step` names:
+        no RuntimeWarning first (numpy's error state is per thread, hence set here)."""
         s = self.shares[w]
-        s.nnz = encode(s, self.X[s.rows], self.W1, self.b1, self.b2, self.activation, self.k)
-        if s.nnz <= SPARSE_BELOW * s.mask.size:
-            sparse_backward(s, self.W2T, self.beta)
-        else:
-            dense_backward(s, self.W2T, self.beta)
-        s.sq = float(np.vdot(s.d3, s.d3))  # Σ ‖a3 − x‖² over the share's rows
-        np.matmul(s.ones, s.d3, out=s.gb2)  # (n_v,)  1ᵀδ3
+        with np.errstate(over="ignore", invalid="ignore"):
+            s.nnz = encode(s, self.X[s.rows], self.W1, self.b1, self.b2, self.activation, self.k)
+            if s.nnz <= SPARSE_BELOW * s.mask.size:
+                sparse_backward(s, self.W2T, self.beta)
+            else:
+                dense_backward(s, self.W2T, self.beta)
+            s.sq = float(np.vdot(s.d3, s.d3))  # Σ ‖a3 − x‖² over the share's rows
+            np.matmul(s.ones, s.d3, out=s.gb2)  # (n_v,)  1ᵀδ3
 
     def _adam(self, w, learning_rate):
         """Worker w's latents: sum the shares' gradients, project, Adam, renormalise W2ᵀ."""

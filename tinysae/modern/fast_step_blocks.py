@@ -85,14 +85,14 @@ def sparse_backward(s, W2T, beta):
     rows, cols = np.divmod(active, n_h)  # (nnz,), (nnz,)
     a2 = s.z.ravel()[active]  # (nnz,)  a2 = z2 at the active entries
     starts = np.searchsorted(active, s.row_starts)  # (r + 1,)  where each row's entries start
-    A2 = scipy.sparse.csr_array((a2, cols, starts), shape=s.z.shape)  # (r, n_h), nnz entries
-    np.subtract(A2 @ W2T, s.xc, out=s.d3)  # (r, n_v)  δ3 = a2 W2ᵀ − x̃
+    A = scipy.sparse.csr_array((a2, cols, starts), shape=s.z.shape)  # (r, n_h), nnz entries
+    np.subtract(A @ W2T, s.xc, out=s.d3)  # (r, n_v)  δ3 = a2 W2ᵀ − x̃
+    s.grad_W2T = A.T @ s.d3  # (n_h, n_v)  a2ᵀδ3
     delta2 = entries_of_product(s.d3, W2T, rows, cols, s.P, s.Q)  # (nnz,)  (δ3 W2)_ij
     if beta:
         delta2 += beta  # (nnz,)  δ2 at the active entries
-    D2 = scipy.sparse.csr_array((delta2, cols, starts), shape=s.z.shape)  # (r, n_h)
-    s.grad_W2T = A2.T @ s.d3  # (n_h, n_v)  a2ᵀδ3
-    s.grad_W1 = D2.T @ s.xc  # (n_h, n_v)  δ2ᵀx̃
+    A.data = delta2  # the same entries, now δ2's (r, n_h)
+    s.grad_W1 = A.T @ s.xc  # (n_h, n_v)  δ2ᵀx̃
     s.gb1[...] = np.bincount(cols, delta2, minlength=n_h)  # (n_h,)  1ᵀδ2
     s.a2_sum[...] = np.bincount(cols, a2, minlength=n_h)  # (n_h,)  1ᵀa2
 

@@ -143,7 +143,7 @@ def train_sae(sample, n_visible, n_latents, *, activation="relu", sparsity_weigh
         Print each logged row.
     n_threads : int, optional
         Worker threads of the step (:class:`tinysae.modern.fast_step.FastStep`), each with a
-        one-thread BLAS; None: one per available core.
+        one-thread BLAS; None: one per available core (fewer on a small problem).
 
     Returns
     -------
