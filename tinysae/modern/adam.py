@@ -16,11 +16,13 @@ return new dicts and never modify their arguments.
 
 import numpy as np
 
-from tinysae.checks import fail
+from tinysae.checks import check_finite, fail
 from tinysae.constraints import check
+from tinysae.validation import checks_skipped
 
 #: Kingma & Ba's defaults: decay rates of the two moments and the guard ε.
 BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
+
 
 def adam_init(params):
     """Zero moments and step count t = 0 for every array in ``params``."""
@@ -83,3 +85,6 @@ def _check_step(params, grads, state):
         if np.shape(grads[name]) != np.shape(theta):
             fail(f"grads['{name}']", f"an array of the shape of params['{name}'], "
                  f"{np.shape(theta)}", grads[name])
+        if not checks_skipped():  # NaN would spread silently through every later step
+            check_finite(f"params['{name}']", theta)
+            check_finite(f"grads['{name}']", grads[name])
