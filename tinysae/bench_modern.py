@@ -20,6 +20,7 @@ import time
 
 import numpy as np
 
+from tinysae.bench_timing import floor_ratios, gemm_floor, round_robin
 from tinysae.blas_threads import available_cores, limit_blas_threads
 from tinysae.checks import check_data
 from tinysae.modern.adam import adam_init
@@ -82,7 +83,7 @@ def modern_contenders(size, n_threads, dtypes=(np.float32, np.float64), seed=0):
             f"fast step {name}, L0 {l0['trained']:.0f}": (
                 lambda s=steps["trained"], batch=batch: s.step(batch(), TIMING_RATE), 1.0),
             f"sampling only {name}": (batch, 1.0),
-            f"floor {name}": (_floor(batch(), n_h), 1.0),
+            f"floor {name}": (gemm_floor(batch(), n_h), 1.0),
         })
     return runs
 
@@ -92,14 +93,8 @@ def _l0(step, batch):
     return step.l0
 
 
-def _floor(X, n_h):
-    from tinysae.bench import gemm_floor  # (tinysae.bench imports this module)
-    return gemm_floor(X, n_h)
-
-
 def modern_table(names, repeats, quick=False, cpu=False):
     """Print ms per step and the ratio to the floor of the same dtype and threads."""
-    from tinysae.bench import round_robin, summary
     if not names:
         return
     kind = "CPU ms, one thread" if cpu else "wall ms"
@@ -117,9 +112,7 @@ def modern_table(names, repeats, quick=False, cpu=False):
             clock = time.process_time if cpu else time.perf_counter
             with limit_blas_threads(numpy_threads=n):
                 times = round_robin(modern_contenders(size, n), repeats, clock=clock)
-            for label, t in times.items():
-                floor = times["floor float32" if "float32" in label else "floor float64"]
-                med, ratio, best, best_ratio = summary(t, floor)
+            for label, med, ratio, best, best_ratio in floor_ratios(times):
                 print(f"{name:<4} {str(size[:2] + size[2:3]):<22} {threads:<10} {label:<28} "
                       f"{med:>10.2f} {ratio:>8.2f} {best:>10.2f} {best_ratio:>8.2f}")
         print(f"     (ReLU + L1, β = {size[3]:g}; superposition data, {N_FEATURES} features)")
