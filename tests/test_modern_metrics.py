@@ -103,8 +103,8 @@ def test_sampler_draws_what_sample_superposition_draws():
 
 
 def test_firings_have_the_asked_probabilities():
-    """Each feature fires with its own p_f (candidates at the largest rate, then thinned)."""
-    p = np.concatenate([[1.0, 0.0], firing_probabilities(62, 3.0, decay=0.95)])  # (n_f,)
+    """Each feature fires with its own p_f (points of a Poisson process on the cells)."""
+    p = np.concatenate([[1.0, 0.0], firing_probabilities(62, 3.0, decay=0.95), [0.9]])  # (n_f,)
     m = 20_000
     rows, firing, u = draw_firings(p, m, np.random.default_rng(0))
     frequency = np.bincount(firing, minlength=p.size) / m  # (n_f,)
@@ -112,13 +112,13 @@ def test_firings_have_the_asked_probabilities():
     print(f"\n    worst deviation of a firing frequency: {np.abs(z).max():.1f} standard errors")
     assert frequency[0] == 1.0 and frequency[1] == 0.0
     assert np.abs(z).max() < 4.5
-    keys = rows * p.size + firing
-    assert np.all(np.diff(keys) > 0)  # sorted by example, then feature; each cell at most once
+    keys = firing * m + rows
+    assert np.all(np.diff(keys) > 0)  # sorted by feature, then example; each cell at most once
     assert u.min() >= 0.0 and u.max() < 1.0 and abs(u.mean() - 0.5) < 0.01
 
 
-def test_firings_reach_the_last_example_when_the_first_gaps_fall_short():
-    class ShortFirstDraw:  # the first gaps all 1: their candidates stop far before the end
+def test_firings_reach_the_last_feature_when_the_first_draw_falls_short():
+    class ShortFirstDraw:  # the first gaps all 0: their points stop far before the end
         def __init__(self):
             self.rng, self.first = np.random.default_rng(1), True
 
@@ -131,7 +131,16 @@ def test_firings_reach_the_last_example_when_the_first_gaps_fall_short():
 
     p = np.full(10, 0.01)  # (n_f,)
     rows, firing, _ = draw_firings(p, 5000, ShortFirstDraw())
-    assert rows.max() > 4900 and np.all(np.diff(rows * 10 + firing) > 0)
+    assert firing.max() == 9 and np.all(np.diff(firing * 5000 + rows) > 0)
+
+
+def test_sampler_fills_a_buffer_of_another_dtype_with_the_same_examples():
+    F = ground_truth_features(10, 6, rng=0)  # (n_f, n_v)
+    sample = sampler(F, firing_probabilities(10, 2.0))
+    X = sample(50, np.random.default_rng(3))  # (50, n_v)
+    out = np.full((50, 6), np.nan, dtype=np.float32)
+    assert sample.fill(out, np.random.default_rng(3)) is out
+    np.testing.assert_allclose(out, X, rtol=1e-6, atol=1e-6)
 
 
 def test_evaluate_is_the_summary_of_the_forward_pass():

@@ -13,7 +13,9 @@ TRAINED_L0 / n_h of the examples). The learning rate is tiny, so that every time
 starts from the same codes; the work per step does not depend on it. Each setting of
 threads is its own round-robin: one thread (BLAS pools at 1, ``n_threads=1``), and one per
 core (numpy's BLAS pool at that many threads for the floor and the readable step; the fast
-step's own workers, each with a one-thread BLAS).
+step's own workers, each with a one-thread BLAS). The fast step is timed over PIPELINE
+steps in a row, as ``train_sae`` takes them: with workers, each minibatch is drawn while
+they still finish the previous step's update.
 """
 
 import time
@@ -39,6 +41,8 @@ N_FEATURES, MEAN_ACTIVE = 512, 5.0
 TRAINED_L0 = 8
 #: the learning rate of the timed steps (tiny: the codes stay as they are)
 TIMING_RATE = 1e-9
+#: fast steps per timed call (its time is divided by this)
+PIPELINE = 4
 
 
 def modern_states(n_v, n_h, B, seed=0):
@@ -54,7 +58,8 @@ def modern_states(n_v, n_h, B, seed=0):
 
 
 def modern_contenders(size, n_threads, dtypes=(np.float32, np.float64), seed=0):
-    """{label: (callable, 1.0)}: each call draws a minibatch and takes one step."""
+    """{label: (callable, factor)}: ms per step = ms per call × factor; each step draws its
+    minibatch."""
     n_v, n_h, B, beta = size
     sample, fresh, trained = modern_states(n_v, n_h, B, seed)
     rng = np.random.default_rng(seed + 1)
@@ -62,8 +67,11 @@ def modern_contenders(size, n_threads, dtypes=(np.float32, np.float64), seed=0):
     for dt in dtypes:
         name = np.dtype(dt).name
 
-        def batch(dt=dt):
+        def batch(dt=dt):  # as the readable train_sae drew its minibatches
             return check_data("sample", sample(B, rng), n_v, dt)  # (B, n_v)
+
+        def fill(buffer=np.empty((B, n_v), dt)):  # as train_sae draws them now
+            return sample.fill(buffer, rng)  # (B, n_v)
 
         readable = {n: p.astype(dt) for n, p in fresh.items()}
         state = adam_init(readable)
@@ -75,17 +83,25 @@ def modern_contenders(size, n_threads, dtypes=(np.float32, np.float64), seed=0):
 
         steps = {codes: FastStep(params, B, sparsity_weight=beta, dtype=dt, n_threads=n_threads)
                  for codes, params in (("fresh", fresh), ("trained", trained))}
-        l0 = {codes: _l0(step, batch) for codes, step in steps.items()}
+        l0 = {codes: _l0(step, fill) for codes, step in steps.items()}
         runs.update({
             f"readable step {name}": (readable_step, 1.0),
-            f"fast step {name}, L0 {l0['fresh']:.0f}": (
-                lambda s=steps["fresh"], batch=batch: s.step(batch(), TIMING_RATE), 1.0),
-            f"fast step {name}, L0 {l0['trained']:.0f}": (
-                lambda s=steps["trained"], batch=batch: s.step(batch(), TIMING_RATE), 1.0),
-            f"sampling only {name}": (batch, 1.0),
+            **{f"fast step {name}, L0 {l0[codes]:.0f}": (_steps(step, fill), 1 / PIPELINE)
+               for codes, step in steps.items()},
+            f"sampling only {name}": (fill, 1.0),
             f"floor {name}": (gemm_floor(batch(), n_h), 1.0),
         })
     return runs
+
+
+def _steps(step, batch):
+    """PIPELINE steps as train_sae takes them (each minibatch drawn while the workers still
+    update the parameters from the step before), then wait for the last update."""
+    def steps():
+        for _ in range(PIPELINE):
+            step.step(batch(), TIMING_RATE)
+        step.finish()
+    return steps
 
 
 def _l0(step, batch):

@@ -86,11 +86,17 @@ class Workers:
 
     def map(self, task):
         """``[task(k) for k in range(n)]``, in parallel when there are several workers."""
+        return [future.result() for future in self.start(task)] if self.pool else [task(0)]
+
+    def start(self, task):
+        """Start ``task(k)`` on every worker and return at once: the futures (none, after
+        running the task here, when there is one worker)."""
         if self.pool is None:
-            return [task(0)]
+            task(0)
+            return []
         if os.getpid() != self.pid:  # forked since: start this process's own threads
             self.pool, self.pid = ThreadPoolExecutor(self.n), os.getpid()
-        return list(self.pool.map(task, range(self.n)))
+        return [self.pool.submit(task, k) for k in range(self.n)]
 
     @contextlib.contextmanager
     def one_blas_thread(self):

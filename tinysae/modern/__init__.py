@@ -40,6 +40,7 @@ from tinysae.modern.sae import (  # noqa: F401
     sae_loss_and_grad,
 )
 from tinysae.modern.superposition import (  # noqa: F401
+    Sampler,
     firing_probabilities,
     ground_truth_features,
     sample_superposition,

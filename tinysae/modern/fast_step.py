@@ -123,7 +123,7 @@ class FastStep:
         self.latents = [slice(a, b) for a, b in zip(latents[:-1], latents[1:])]
         self.work = np.empty((self.n_h, self.n_v), dt)  # (n_h, n_v)  the projection's
         self.gb1, self.gb2 = np.empty(self.n_h, dt), np.empty(self.n_v, dt)  # sums over shares
-        self.X, self.J, self.fired, self.l0 = None, np.nan, None, np.nan
+        self.X, self.J, self.fired, self.l0, self.pending = None, np.nan, None, np.nan, []
 
     def params_in_place(self):
         """The parameters as the step holds them (W2 as its transpose), not copies."""
@@ -131,13 +131,17 @@ class FastStep:
 
     def params(self):
         """A float64 copy of the parameters in the usual layout: dict of ``W1, W2, b1, b2``."""
+        self.finish()
         return {"W1": self.W1.astype(np.float64), "W2": self.W2T.T.astype(np.float64, order="C"),
                 "b1": self.b1.astype(np.float64), "b2": self.b2.astype(np.float64)}
 
     def step(self, X, learning_rate):
         """One Adam step on the minibatch ``X`` (B, n_v), of this step's dtype, C-ordered.
 
-        Returns J, the minibatch's cost before the update."""
+        Returns J, the minibatch's cost before the update. With several workers the update
+        is still running when this returns: :meth:`finish` waits for it (the next step, and
+        :meth:`params` and :meth:`reset_latents`, do)."""
+        self.finish()
         self.X = X
         shares = self.shares
         with self.workers.one_blas_thread():
@@ -156,8 +160,15 @@ class FastStep:
             self.fired = a2_sum > 0  # (n_h,)
             self.l0 = sum(s.nnz for s in shares) / self.B
             self.t += 1
-            self.workers.map(lambda w: self._adam(w, learning_rate))
+            # with threads, the update runs on while the caller draws the next minibatch
+            self.pending = self.workers.start(lambda w: self._adam(w, learning_rate))
         return self.J
+
+    def finish(self):
+        """Wait until the last step's update is done (the parameters are then up to date)."""
+        for future in self.pending:
+            future.result()
+        self.pending = []
 
     def _forward_backward(self, w):
         """Share w's forward and backward pass (tinysae.modern.fast_step_blocks).
@@ -200,6 +211,7 @@ class FastStep:
     def reset_latents(self, dead, W1_rows, W2_columns, b1):
         """Latents ``dead`` (bool (n_h,)) get new encoder rows, decoder columns and biases,
         and zero Adam moments (as :func:`tinysae.modern.training.resample_dead`)."""
+        self.finish()
         self.W1[dead], self.W2T[dead], self.b1[dead] = W1_rows, W2_columns.T, b1
         for moments in (self.mu, self.nu):
             for name in ("W1", "W2T", "b1"):

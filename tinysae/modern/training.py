@@ -114,7 +114,10 @@ def train_sae(sample, n_visible, n_latents, *, activation="relu", sparsity_weigh
     ----------
     sample : callable
         ``sample(B, rng) -> X_batch`` of shape (B, n_v), e.g. a wrapper around
-        :func:`tinysae.modern.superposition.sample_superposition`.
+        :func:`tinysae.modern.superposition.sample_superposition`. If it also has a method
+        ``fill(out, rng)`` that draws ``out.shape[0]`` examples into ``out`` (as
+        :func:`tinysae.modern.sampler`'s does), minibatches are drawn into one buffer of
+        the training dtype instead.
     n_visible, n_latents : int
         n_v and n_h.
     activation : {"relu", "topk"}, default "relu"
@@ -157,16 +160,20 @@ def train_sae(sample, n_visible, n_latents, *, activation="relu", sparsity_weigh
     fast = FastStep(init_sae(n_visible, n_latents, rng, data_mean), batch_size,
                     activation=activation, k=k, sparsity_weight=sparsity_weight, dtype=dtype,
                     n_threads=n_threads)
+    fill = getattr(sample, "fill", None)  # a Sampler draws into one buffer, in the dtype
+    buffer = np.empty((batch_size, n_visible), dtype) if fill else None  # (B, n_v)
     silent_for = np.zeros(n_latents, dtype=np.int64)  # (n_h,) examples since last firing
     history, resampled = {"step": [], "loss": [], "l0": [], "dead": []}, 0
     for step in range(n_steps):
-        X = check_data("sample", sample(batch_size, rng), n_visible, dtype)  # (B, n_v) each batch
+        X = fill(buffer, rng) if fill else check_data("sample", sample(batch_size, rng),
+                                                      n_visible, dtype)  # (B, n_v) each batch
         J = fast.step(X, learning_rate_at(step, n_steps, learning_rate))
         silent_for = np.where(fast.fired, 0, silent_for + batch_size)  # (n_h,)
         dead = silent_for >= dead_window  # (n_h,)
         if (resample_every and step % resample_every == resample_every - 1
                 and step < resample_until * n_steps and dead.any()):
             # the residual of this batch, from the parameters before this step's update
+            fast.finish()  # (the update itself may still be running on the worker threads)
             fast.reset_latents(dead, *resampled_latents(fast.W1, dead, fast.residual(), rng))
             resampled += int(dead.sum())
             silent_for[dead] = 0
