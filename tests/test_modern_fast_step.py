@@ -58,7 +58,7 @@ def disagreement(fast, readable):
 
 
 CASES = {
-    "ReLU + L1": dict(activation="relu", sparsity_weight=1.0),
+    "ReLU + L1": dict(activation="relu", sparsity_weight=3.0),
     "ReLU, no L1": dict(activation="relu"),
     "TopK k=3": dict(activation="topk", k=3),
     "TopK k=3 + L1": dict(activation="topk", k=3, sparsity_weight=0.1),
@@ -70,7 +70,7 @@ CASES = {
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
 def test_fast_step_follows_the_readable_step(case, n_threads, sparse_below, monkeypatch):
     monkeypatch.setattr(fast_step, "SPARSE_BELOW", sparse_below)
-    hyper = dict(CASES[case], dead_window=3 * BATCH, resample_every=4)
+    hyper = dict(CASES[case], dead_window=2 * BATCH, resample_every=4)
     readable, resampled = readable_train(20, **hyper, rng=1)
     result = train_sae(SAMPLE, N_VISIBLE, N_LATENTS, n_steps=20, batch_size=BATCH,
                        learning_rate=1e-2, resample_until=1.0, rng=1, n_threads=n_threads,

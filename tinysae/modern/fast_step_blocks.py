@@ -1,9 +1,9 @@
-"""The fast step's equations for one worker's share, in place.
+"""The fast step's equations, in place: a share of the rows, then a block of the latents.
 
 :mod:`tinysae.modern.fast_step` runs them. Shapes as in :mod:`tinysae.modern.sae`, with ``r``
-the rows of the share and ``nnz`` its active entries (latent j kept for example i). Every
-function writes into the arrays it is given (numpy's ``out=``); the gradients are sums over
-the share's rows (the 1/B comes later, inside Adam's constants).
+the rows of a share, ``n`` the latents of a block and ``nnz`` the active entries (latent j
+kept for example i). Every function writes into the arrays it is given (numpy's ``out=``);
+gradients are sums over the minibatch (the 1/B comes later, inside Adam's constants).
 """
 
 import numpy as np
@@ -16,6 +16,8 @@ from tinysae.modern.sae import topk_mask
 #: that the gathered rows stay in cache.
 GATHER_ROWS = 1024
 
+
+# ----------------------------------------------- a share of the rows: forward, δ3 and δ2
 
 def encode(s, X, W1, b1, b2, activation, k):
     """x̃ = x − b2, z2 = x̃ W1ᵀ + b1 and the mask of kept latents; returns nnz.
@@ -53,33 +55,26 @@ def keep_top_k(s, k):
             s.mask[i] = topk_mask(s.z[i:i + 1], k)[0]
 
 
-def dense_backward(s, W2T, beta):
-    """δ3, δ2 and the gradient sums of the share with the four dense products (any L0).
-
-    Writes ``d3`` (r, n_v); ``gW1`` (n_h, n_v) Σ δ2ᵀx̃; ``gW2T`` (n_h, n_v) Σ a2ᵀδ3 (∇W2ᵀ);
-    ``gb1`` (n_h,) Σ δ2; ``a2_sum`` (n_h,) Σ a2; ``z`` becomes a2 and ``G`` δ2."""
+def dense_deltas(s, W2T, beta):
+    """δ3 and δ2 with the dense products (any L0); ``z`` becomes a2, ``d3`` δ3 (r, n_v),
+    ``G`` δ2 (r, n_h), and the share's sums ``gb1`` = 1ᵀδ2 and ``a2_sum`` = 1ᵀa2 (n_h,)."""
     a2 = s.z
     a2 *= s.mask  # (r, n_h)  a2 = z2 ∘ mask
     np.matmul(a2, W2T, out=s.d3)  # (r, n_v)  a2 W2ᵀ
     s.d3 -= s.xc  # (r, n_v)  δ3 = a3 − x = a2 W2ᵀ − x̃
-    np.matmul(a2.T, s.d3, out=s.gW2T)  # (n_h, n_v)  a2ᵀδ3
     np.matmul(s.d3, W2T.T, out=s.G)  # (r, n_h)  δ3 W2
     if beta:
         s.G += beta  # (r, n_h)  + β, the L1 term's derivative
     s.G *= s.mask  # (r, n_h)  δ2
-    np.matmul(s.G.T, s.xc, out=s.gW1)  # (n_h, n_v)  δ2ᵀx̃
     np.matmul(s.ones, s.G, out=s.gb1)  # (n_h,)  1ᵀδ2
     np.matmul(s.ones, a2, out=s.a2_sum)  # (n_h,)  1ᵀa2
-    s.grad_W1, s.grad_W2T = s.gW1, s.gW2T
 
 
-def sparse_backward(s, W2T, beta):
-    """The same as :func:`dense_backward`, through the active entries only (few of them).
-
-    a2 and δ2 are sparse (r, n_h) matrices with nnz entries, so a2 W2ᵀ, a2ᵀδ3 and δ2ᵀx̃ cost
-    nnz·n_v each (scipy.sparse), and δ3 W2 is needed only at the active entries: for each,
-    the dot product of a row of δ3 with a row of W2ᵀ. The two gradient sums come back as
-    new arrays, ``grad_W1`` and ``grad_W2T``."""
+def sparse_deltas(s, W2T, beta):
+    """The same through the active entries only (few of them): a2 is a sparse (r, n_h)
+    matrix, so a2 W2ᵀ costs nnz·n_v (scipy.sparse), and δ3 W2 is needed only at the active
+    entries. Sets ``entries``: each active entry's example (in the minibatch), latent, a2
+    and δ2, (nnz,) each."""
     n_h = s.z.shape[1]
     active = np.flatnonzero(s.mask)  # (nnz,)  i n_h + j, in row order
     rows, cols = np.divmod(active, n_h)  # (nnz,), (nnz,)
@@ -87,14 +82,12 @@ def sparse_backward(s, W2T, beta):
     starts = np.searchsorted(active, s.row_starts)  # (r + 1,)  where each row's entries start
     A = scipy.sparse.csr_array((a2, cols, starts), shape=s.z.shape)  # (r, n_h), nnz entries
     np.subtract(A @ W2T, s.xc, out=s.d3)  # (r, n_v)  δ3 = a2 W2ᵀ − x̃
-    s.grad_W2T = A.T @ s.d3  # (n_h, n_v)  a2ᵀδ3
     delta2 = entries_of_product(s.d3, W2T, rows, cols, s.P, s.Q)  # (nnz,)  (δ3 W2)_ij
     if beta:
         delta2 += beta  # (nnz,)  δ2 at the active entries
-    A.data = delta2  # the same entries, now δ2's (r, n_h)
-    s.grad_W1 = A.T @ s.xc  # (n_h, n_v)  δ2ᵀx̃
     s.gb1[...] = np.bincount(cols, delta2, minlength=n_h)  # (n_h,)  1ᵀδ2
     s.a2_sum[...] = np.bincount(cols, a2, minlength=n_h)  # (n_h,)  1ᵀa2
+    s.entries = (rows + s.rows.start, cols, a2, delta2)
 
 
 def entries_of_product(D, W2T, rows, cols, P, Q):
@@ -107,6 +100,32 @@ def entries_of_product(D, W2T, rows, cols, P, Q):
         np.take(W2T, cols[start:stop], axis=0, out=q, mode="clip")  # "clip" writes directly
         np.einsum("ij,ij->i", p, q, out=out[start:stop])  # (c,)
     return out
+
+
+# --------------------------------------- a block of the latents: weight gradients, Adam
+
+def dense_weight_gradients(a2, G, d3, xc, latents, gW1, gW2T):
+    """∇W1 = δ2ᵀx̃ and ∇W2ᵀ = a2ᵀδ3 for the block's latents, into ``gW1``, ``gW2T`` (n, n_v)."""
+    np.matmul(a2[:, latents].T, d3, out=gW2T)  # (n, n_v)  a2ᵀδ3
+    np.matmul(G[:, latents].T, xc, out=gW1)  # (n, n_v)  δ2ᵀx̃
+    return gW1, gW2T
+
+
+def sparse_weight_gradients(entries, latents, d3, xc):
+    """The same from the active entries (``entries`` of the whole minibatch, as
+    :func:`sparse_deltas` sets them): new arrays (n, n_v), nnz·n_v each.
+
+    The block's entries, grouped by latent, make a sparse (n, B) matrix holding a2ᵀ, then
+    δ2ᵀ: each product gathers the rows of δ3 or x̃ its latent needs."""
+    rows, cols, a2, delta2 = entries  # (nnz,) each
+    ours = np.flatnonzero((cols >= latents.start) & (cols < latents.stop))  # (n_ours,)
+    ours = ours[np.argsort(cols[ours], kind="stable")]  # by latent, then example
+    starts = np.searchsorted(cols[ours], np.arange(latents.start, latents.stop + 1))
+    shape = (latents.stop - latents.start, d3.shape[0])
+    AT = scipy.sparse.csr_array((a2[ours], rows[ours], starts), shape=shape)  # (n, B) a2ᵀ
+    gW2T = AT @ d3  # (n, n_v)  a2ᵀδ3
+    AT.data = delta2[ours]  # the same entries, now δ2ᵀ's
+    return AT @ xc, gW2T  # (n, n_v)  δ2ᵀx̃, a2ᵀδ3
 
 
 def adam_update(theta, g, mu, nu, step_size, eps):
