@@ -131,3 +131,21 @@ def test_an_overflow_is_an_error_naming_the_data():
     with pytest.raises(ValueError, match="overflows.*'X'"):
         train_sae(lambda n, r: 1e30 * r.standard_normal((n, 4)), 4, 8, n_steps=2, batch_size=8,
                   dtype=np.float32)
+
+
+def test_an_error_mid_training_leaves_the_blas_threads_as_they_were():
+    """The step holds numpy's BLAS at one thread while its workers update the parameters;
+    an error in between (here from the data) must not leave it there."""
+    from tinysae.blas_threads import blas_pools
+    before = [pool["num_threads"] for pool in blas_pools()]
+    calls = []
+
+    def failing(n, rng):
+        calls.append(n)
+        if len(calls) > 3:
+            raise RuntimeError("the data source broke")
+        return SAMPLE(n, rng)
+
+    with pytest.raises(RuntimeError, match="broke"):
+        train_sae(failing, N_VISIBLE, N_LATENTS, n_steps=10, batch_size=BATCH, n_threads=2)
+    assert [pool["num_threads"] for pool in blas_pools()] == before

@@ -131,6 +131,14 @@ class FastStep:
         self.X, self.J, self.fired, self.l0, self.sparse = None, np.nan, None, np.nan, False
         self.pending, self.held = [], contextlib.ExitStack()
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        """Leaving a ``with FastStep(...)`` block waits for the last update, also on an
+        error or Ctrl-C (numpy's BLAS threads are then as they were)."""
+        self.finish()
+
     def params_in_place(self):
         """The parameters as the step holds them (W2 as its transpose), not copies."""
         return {"W1": self.W1, "W2T": self.W2T, "b1": self.b1, "b2": self.b2}

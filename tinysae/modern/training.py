@@ -157,32 +157,32 @@ def train_sae(sample, n_visible, n_latents, *, activation="relu", sparsity_weigh
     """
     rng = np.random.default_rng(rng)
     data_mean = _first_batch(sample, 4 * batch_size, n_visible, rng).mean(axis=0)  # (n_v,)
-    fast = FastStep(init_sae(n_visible, n_latents, rng, data_mean), batch_size,
-                    activation=activation, k=k, sparsity_weight=sparsity_weight, dtype=dtype,
-                    n_threads=n_threads)
     fill = getattr(sample, "fill", None)  # a Sampler draws into one buffer, in the dtype
     buffer = np.empty((batch_size, n_visible), dtype) if fill else None  # (B, n_v)
     silent_for = np.zeros(n_latents, dtype=np.int64)  # (n_h,) examples since last firing
     history, resampled = {"step": [], "loss": [], "l0": [], "dead": []}, 0
-    for step in range(n_steps):
-        X = fill(buffer, rng) if fill else check_data("sample", sample(batch_size, rng),
-                                                      n_visible, dtype)  # (B, n_v) each batch
-        J = fast.step(X, learning_rate_at(step, n_steps, learning_rate))
-        silent_for = np.where(fast.fired, 0, silent_for + batch_size)  # (n_h,)
-        dead = silent_for >= dead_window  # (n_h,)
-        if (resample_every and step % resample_every == resample_every - 1
-                and step < resample_until * n_steps and dead.any()):
-            # the residual of this batch, from the parameters before this step's update
-            fast.finish()  # (the update itself may still be running on the worker threads)
-            fast.reset_latents(dead, *resampled_latents(fast.W1, dead, fast.residual(), rng))
-            resampled += int(dead.sum())
-            silent_for[dead] = 0
-        if step % log_every == 0 or step == n_steps - 1:
-            row = (step, J, fast.l0, int(dead.sum()))
-            for key, value in zip(history, row):
-                history[key].append(value)
-            if verbose:
-                print("step {:6d}  loss {:.5f}  L0 {:6.2f}  dead {:5d}".format(*row))
+    with FastStep(init_sae(n_visible, n_latents, rng, data_mean), batch_size,
+                  activation=activation, k=k, sparsity_weight=sparsity_weight, dtype=dtype,
+                  n_threads=n_threads) as fast:  # (on leaving: the last update is done)
+        for step in range(n_steps):
+            X = fill(buffer, rng) if fill else check_data(  # (B, n_v) each batch
+                "sample", sample(batch_size, rng), n_visible, dtype)
+            J = fast.step(X, learning_rate_at(step, n_steps, learning_rate))
+            silent_for = np.where(fast.fired, 0, silent_for + batch_size)  # (n_h,)
+            dead = silent_for >= dead_window  # (n_h,)
+            if (resample_every and step % resample_every == resample_every - 1
+                    and step < resample_until * n_steps and dead.any()):
+                # the residual of this batch, from the parameters before this step's update
+                fast.finish()  # (the update itself may still be running on the worker threads)
+                fast.reset_latents(dead, *resampled_latents(fast.W1, dead, fast.residual(), rng))
+                resampled += int(dead.sum())
+                silent_for[dead] = 0
+            if step % log_every == 0 or step == n_steps - 1:
+                row = (step, J, fast.l0, int(dead.sum()))
+                for key, value in zip(history, row):
+                    history[key].append(value)
+                if verbose:
+                    print("step {:6d}  loss {:.5f}  L0 {:6.2f}  dead {:5d}".format(*row))
     return SAEResult(params=fast.params(), history=history, resampled=resampled)
 
 
