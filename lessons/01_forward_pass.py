@@ -73,3 +73,8 @@ right.set_xlabel("hidden unit j")
 right.legend()
 fig.savefig(args.out / "01_activations.png", dpi=100)
 print(f"figures written to {args.out}")
+
+# %% Now write it yourself: `tinysae exercises my-sae`
+# That folder holds the forward pass and the cost's terms as functions with blanks, each with
+# its equation; its README.md walks the steps, and `tinysae grade my-sae` checks each one.
+print("Now write it yourself:  tinysae exercises my-sae   (then: tinysae grade my-sae)")

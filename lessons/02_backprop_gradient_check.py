@@ -79,3 +79,9 @@ ax.set_title("Centred differences: rounding (left) vs truncation (right)")
 ax.legend()
 fig.savefig(args.out / "02_epsilon.png", dpi=100)
 print(f"figure written to {args.out / '02_epsilon.png'}")
+
+# %% Now write it yourself: `tinysae exercises my-sae`
+# That folder holds backpropagation (δ3, δ2, the gradients) and the numerical gradient as
+# functions with blanks; `tinysae grade my-sae` checks each one and names the usual mistakes,
+# and `tinysae gradcheck --bug kl-sign` shows this lesson's check catching one of them.
+print("Now write it yourself:  tinysae exercises my-sae   (then: tinysae grade my-sae)")

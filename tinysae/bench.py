@@ -200,12 +200,14 @@ def print_machine():
 
 def main(argv=None):
     """Run the benchmark and print its tables; returns 0 (the exit status)."""
-    parser = Parser(prog="tinysae bench", description=__doc__,
-                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = Parser(prog="tinysae bench", formatter_class=argparse.RawDescriptionHelpFormatter,
+                    description=__doc__.replace("``", "").replace("::", ":"))  # plain text
     parser.add_argument("--quick", action="store_true",
                         help="small sizes and few rounds (seconds; used by the tests)")
     parser.add_argument("--sizes", nargs="+", choices=list(SIZES) + list(MODERN_SIZES),
-                        default=list(SIZES) + list(MODERN_SIZES))
+                        default=list(SIZES) + list(MODERN_SIZES), metavar="SIZE",
+                        help="problem sizes for the speed tables, from S1 S2 S3 M1 above "
+                        "(default: all four)")
     parser.add_argument("--repeats", type=int, default=None, help="rounds (default 9; quick 2)")
     parser.add_argument("--cpu", action="store_true",
                         help="speed table in CPU time with one thread (for a busy machine)")
@@ -219,6 +221,10 @@ def main(argv=None):
     repeats = (2 if args.quick else 9) if args.repeats is None else check_option("--repeats",
                                                                           args.repeats)
     print_machine()
+    if args.quick:
+        print("\nQuick run: small problems, few rounds. Every figure below is rough, noise more "
+              "than measurement\n(a ratio below 1× the floor is noise); run without --quick "
+              "for figures to quote.")
     if "speed" not in args.skip:
         speed_table([s for s in args.sizes if s in SIZES], repeats, m=500 if args.quick else None,
                     cpu=args.cpu)

@@ -27,7 +27,8 @@ def gemm_floor(X, n_h):
     return products
 
 
-def settle(step=0.01, busy=0.1, limit=2.0):
+def settle(step=0.01, busy=0.1, limit=2.0, clocks=(time.perf_counter, time.process_time,
+                                                   time.sleep)):
     """Sleep until this process is idle: no BLAS thread of an earlier call still spinning.
 
     OpenBLAS's worker threads busy-wait after each threaded product before they sleep
@@ -35,14 +36,16 @@ def settle(step=0.01, busy=0.1, limit=2.0):
     machine with them, which training never does: there numpy's pool only ever runs the
     cost's products. So before each implementation's turn the benchmark sleeps in steps of
     ``step`` seconds until the process used less than ``busy`` of a core during one step,
-    or ``limit`` seconds have passed. Returns the seconds waited."""
-    start = time.perf_counter()
-    while time.perf_counter() - start < limit:
-        cpu = time.process_time()
-        time.sleep(step)
-        if time.process_time() - cpu < busy * step:
+    or ``limit`` seconds have passed. Returns the seconds waited. (``clocks``: wall clock,
+    CPU clock and sleep, replaced by the tests.)"""
+    wall, cpu_time, sleep = clocks
+    start = wall()
+    while wall() - start < limit:
+        cpu = cpu_time()
+        sleep(step)
+        if cpu_time() - cpu < busy * step:
             break
-    return time.perf_counter() - start
+    return wall() - start
 
 
 def round_robin(runs, repeats, clock=time.perf_counter, pause=settle):
