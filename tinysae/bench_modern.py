@@ -114,10 +114,11 @@ def modern_table(names, repeats, quick=False, cpu=False):
     if not names:
         return
     kind = "CPU ms, one thread" if cpu else "wall ms"
-    print(f"\n## Speed, modern: {kind} per training step (minibatch drawn and checked, "
-          f"forward, backward, Adam, renormalisation), {repeats} rounds, round-robin")
-    print(f"   (L0: latents active per example; fresh model, and codes as sparse as a trained "
-          f"one's; × floor as in the table above)")
+    print(f"\n## Speed, modern: {kind} per training step (minibatch drawn, forward, "
+          f"backward, Adam, renormalisation), {repeats} rounds, round-robin")
+    print("   (L0: latents active per example, in a fresh model and with codes as sparse as a "
+          "trained one's;\n    × floor: over the same round's floor call of the same dtype and "
+          "threads, median; best: fastest over fastest)")
     cores = available_cores()
     settings = {"1 thread": 1} if cpu or cores == 1 else {"1 thread": 1, f"{cores} threads": cores}
     print(f"{'size':<4} {'shape (n_v, n_h, B)':<22} {'threads':<10} {'implementation':<28} "
