@@ -7,7 +7,6 @@ one, CPU time still says how much work the lesson is.
 """
 
 import os
-import resource
 import subprocess
 import sys
 import tempfile
@@ -37,17 +36,25 @@ def lesson_numbers():
     return [s.name[:2] for s in sorted(lessons_folder().glob("[0-9][0-9]_*.py"))]
 
 
+def children_cpu_seconds():
+    """CPU seconds used so far by this process's finished children (NaN where the system
+    does not say: the ``resource`` module is Unix only)."""
+    try:
+        import resource
+    except ImportError:
+        return float("nan")
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
 def time_lesson(script, quick=False):
     """(wall seconds, CPU seconds, exit status, last line of stderr) of one lesson run."""
     with tempfile.TemporaryDirectory() as out:
         command = [sys.executable, str(script), "--out", out] + (["--quick"] if quick else [])
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        start = time.perf_counter()
+        cpu, start = children_cpu_seconds(), time.perf_counter()
         run = subprocess.run(command, capture_output=True, text=True,
                              env={**os.environ, "MPLBACKEND": "Agg"})
-        wall = time.perf_counter() - start
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        wall, cpu = time.perf_counter() - start, children_cpu_seconds() - cpu
     last = run.stderr.strip().splitlines()[-1] if run.returncode and run.stderr.strip() else ""
     return wall, cpu, run.returncode, last
 
