@@ -74,6 +74,7 @@ class _Share:
         self.P, self.Q = np.empty((GATHER_ROWS, n_v), dt), np.empty((GATHER_ROWS, n_v), dt)
         self.part = np.empty((r, n_h), dt) if topk else None  # (r, n_h)  TopK's selection
         self.kth = np.empty(r, dt) if topk else None  # (r,)  each row's k-th largest z2
+        self.neg_b1 = step.neg_b1  # (n_h,)  −b1, ReLU's threshold on x̃ W1ᵀ
         self.sq, self.nnz, self.entries = 0.0, 0, None
 
 
@@ -119,6 +120,7 @@ class FastStep:
         self.gW1, self.gW2T = np.empty((n_h, n_v), dt), np.empty((n_h, n_v), dt)  # (dense)
         self.work = np.empty((n_h, n_v), dt)  # (n_h, n_v)  the projection's
         self.gb1, self.gb2 = np.empty(n_h, dt), np.empty(n_v, dt)  # Σ δ2, Σ δ3 − ...
+        self.neg_b1 = np.empty(n_h, dt)  # (n_h,)  −b1, set at each step
         if n_threads is None:  # one per core, if each gets enough work to pay for its thread
             n_threads = max(1, min(available_cores(), batch_size * n_h * n_v // MIN_THREAD_WORK))
         n = min(n_threads, batch_size, n_h)
@@ -158,6 +160,7 @@ class FastStep:
         self.finish()
         self.X, self.sparse = X, self.l0 <= SPARSE_BELOW * self.n_h  # (first step: dense)
         self.held.enter_context(self.workers.one_blas_thread())  # until finish()
+        np.negative(self.b1, out=self.neg_b1)  # (n_h,)
         try:
             self.workers.map(self._rows)
             self._sums(X)
@@ -184,8 +187,9 @@ class FastStep:
         no RuntimeWarning first (numpy's error state is per thread, hence set here)."""
         s = self.shares[w]
         with np.errstate(over="ignore", invalid="ignore"):
-            s.nnz = encode(s, self.X[s.rows], self.W1, self.b1, self.b2, self.activation, self.k)
-            (sparse_deltas if self.sparse else dense_deltas)(s, self.W2T, self.beta)
+            encode(s, self.X[s.rows], self.W1, self.b1, self.b2, self.activation, self.k)
+            deltas = sparse_deltas if self.sparse else dense_deltas
+            s.nnz = deltas(s, self.W2T, self.b1, self.beta, self.activation == "relu")
             s.sq = float(np.vdot(s.d3, s.d3))  # Σ ‖a3 − x‖² over the share's rows
             np.matmul(s.ones, s.d3, out=s.gb2)  # (n_v,)  1ᵀδ3
 

@@ -20,18 +20,20 @@ GATHER_ROWS = 1024
 # ----------------------------------------------- a share of the rows: forward, δ3 and δ2
 
 def encode(s, X, W1, b1, b2, activation, k):
-    """x̃ = x − b2, z2 = x̃ W1ᵀ + b1 and the mask of kept latents; returns nnz.
+    """x̃ = x − b2, z2 = x̃ W1ᵀ + b1 and the mask of kept latents.
 
     ``s`` is the share: ``xc`` (r, n_v), ``z`` (r, n_h), ``mask`` (r, n_h) bool, and for
-    TopK ``part`` (r, n_h) and ``kth`` (r,) as work arrays."""
+    TopK ``part`` (r, n_h) and ``kth`` (r,) as work arrays. For ReLU, ``z`` is left as
+    x̃ W1ᵀ, without b1: the mask is x̃ W1ᵀ > −b1 (the same as z2 > 0, also in floating
+    point), and b1 is added where it is needed, at the active entries only when they are
+    few (:func:`sparse_deltas`) or everywhere (:func:`dense_deltas`)."""
     np.subtract(X, b2, out=s.xc)  # (r, n_v)  x̃
     np.matmul(s.xc, W1.T, out=s.z)  # (r, n_h)  x̃ W1ᵀ
-    s.z += b1  # (r, n_h)  z2
     if activation == "topk":
+        s.z += b1  # (r, n_h)  z2
         keep_top_k(s, k)
     else:
-        np.greater(s.z, 0, out=s.mask)  # (r, n_h)  ReLU: z2 > 0
-    return int(np.count_nonzero(s.mask))
+        np.greater(s.z, s.neg_b1, out=s.mask)  # (r, n_h)  ReLU: z2 > 0
 
 
 def keep_top_k(s, k):
@@ -55,10 +57,13 @@ def keep_top_k(s, k):
             s.mask[i] = topk_mask(s.z[i:i + 1], k)[0]
 
 
-def dense_deltas(s, W2T, beta):
+def dense_deltas(s, W2T, b1, beta, relu):
     """δ3 and δ2 with the dense products (any L0); ``z`` becomes a2, ``d3`` δ3 (r, n_v),
-    ``G`` δ2 (r, n_h), and the share's sums ``gb1`` = 1ᵀδ2 and ``a2_sum`` = 1ᵀa2 (n_h,)."""
+    ``G`` δ2 (r, n_h), and the share's sums ``gb1`` = 1ᵀδ2 and ``a2_sum`` = 1ᵀa2 (n_h,).
+    Returns nnz."""
     a2 = s.z
+    if relu:
+        a2 += b1  # (r, n_h)  z2
     a2 *= s.mask  # (r, n_h)  a2 = z2 ∘ mask
     np.matmul(a2, W2T, out=s.d3)  # (r, n_v)  a2 W2ᵀ
     s.d3 -= s.xc  # (r, n_v)  δ3 = a3 − x = a2 W2ᵀ − x̃
@@ -68,17 +73,20 @@ def dense_deltas(s, W2T, beta):
     s.G *= s.mask  # (r, n_h)  δ2
     np.matmul(s.ones, s.G, out=s.gb1)  # (n_h,)  1ᵀδ2
     np.matmul(s.ones, a2, out=s.a2_sum)  # (n_h,)  1ᵀa2
+    return int(np.count_nonzero(s.mask))
 
 
-def sparse_deltas(s, W2T, beta):
+def sparse_deltas(s, W2T, b1, beta, relu):
     """The same through the active entries only (few of them): a2 is a sparse (r, n_h)
     matrix, so a2 W2ᵀ costs nnz·n_v (scipy.sparse), and δ3 W2 is needed only at the active
     entries. Sets ``entries``: each active entry's example (in the minibatch), latent, a2
-    and δ2, (nnz,) each."""
+    and δ2, (nnz,) each. Returns nnz."""
     n_h = s.z.shape[1]
     active = np.flatnonzero(s.mask)  # (nnz,)  i n_h + j, in row order
     rows, cols = np.divmod(active, n_h)  # (nnz,), (nnz,)
-    a2 = s.z.ravel()[active]  # (nnz,)  a2 = z2 at the active entries
+    a2 = s.z.ravel()[active]  # (nnz,)  a2 = z2 at the active entries ...
+    if relu:
+        a2 += b1[cols]  # (nnz,)  ... once the bias is added
     starts = np.searchsorted(active, s.row_starts)  # (r + 1,)  where each row's entries start
     A = scipy.sparse.csr_array((a2, cols, starts), shape=s.z.shape)  # (r, n_h), nnz entries
     np.subtract(A @ W2T, s.xc, out=s.d3)  # (r, n_v)  δ3 = a2 W2ᵀ − x̃
@@ -88,6 +96,7 @@ def sparse_deltas(s, W2T, beta):
     s.gb1[...] = np.bincount(cols, delta2, minlength=n_h)  # (n_h,)  1ᵀδ2
     s.a2_sum[...] = np.bincount(cols, a2, minlength=n_h)  # (n_h,)  1ᵀa2
     s.entries = (rows + s.rows.start, cols, a2, delta2)
+    return active.size
 
 
 def entries_of_product(D, W2T, rows, cols, P, Q):
