@@ -19,6 +19,8 @@ from tinysae import __version__
 COMMANDS = {
     "train": ("tinysae.train_command", "learn edge detectors from natural images (UFLDL)"),
     "bench": ("tinysae.bench", "time the loss-and-gradient kernels against the BLAS floor"),
+    "show": ("tinysae.show_command", "draw a saved model: filter grid, loss curve, ρ̂ histogram"),
+    "notebooks": ("tinysae.notebooks_command", "write the lessons as Jupyter notebooks"),
 }
 
 #: Exit status after Ctrl-C (128 + SIGINT, the shell's convention).

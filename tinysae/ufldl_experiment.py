@@ -128,8 +128,8 @@ def write_pictures(result, folder, patch_size):
     scores = edge_scores(W1, (patch_size, patch_size))
     title = f"{W1.shape[0]} filters, {scores.n_edge_like} edge-like"
     save_figure(plot_filter_grid(W1, (patch_size, patch_size), title=title),
-                folder / "filters.png")
-    save_figure(plot_loss_curve(result.history), folder / "loss.png")
+                folder / "filters.png", close=True)
+    save_figure(plot_loss_curve(result.history), folder / "loss.png", close=True)
     result.config["edges"] = {"n_edge_like": scores.n_edge_like, "n_filters": W1.shape[0],
                               "threshold": scores.threshold,
                               "score": [float(s) for s in scores.score]}

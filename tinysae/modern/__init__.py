@@ -10,7 +10,8 @@ Modules, in the order lessons 08 and 09 use them:
 - :mod:`~tinysae.modern.adam` — Adam, by hand;
 - :mod:`~tinysae.modern.training` — minibatch training, dead-latent detection and resampling;
 - :mod:`~tinysae.modern.metrics` — MMCS, features recovered, L0, FVU, dead latents;
-- :mod:`~tinysae.modern.baseline` — the 2008 sigmoid + KL model on the same data.
+- :mod:`~tinysae.modern.baseline` — the 2008 sigmoid + KL model on the same data;
+- :mod:`~tinysae.modern.report` — the lessons' metrics table and figures.
 """
 
 from tinysae.modern.adam import adam_init, adam_step  # noqa: F401
@@ -26,6 +27,13 @@ from tinysae.modern.metrics import (  # noqa: F401
     max_cosines,
     mmcs,
     summary,
+)
+from tinysae.modern.report import (  # noqa: F401
+    metrics_table,
+    plot_dead_latents,
+    plot_dictionary_sweep,
+    plot_frontier,
+    plot_recovery,
 )
 from tinysae.modern.sae import (  # noqa: F401
     activate,
