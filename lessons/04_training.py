@@ -15,17 +15,25 @@ iteration on a log scale; 04_rho_hat.png, the mean activations ρ̂ of the hidde
 close to the target ρ = 0.01; and the number of filters that the edge measure
 (tinysae.edge_scores) calls edge-like — at least 80% on the full run. With --quick (a
 few patches, a few iterations) the filters are still blurry: that is what too little
-training looks like. The model and its checkpoints are in the output folder's 04_run/.
+training looks like. The model and its checkpoints are in the output folder's 04_run/;
+`tinysae show` draws them again (sorted, labelled, with dead units faded).
+
+Reference picture: lessons/figures/04_filters.png; lessons/README.md has it with the full
+run's numbers and questions to try.
 """
 
+# %%
 import numpy as np
 
 from tinysae import (cost_terms, edge_scores, load, load_images, pack, plot_filter_grid,
-                     plot_loss_curve, plot_rho_hat_histogram, sample_patches, save_figure,
-                     train, whiten_images)
+                     plot_loss_curve, plot_rho_hat_histogram, sample_patches, train,
+                     whiten_images)
 from tinysae.lessonkit import lesson_args
 
-# %% Hyperparameters (UFLDL's train.m)
+# %% [markdown]
+# ## Hyperparameters (UFLDL's train.m)
+
+# %%
 IMAGE_SOURCE = "default"  # the photo that ships with matplotlib; "skimage" adds more photos
 PATCH_SIZE = 8            # p: patches are p × p pixels, n_v = p² = 64 visible units
 N_PATCHES = 10000         # m: training examples
@@ -41,16 +49,29 @@ if args.quick:  # a smoke test: too little data and too few steps for clean edge
     N_PATCHES, MAX_ITER = 1000, 25
 rng = np.random.default_rng(SEED)
 
-# %% Photographs → whitening (lesson 03): flatten the 1/f spectrum, so edges stand out
+# %% [markdown]
+# ## Photographs → whitening (lesson 03)
+# Whitening flattens the 1/f spectrum, so edges stand out.
+
+# %%
 images = whiten_images(load_images(IMAGE_SOURCE))  # list of (N, N)
 print(f"{len(images)} whitened image(s), shapes {[im.shape for im in images]}")
 
-# %% Patches: uniform positions, each patch's mean removed, clipped to ±3σ, scaled into [0.1, 0.9]
+# %% [markdown]
+# ## Patches
+# Uniform positions; each patch's mean removed, clipped to ±3σ, scaled into [0.1, 0.9].
+
+# %%
 X = sample_patches(images, N_PATCHES, PATCH_SIZE, rng=rng)  # (m, p²)
 print(f"X: {X.shape}, values in [{X.min():.2f}, {X.max():.2f}] (the sigmoid's output range)")
 
-# %% Train with L-BFGS. Checkpoints go to 04_run/ every 25 iterations: if you stop this with
-# Ctrl-C, `tinysae.resume(folder, X)` continues (L-BFGS's curvature memory restarts there).
+# %% [markdown]
+# ## Train with L-BFGS
+# Checkpoints go to 04_run/ every 25 iterations: if you stop this with Ctrl-C (in a notebook:
+# interrupt the kernel), `tinysae.resume(folder, X)` continues (L-BFGS's curvature memory
+# restarts there).
+
+# %%
 run_folder = args.out / "04_run"
 run_folder.mkdir(exist_ok=True)
 result = train(X, N_HIDDEN, weight_decay=WEIGHT_DECAY, sparsity_target=SPARSITY_TARGET,
@@ -59,26 +80,41 @@ result = train(X, N_HIDDEN, weight_decay=WEIGHT_DECAY, sparsity_target=SPARSITY_
 W1 = result.params["W1"]  # (n_h, p²): row j is hidden unit j's filter
 print(f"{result.iteration} iterations in {result.elapsed:.1f} s, J = {result.loss:.4f}")
 
-# %% The three terms of J at the end (compare with lesson 01's random weights)
+# %% [markdown]
+# ## The three terms of J at the end
+# Compare with lesson 01's random weights.
+
+# %%
 terms = cost_terms(pack(result.params), X, N_HIDDEN, weight_decay=WEIGHT_DECAY,
                    sparsity_target=SPARSITY_TARGET, sparsity_weight=SPARSITY_WEIGHT)
 for name in ("reconstruction", "weight_decay", "sparsity", "total"):
     print(f"{name:>15}: {terms[name]:.5f}")
 
-# %% How many filters are edge-like? A Gabor fit times the orientation selectivity of the spectrum
+# %% [markdown]
+# ## How many filters are edge-like?
+# The edge score is a Gabor fit's R² times the orientation selectivity of the spectrum.
+
+# %%
 scores = edge_scores(W1, (PATCH_SIZE, PATCH_SIZE))
 print("edge score per filter:", np.round(scores.score, 2))
 print(f"edge-like filters: {scores.n_edge_like} of {N_HIDDEN} ({scores.fraction_edge_like:.0%}), "
       f"score >= {scores.threshold}")
 
-# %% Pictures: the filters, the loss curve, the mean activations
-save_figure(plot_filter_grid(W1, (PATCH_SIZE, PATCH_SIZE),
-                             title=f"{N_HIDDEN} filters, {scores.n_edge_like} edge-like"),
-            args.out / "04_filters.png")
-save_figure(plot_loss_curve(result.history), args.out / "04_loss.png")
-save_figure(plot_rho_hat_histogram(terms["rho_hat"], SPARSITY_TARGET), args.out / "04_rho_hat.png")
+# %% [markdown]
+# ## Pictures: the filters, the loss curve, the mean activations
 
-# %% The saved model is plain arrays plus a JSON config: load it back and compare
+# %%
+args.save(plot_filter_grid(W1, (PATCH_SIZE, PATCH_SIZE),
+                           title=f"{N_HIDDEN} filters, {scores.n_edge_like} edge-like"),
+          "04_filters.png", main=True)
+args.save(plot_loss_curve(result.history), "04_loss.png")
+args.save(plot_rho_hat_histogram(terms["rho_hat"], SPARSITY_TARGET), "04_rho_hat.png")
+
+# %% [markdown]
+# ## The saved model
+# Plain arrays plus a JSON config: load it back and compare.
+
+# %%
 params, config = load(run_folder)
 assert all(np.array_equal(params[k], result.params[k]) for k in params)
 print(f"saved: {result.checkpoint} (iteration {config['iteration']}, status {config['status']})")

@@ -30,15 +30,19 @@ What you will see (numbers from a full run):
 - 07_loss.png: J against iteration.
 """
 
+# %%
 import numpy as np
-from matplotlib.figure import Figure
 
-from tinysae import (activation_stats, cost_terms, edge_scores, fit_pca, fit_zca,
-                     hidden_activations, load_images, pack, plot_filter_grid, plot_loss_curve,
-                     plot_patch_montage, sample_patches, save_figure, train)
+from tinysae import (CHROMATIC_SHARE, activation_stats, chromatic_share, cost_terms, edge_scores,
+                     fit_pca, fit_zca, hidden_activations, load_images, pack, plot_filter_grid,
+                     plot_loss_curve, plot_patches_side_by_side, plot_variance_kept,
+                     sample_patches, train)
 from tinysae.lessonkit import lesson_args
 
-# %% Hyperparameters
+# %% [markdown]
+# ## Hyperparameters (UFLDL's "Linear decoders" exercise, on our photos)
+
+# %%
 IMAGE_SOURCE = "default"  # "default": Grace Hopper, averaged to 300×256; "skimage": more
 PATCH_SIZE = 8            # p: 8×8×3 patches, n_v = 192
 N_PATCHES = 10000         # m (UFLDL: 100000 from STL-10; fewer keep this lesson short)
@@ -48,7 +52,6 @@ SPARSITY_TARGET = 0.035   # ρ
 WEIGHT_DECAY = 3e-3       # λ
 SPARSITY_WEIGHT = 5.0     # β
 MAX_ITER = 300            # L-BFGS iterations (UFLDL: 400; J changes < 1% after 200)
-CHROMATIC = 0.5           # a filter is "chromatic" when > this share of it is colour
 SEED = 0
 
 args = lesson_args(__doc__, "07_linear_decoder")
@@ -56,12 +59,19 @@ if args.quick:
     N_PATCHES, N_HIDDEN, MAX_ITER = 500, 25, 5
 rng = np.random.default_rng(SEED)
 
-# %% Colour patches, not normalised: ZCA will centre and scale them
+# %% [markdown]
+# ## Colour patches, not normalised
+# ZCA will centre and scale them; each patch is flattened channel-last into 192 values.
+
+# %%
 photos = load_images(IMAGE_SOURCE, colour=True)  # list of (H, W, 3) in [0, 1]
 X = sample_patches(photos, N_PATCHES, PATCH_SIZE, rng, normalize=False)  # (m, 192)
 print(f"{len(photos)} photo(s), X: {X.shape}, values in [{X.min():.2f}, {X.max():.2f}]")
 
-# %% PCA: the share of variance kept by the first k components
+# %% [markdown]
+# ## PCA: the share of variance kept by the first k components
+
+# %%
 pca = fit_pca(X)
 for share in (0.9, 0.99):
     k = pca.n_components(share)
@@ -70,26 +80,25 @@ for share in (0.9, 0.99):
 whitened_share = pca.variances / (pca.variances + ZCA_EPSILON)  # (192,) λ/(λ+ε)
 print(f"after ZCA (ε = {ZCA_EPSILON}): {np.sum(whitened_share > 0.5)} directions keep more "
       f"than half their whitened variance; the rest (λ < ε) are damped as noise")
+args.save(plot_variance_kept(pca.variances, ZCA_EPSILON), "07_pca.png")
 
-# %% ZCA whitening
+# %% [markdown]
+# ## ZCA whitening
+# x_ZCA = U diag(1/√(λ + ε)) Uᵀ (x − x̄): decorrelated, yet still looking like the patch.
+
+# %%
 zca = fit_zca(X, ZCA_EPSILON)
 X_zca = zca.apply(X)  # (m, 192)
 print(f"X_zca: mean {X_zca.mean():.1e}, std {X_zca.std():.3f}, "
       f"range [{X_zca.min():.2f}, {X_zca.max():.2f}] — not in [0, 1]: a linear decoder")
+args.save(plot_patches_side_by_side({"raw colour patches": X,
+                                     "the same patches after ZCA": X_zca}, n_show=64),
+          "07_patches.png")
 
-fig = Figure(figsize=(12, 4), layout="constrained")
-curve, raw_ax, white_ax = fig.subplots(1, 3)
-k = np.arange(1, X.shape[1] + 1)
-curve.plot(k, np.cumsum(pca.variances) / pca.variances.sum(), label="share of variance kept")
-curve.plot(k, whitened_share, label="λ/(λ + ε) after ZCA")
-curve.set_xscale("log")
-curve.set_xlabel("principal component k")
-curve.legend()
-plot_patch_montage(X, n_show=64, ax=raw_ax, title="raw colour patches")
-plot_patch_montage(X_zca, n_show=64, ax=white_ax, title="the same patches after ZCA")
-save_figure(fig, args.out / "07_pca_and_patches.png")
+# %% [markdown]
+# ## Train: sigmoid hidden layer, linear output layer
 
-# %% Train: sigmoid hidden layer, linear output layer
+# %%
 knobs = dict(weight_decay=WEIGHT_DECAY, sparsity_target=SPARSITY_TARGET,
              sparsity_weight=SPARSITY_WEIGHT, decoder="linear")
 result = train(X_zca, N_HIDDEN, max_iter=MAX_ITER, rng=SEED, print_every=50, **knobs)
@@ -97,27 +106,28 @@ terms = cost_terms(pack(result.params), X_zca, N_HIDDEN, **knobs)
 print(f"J = {terms['total']:.4f}: reconstruction {terms['reconstruction']:.4f}, weight decay "
       f"{terms['weight_decay']:.4f}, sparsity {terms['sparsity']:.4f}; mean ρ̂ "
       f"{terms['rho_hat'].mean():.4f} (ρ = {SPARSITY_TARGET})")
-save_figure(plot_loss_curve(result.history), args.out / "07_loss.png")
+args.save(plot_loss_curve(result.history), "07_loss.png")
 
-# %% The features in the space of the raw patches: rows of W1 · ZCA (UFLDL's display)
+# %% [markdown]
+# ## The features in the space of the raw patches
+# UFLDL draws the rows of W1 · ZCA: what each unit responds to, in the raw patches' colours.
+# Dead units (never a2 > ½) are left out; the rest go from the greyest to the most chromatic.
+
+# %%
 features = result.params["W1"] @ zca.matrix  # (n_h, 192)
 stats = activation_stats(hidden_activations(result.params, X_zca))
 live = features[~stats.dead] if stats.n_dead < N_HIDDEN else features  # (n_live, 192)
 print(f"{stats.n_dead} of {N_HIDDEN} units are dead (never a2 > ½; their weights decayed to "
       f"near 0, so their filters are flat colour); {N_HIDDEN - stats.n_dead} are live, "
       f"{stats.mean_firing:.1f} fire per patch")
-F = live.reshape(len(live), -1, 3)  # (n_live, p·p, 3)
-luminance = F.mean(axis=2, keepdims=True)  # (n_live, p·p, 1) the grey part of each filter
-total = np.sum((F - F.mean(axis=(1, 2), keepdims=True)) ** 2, axis=(1, 2))  # (n_live,)
-chroma_share = np.sum((F - luminance) ** 2, axis=(1, 2)) / total  # (n_live,) colour's share
+colour = chromatic_share(live)  # (n_live,) the share of each feature that is colour
 edges = edge_scores(live)
-n_chromatic = int(np.sum(chroma_share > CHROMATIC))
+n_chromatic = int(np.sum(colour > CHROMATIC_SHARE))
 print(f"of the live features, {edges.n_edge_like} are edge-like and {n_chromatic} mostly "
-      f"chromatic (more than {CHROMATIC:.0%} of their variance is colour)")
-
-order = np.argsort(chroma_share)  # grey features first, colour-opponent ones last
-fig = plot_filter_grid(live[order], width=10,
-                       title=f"{len(live)} live features (rows of W1·ZCA), greyest first: "
-                       f"{edges.n_edge_like} edge-like, {n_chromatic} chromatic")
-save_figure(fig, args.out / "07_colour_filters.png")
+      f"chromatic (more than {CHROMATIC_SHARE:.0%} of their variance is colour)")
+order = np.argsort(colour)  # grey features first, colour-opponent ones last
+args.save(plot_filter_grid(live[order], width=10,
+                           title=f"{len(live)} live features (rows of W1·ZCA), greyest first: "
+                           f"{edges.n_edge_like} edge-like, {n_chromatic} chromatic"),
+          "07_colour_filters.png", main=True)
 print(f"figures in {args.out}")
