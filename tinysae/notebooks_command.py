@@ -39,7 +39,8 @@ def main(argv):
     written = write_notebooks(lessons, args.folder, overwrite=args.force)
     print(f"Wrote {len(written)} notebooks into {args.folder}/: "
           f"{', '.join(p.name for p in written)}")
-    print(f"Open them with: jupyter lab {args.folder}   (quick runs: TINYSAE_QUICK=1 jupyter lab)")
+    print("Open them in Jupyter or VS Code; for the quick runs, start it with TINYSAE_QUICK=1 "
+          "in the environment.")
     return 0
 
 
