@@ -12,7 +12,7 @@ What you will see: the shapes of every array, the three cost terms printed and d
 bars (figure 01_cost_terms.png), and the hidden activations of every example as a
 heat map next to ρ̂ and the target ρ (figure 01_activations.png). With random weights
 the units fire about half the time (ρ̂ ≈ 0.5), far from ρ = 0.01, so the sparsity term
-dominates J: training will have to push ρ̂ down. Runs in about a second.
+dominates J: training will have to push ρ̂ down. Runs in a few seconds.
 
 Reference picture: lessons/figures/01_activations.png; lessons/README.md has it with the
 full run's numbers and questions to try.

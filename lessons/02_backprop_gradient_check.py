@@ -14,8 +14,8 @@ Command:   python lessons/02_backprop_gradient_check.py      (add --quick for th
 What you will see: a table of ratios, every one near 1e-11 and below the 1e-9 threshold;
 a deliberately broken b1 gradient giving a ratio around 0.2, far above it; and the figure
 02_epsilon.png, where the ratio against ε makes a V: too large an ε and the ε² truncation
-error dominates, too small and floating-point rounding (≈ 1e-16/ε) does. Runs in a few
-seconds.
+error dominates, too small and floating-point rounding (≈ 1e-16/ε) does. Runs in about
+10 seconds.
 
 Reference picture: lessons/figures/02_epsilon.png; lessons/README.md has it with the full
 run's numbers and questions to try.

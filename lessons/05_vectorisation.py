@@ -9,8 +9,8 @@ floor: the time of its five matrix products alone.
 
 Command:   python lessons/05_vectorisation.py          (add --quick for the test suite)
 
-What you will see: the largest difference between the gradients (about 1e-16, rounding
-only), a table of milliseconds per call for the loop, the vectorised reference, the fast
+What you will see: the largest difference between the gradients (about 1e-14 of the
+largest entry: rounding only), a table of milliseconds per call for the loop, the vectorised reference, the fast
 kernel and the matrix products alone, and the same as bars on a log scale
 (figure 05_timings.png). The loop is tens to hundreds of times slower: Python pays
 per example what numpy pays once per matrix. `tinysae bench` measures all sizes. Runs in
