@@ -227,6 +227,7 @@ def test_sigkill_leaves_the_last_periodic_checkpoint_and_resume_finishes(tmp_pat
     assert code == -signal.SIGKILL
     assert config["status"] == "running" and config["iteration"] % 10 == 0
     assert config["iteration"] >= 20 and len(config["history"]) == config["iteration"] + 1
+    assert (folder / ".tinysae.lock").exists()  # stale: the kernel dropped its lock at the kill
     target = config["iteration"] + 5
     assert main(["train", "--resume", str(folder), "--max-iter", str(target), "-q"]) == 0
     assert load(folder)[1]["iteration"] == target

@@ -15,8 +15,9 @@ import scipy.io
 from PIL import Image
 
 from tinysae import load_mnist_idx, load_olshausen_mat
-from tinysae.data.photos import (LUMA_WEIGHTS, default_images, downsample, load_image_folder, load_images,
-                            skimage_images)
+from tinysae.data.image_files import LUMA_WEIGHTS
+from tinysae.data.photos import (default_images, downsample, load_image_folder, load_images,
+                                 skimage_images)
 from tinysae.data.whitening import (WHITENED_VARIANCE, radial_power_spectrum, spectrum_slope, whiten,
                                whiten_images, whitening_filter)
 

@@ -6,6 +6,7 @@ objective that :func:`tinysae.model.fast_kernel.make_loss_and_grad` returns.
 """
 
 import contextlib
+import re
 import warnings
 
 import numpy as np
@@ -71,7 +72,9 @@ def test_progress_lines_show_iteration_loss_gradient_and_time(X, capsys):
     assert lines[0].split() == ["iter", "J", "|grad", "J|", "elapsed"]
     assert [line.split()[0] for line in lines[1:4]] == ["0", "5", "10"]
     assert lines[1].endswith("s") and "e" in lines[1].split()[2]  # ‖g‖ in scientific notation
-    assert "after iteration 10" in lines[-1]
+    # the last line in plain words, J to 6 significant digits (the table above has J already)
+    assert re.fullmatch(r"Reached max_iter after 10 iterations, \d+\.\d s: J = 0\.\d{6}",
+                        lines[-1]), lines[-1]
     _quiet(X, max_iter=10)
     assert capsys.readouterr().out == ""
 
@@ -135,10 +138,16 @@ def test_resume_starts_from_the_checkpoint_loss_and_keeps_decreasing(X, tmp_path
     assert load(tmp_path)[1]["iteration"] == 30
 
 
-def test_resume_with_other_data_warns(X, tmp_path):
+def test_resume_with_other_data_refuses_and_writes_nothing_unless_forced(X, tmp_path):
     _quiet(X, max_iter=5, checkpoint_dir=tmp_path)
-    with pytest.warns(UserWarning, match="not the data"):
+    before = (tmp_path / "model.npz").read_bytes()
+    with pytest.raises(ValueError, match="not the data .* force=True") as error:
         resume(tmp_path, X[::-1] * 0.9, max_iter=6, verbose=False)
+    print(error.value)
+    assert (tmp_path / "model.npz").read_bytes() == before
+    with pytest.warns(UserWarning, match="not the data"):
+        result = resume(tmp_path, X[::-1] * 0.9, max_iter=6, verbose=False, force=True)
+    assert result.iteration == 6
 
 
 def test_resume_when_the_budget_is_spent_changes_nothing(X, tmp_path, capsys):

@@ -11,6 +11,12 @@ sparse autoencoders). ``import tinysae`` does not import matplotlib.
 
 __version__ = "0.1.0"
 
+# `tinysae train` spends its first second importing what follows: a Ctrl-C there gets one
+# line, not a traceback (tinysae.interrupts); the command takes over once it runs.
+from tinysae.interrupts import quiet_interrupt_until_imported as _quiet_interrupt  # noqa: E402
+
+_imported = _quiet_interrupt()
+
 # the math: the notes' equations, the θ layout, the fast kernel, gradient checks
 from tinysae.model.parameters import init_params, n_params, pack, unpack  # noqa: F401
 from tinysae.model.sparse_autoencoder import (  # noqa: F401
@@ -106,3 +112,6 @@ from tinysae.pictures.hidden_unit_stats import (  # noqa: F401
     ActivationStats,
     activation_stats,
 )
+
+_imported()
+del _quiet_interrupt, _imported

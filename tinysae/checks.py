@@ -178,6 +178,13 @@ def check_vector(name, v, size=None):
     return v
 
 
+def check_finite(name, array):
+    """``array`` unchanged (its dtype kept) if every value is finite, else a ValueError."""
+    if not np.all(np.isfinite(array)):
+        fail(name, "finite (no NaN or inf)", np.asarray(array))
+    return array
+
+
 def check_params(params, n_visible=None, n_hidden=None, name="params"):
     """The four arrays W1 (n_h, n_v), W2 (n_v, n_h), b1 (n_h,), b2 (n_v,): float, finite, no extras.
 
@@ -223,18 +230,25 @@ def check_theta(name, theta, n_visible, n_hidden):
 
 # ----------------------------------------------------------------------------- results
 
-def check_finite_result(what, results, inputs):
+def check_finite_result(what, results, inputs, dtype=None):
     """A ValueError if any of ``results`` is NaN or inf although every input was finite.
 
-    ``inputs`` maps parameter names to their (finite) arrays: one of them was too large
-    for float64, and the message names them with their largest |value|.
+    ``inputs`` maps the names of the parameters the results depend on (arrays, and the
+    hyperparameters that multiply them) to their finite values. One of them was too large
+    for the arithmetic's ``dtype`` (default: the results' dtype): the message blames the
+    largest in magnitude (and any within a factor of 10 of it), listing them all.
     """
     if all(np.all(np.isfinite(r)) for r in results):
         return
-    sizes = ", ".join(f"max |{name}| = {np.max(np.abs(a)):.3g}" for name, a in inputs.items())
-    names = " or ".join(f"'{name}'" for name in inputs)
-    raise ValueError(f"The {what} overflows float64 ({sizes}): the {names} parameter must be "
-                     "smaller.")
+    if dtype is None:
+        dtype = np.result_type(*[r for r in results if isinstance(r, np.ndarray)], np.float32)
+    sizes = {name: float(np.max(np.abs(a))) if np.size(a) else 0.0 for name, a in inputs.items()}
+    largest = max(sizes.values())
+    listing = ", ".join((f"max |{name}| = {size:.3g}" if np.ndim(inputs[name]) else
+                         f"{name} = {inputs[name]:.3g}") for name, size in sizes.items())
+    blamed = " or ".join(f"'{name}'" for name, size in sizes.items() if size >= largest / 10)
+    raise ValueError(f"The {what} overflows {np.dtype(dtype).name} ({listing}): the {blamed} "
+                     "parameter must be smaller.")
 
 
 def scaled_to_unit(X):

@@ -24,7 +24,7 @@ import numpy as np
 from tinysae.checks import (check_bool, check_choice, check_data, check_float_dtype, check_int,
                             check_params, check_real, check_rng, check_theta, fail,
                             interval_text)
-from tinysae.model.parameters import n_params
+from tinysae.model.parameters import n_params, n_visible_packed
 
 # ----------------------------------------------------------------------------- the rules
 # Each rule is called as rule(name, value, context) and returns the checked value; context
@@ -98,6 +98,16 @@ class Data:
         return check_data(name, value, n_columns, context.get("dtype") or np.float64)
 
 
+class PreActivations:
+    """z2 (m, n_h): finite real numbers, one example per row; float32 stays float32."""
+    expected = "a 2-D array of real numbers, one example per row"
+
+    def __call__(self, name, value, context):
+        dtype = getattr(value, "dtype", None)
+        return check_data(name, value, dtype=dtype if dtype in (np.float32, np.float64)
+                          else np.float64)
+
+
 class Theta:
     """theta packed for n_v = X's width (or ``n_visible``) and ``n_hidden``; a theta whose
     length fits another n_v is reported as an X of the wrong width."""
@@ -108,7 +118,7 @@ class Theta:
         n_v = context["n_visible"] if X is None else X.shape[1]
         size = getattr(value, "size", None)
         if X is not None and getattr(value, "ndim", None) == 1 and size != n_params(n_v, n_h):
-            implied = (size - n_h) / (2 * n_h + 1)  # the n_v of n_params(n_v, n_h) = size
+            implied = n_visible_packed(size, n_h)
             if implied == int(implied) and implied > 0:
                 fail("X", f"an array with {int(implied)} columns, the n_visible that theta "
                      f"(length {size}, n_hidden={n_h}) was packed for", X)
@@ -154,16 +164,18 @@ CONSTRAINTS = {
     "n_steps": Integer(1),                        # Adam steps
     "batch_size": Integer(1),                     # examples per Adam step
     "dead_window": Integer(1),                    # examples a latent may stay silent, alive
-    "resample_every": Integer(1),     # steps between resamplings of dead latents
+    "resample_every": Integer(1),                 # steps between resamplings of dead latents
     "resample_until": Real(0, 1),                 # share of the steps during which to resample
     "log_every": Integer(1),                      # steps between logged rows
     # training by L-BFGS
     "max_iter": Integer(1),                       # L-BFGS iterations
     "print_every": Integer(1),                    # iterations between progress lines
     "checkpoint_every": Integer(1),               # iterations between checkpoints
+    "max_parameters": Integer(1),                 # a model file's size cap (opt in past it)
     "verbose": Boolean(),                         # print progress
-    "chunk_size": Integer(1),         # rows per block with bounded memory
-    "n_threads": Integer(1),          # worker threads of the fast kernel
+    "force": Boolean(),                           # resume although the data have changed
+    "chunk_size": Integer(1),                     # rows per block with bounded memory
+    "n_threads": Integer(1),                      # worker threads of the fast kernel
     "dtype": FloatDtype(),                        # float64, or float32 for speed
     "rng": Rng(),                                 # None, a seed >= 0, or a Generator
     # the UFLDL experiment (tinysae train)
@@ -181,9 +193,11 @@ CONSTRAINTS = {
     "params": Params(),                           # W1 (n_h, n_v), W2 (n_v, n_h), b1, b2
     "X": Data(),                                  # (m, n_v), one example per row
     "theta": Theta(),                             # packed params, (2 n_h n_v + n_h + n_v,)
+    "z2": PreActivations(),                       # (m, n_h) latents before the activation
     # after params: TopK's k may be at most the number of latents
     "activation": Activation(),                   # latents: ReLU, or TopK (k of them) then ReLU
 }
+
 
 def check(name, value, label=None, **context):
     """Check one value against the table's rule for ``name``; ``label`` names it in the

@@ -4,18 +4,26 @@
 Olshausen–Field whitening → 10000 random 8×8 patches → L-BFGS → a grid of filters. It
 writes ``model.npz``, ``config.json``, ``filters.png`` and ``loss.png`` into an output
 folder (``runs/<date>-<time>`` in the current folder unless ``--out`` says otherwise),
-checkpoints that folder while it trains, and prints how many filters are edge-like. Ctrl-C
-saves a final checkpoint and exits with status 130; ``tinysae train --resume FOLDER``
-continues.
+checkpoints that folder while it trains, and prints how many filters are edge-like.
+Ctrl-C, SIGTERM and SIGHUP save a final checkpoint and exit with status 128 + the signal
+(:mod:`tinysae.interrupts`); so does a closed output pipe (status 141, as SIGPIPE would);
+``tinysae train --resume FOLDER`` continues. One run per folder: the folder is locked while
+a run trains into it (:mod:`tinysae.locks`). Options that cannot work are refused before
+any photo is read.
 """
 
 import argparse
+import contextlib
+import os
+import signal
 import sys
 import time
 from pathlib import Path
 
-from tinysae.cli import EXIT_INTERRUPTED, Parser, UsageError
+from tinysae.cli import Parser, UsageError
 from tinysae.constraints import check_option
+from tinysae.interrupts import exit_status, signals_as_interrupts
+from tinysae.locks import run_folder_lock
 
 #: The UFLDL exercise's settings (``train.m``): what ``tinysae train`` does with no options.
 DEFAULTS = {"images": "default", "patch_size": 8, "n_patches": 10000, "n_hidden": 25,
@@ -30,15 +38,38 @@ Learn edge detectors from natural images, as in the UFLDL sparse autoencoder exe
 photos -> whitening -> 10000 random 8x8 patches -> L-BFGS -> a grid of 25 filters.
 
 Writes model.npz, config.json, filters.png and loss.png into the output folder, saving a
-checkpoint there every --checkpoint-every iterations. Ctrl-C saves a final checkpoint and
-exits with status 130; continue with: tinysae train --resume FOLDER
+checkpoint there every --checkpoint-every iterations. Ctrl-C (or SIGTERM, SIGHUP) saves a
+final checkpoint and exits with status 128 + signal (130 for Ctrl-C); continue with:
+tinysae train --resume FOLDER
 (L-BFGS's curvature memory restarts at the checkpoint, so the loss curve may show a kink).
 """
+
+#: Exit status when the output pipe closes (``tinysae train | head``): 128 + SIGPIPE.
+EXIT_BROKEN_PIPE = 128 + 13
 
 
 def main(argv):
     """Run ``tinysae train`` with the arguments after the command word; the exit status."""
-    return _train_command(build_parser().parse_args(argv))
+    with signals_as_interrupts() as received:
+        try:
+            return _train_command(build_parser().parse_args(argv), received)
+        except KeyboardInterrupt:  # before training started, or while drawing the pictures
+            name = signal.Signals(exit_status(received) - 128).name
+            print(f"tinysae train: interrupted ({name}).", file=sys.stderr)
+            return exit_status(received)
+
+
+def _path(text):
+    """An option's path; an empty one is refused (it would silently mean the current folder)."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path names no file or folder")
+    return Path(text)
+
+
+def _word_or_path(text):
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path names no file or folder")
+    return text
 
 
 def build_parser():
@@ -46,7 +77,7 @@ def build_parser():
     t = Parser(prog="tinysae train", description=DESCRIPTION,
                formatter_class=argparse.RawDescriptionHelpFormatter)
     d = t.add_argument_group("data")
-    d.add_argument("--images", metavar="SOURCE", help="'default' (photo shipped with "
+    d.add_argument("--images", type=_word_or_path, metavar="SOURCE", help="'default' (photo shipped with "
                    "matplotlib), 'skimage' (plus scikit-image's photos), a folder of PNG/JPEG "
                    "photos, or an IMAGES.mat file (already whitened) [default: default]")
     d.add_argument("--no-whiten", dest="whiten", action="store_const", const=False,
@@ -64,69 +95,124 @@ def build_parser():
                    "--resume, the new total [default: 400]")
     r.add_argument("--seed", type=int, help="seeds the patches and the initial weights "
                    "[default: 0]")
-    r.add_argument("--out", type=Path, metavar="FOLDER",
+    r.add_argument("--out", type=_path, metavar="FOLDER",
                    help="output folder [default: runs/<date>-<time>]")
-    r.add_argument("--resume", type=Path, metavar="FOLDER",
+    r.add_argument("--resume", type=_path, metavar="FOLDER",
                    help="continue the run saved in FOLDER (its settings, its data)")
+    r.add_argument("--force", action="store_true", help="with --resume: go on even if the "
+                   "data no longer give the checkpoint's loss (changed photos)")
     r.add_argument("--checkpoint-every", type=int, default=25, metavar="N",
                    help="save a checkpoint every N iterations [default: 25]")
     r.add_argument("-q", "--quiet", action="store_true", help="no progress lines")
     return t
 
 
-def _train_command(args):
+def _train_command(args, received):
     """Check the options, make the data, train, draw; returns the exit status."""
-    from tinysae.ufldl_experiment import patches_for, resume_run, start_run, write_pictures
+    from tinysae.ufldl_experiment import patches_for, resume_run, start_run
 
     given = [k for k in RUN_OPTIONS if getattr(args, k) is not None]
     if args.resume is not None and given:
         raise UsageError("tinysae train: error: --resume continues a run with its own "
                          f"settings; drop --{given[0].replace('_', '-')}")
+    if args.force and args.resume is None:
+        raise UsageError("tinysae train: error: --force only goes with --resume")
     settings = _check_settings({k: (DEFAULTS[k] if getattr(args, k) is None
                                     else getattr(args, k)) for k in DEFAULTS})
     every = check_option("--checkpoint-every", args.checkpoint_every)
     t0 = time.perf_counter()
     if args.resume is not None:
-        result, folder, data = resume_run(args.resume, max_iter=args.max_iter,
-                                          checkpoint_every=every, verbose=not args.quiet)
+        folder = args.resume.parent if args.resume.is_file() else args.resume
+
+        def run():
+            result, _, data = resume_run(folder, max_iter=args.max_iter, force=args.force,
+                                         checkpoint_every=every, verbose=not args.quiet)
+            return result, data
     else:
+        if args.out is not None:
+            _refuse_to_overwrite(args.out)  # before the photos are read
         X, data = patches_for(settings)  # (n, p²)
         folder = _output_folder(args.out)
-        print(f"Output folder: {folder}", flush=True)
-        result = start_run(X, data, settings, folder, checkpoint_every=every,
-                           verbose=not args.quiet)
+
+        def run():
+            _refuse_to_overwrite(folder)  # again, now that no other run can write here
+            print(f"Output folder: {folder}", flush=True)
+            return start_run(X, data, settings, folder, checkpoint_every=every,
+                             verbose=not args.quiet), data
+    with _locked(folder):
+        try:
+            result, data = run()
+            return _report(result, folder, data, args, received, t0)
+        except BrokenPipeError:
+            return _output_closed(folder)
+
+
+def _locked(folder):
+    """The run lock on ``folder`` (a missing folder is left to the loader to report)."""
+    return run_folder_lock(folder) if Path(folder).is_dir() else contextlib.nullcontext()
+
+
+def _report(result, folder, data, args, received, t0):
+    """After training: the pictures and the summary, or how to continue; the exit status."""
+    from tinysae.ufldl_experiment import write_pictures
+
     if result.interrupted:
-        print(f"tinysae train: interrupted at iteration {result.iteration}; checkpoint saved "
-              f"in {folder}. Continue with: tinysae train --resume {folder}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        name = signal.Signals(exit_status(received) - 128).name
+        print(f"tinysae train: interrupted ({name}) at iteration {result.iteration}; "
+              f"checkpoint saved in {folder}. Continue with: tinysae train --resume {folder}",
+              file=sys.stderr)
+        return exit_status(received)
     scores = write_pictures(result, folder, data["patch_size"])
     n = scores.is_edge_like.size
+    loss = f": J = {result.loss:.6g}" if args.quiet else ""  # else the run's last line has it
     print(f"Trained {n} hidden units for {result.iteration} iterations "
-          f"({time.perf_counter() - t0:.1f} s in all): J = {result.loss:.6g}")
+          f"({time.perf_counter() - t0:.1f} s in all){loss}")
     print(f"Edge-like filters: {scores.n_edge_like} of {n} ({scores.fraction_edge_like:.0%})")
-    print(f"Wrote {folder}/: model.npz, config.json, filters.png, loss.png")
+    print(f"Wrote {folder}/: model.npz, config.json, filters.png, loss.png", flush=True)
     return 0
+
+
+def _output_closed(folder):
+    """The reader of our output went away (``| head``): say so on stderr, exit 141."""
+    try:  # later writes (and the one at exit) must not fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (a test's capture)
+        pass
+    saved = (f"checkpoint saved in {folder}. Continue with: tinysae train --resume {folder}"
+             if (Path(folder) / "model.npz").is_file() else "nothing was trained")
+    print(f"tinysae train: stopped: the output was closed (broken pipe); {saved}",
+          file=sys.stderr)
+    return EXIT_BROKEN_PIPE
 
 
 def _check_settings(settings):
     """The options' values, checked against :mod:`tinysae.constraints` with the option's
-    name in the message."""
-    return {name: check_option("--" + name.replace("_", "-"), value)
-            for name, value in settings.items() if name != "images"} | {
-        "images": settings["images"]}
+    name in the message, then together: what the pictures, a model file and the patch
+    budget need, so that nothing fails after training."""
+    from tinysae.pictures.edge_score import check_filter_shape
+    from tinysae.training.model_files import MAX_PARAMETERS, check_size
+    from tinysae.ufldl_experiment import check_patch_budget
+
+    checked = {name: check_option("--" + name.replace("_", "-"), value)
+               for name, value in settings.items() if name != "images"}
+    p = checked["patch_size"]
+    check_filter_shape("--patch-size", (p, p), p)
+    check_size(p * p, checked["n_hidden"], name="--patch-size" if p * p * 3 > MAX_PARAMETERS
+               else "--n-hidden")  # 3 p² + 1: the model's size with one hidden unit
+    check_patch_budget(checked["n_patches"], p, name="--n-patches")
+    return checked | {"images": settings["images"]}
 
 
 def _output_folder(out):
     """Create the output folder (default ``runs/<date>-<time>``); refuse to overwrite a model."""
-    if out is None:
-        stamp = time.strftime("%Y%m%d-%H%M%S")
-        out, n = Path("runs") / stamp, 1
-        while out.exists():
+    if out is None:  # a new folder, even for runs started in the same second
+        stamp, n = time.strftime("%Y%m%d-%H%M%S"), 1
+        out = Path("runs") / stamp
+        Path("runs").mkdir(exist_ok=True)
+        while not _made(out):
             n += 1
             out = Path("runs") / f"{stamp}-{n}"
-    if (out / "model.npz").exists():
-        raise UsageError(f"tinysae train: error: --out {out} already holds a model; continue "
-                         f"it with --resume {out} or choose another folder")
+    _refuse_to_overwrite(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
         with open(out / ".tinysae-write-test", "w"):
@@ -136,3 +222,18 @@ def _output_folder(out):
         raise OSError(f"cannot write to the output folder '{out}': "
                       f"{error.strerror or error}") from None
     return out
+
+
+def _refuse_to_overwrite(out):
+    if (out / "model.npz").exists():
+        raise UsageError(f"tinysae train: error: --out {out} already holds a model; continue "
+                         f"it with --resume {out} or choose another folder")
+
+
+def _made(folder):
+    """Create ``folder``; False if it exists already."""
+    try:
+        folder.mkdir()
+    except FileExistsError:
+        return False
+    return True

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tinysae.checks import check_path
+from tinysae.checks import check_path, fail
 from tinysae.data.patches import sample_patches
 from tinysae.data.photos import load_images
 from tinysae.data.whitening import whiten_images
@@ -27,6 +27,20 @@ from tinysae.validation import validated
 
 #: The keys of a run's ``data`` record (see :func:`make_patches`).
 DATA_KEYS = ("images", "path", "whiten", "patch_size", "n_patches", "seed")
+
+#: The most memory the patches may take (n_patches · patch_size² float64 numbers): 1 GiB is
+#: 2 million 8 × 8 patches, 200 times the UFLDL exercise's.
+MAX_PATCH_BYTES = 2 ** 30
+
+
+def check_patch_budget(n_patches, patch_size, name="n_patches"):
+    """Refuse patches that would take more than :data:`MAX_PATCH_BYTES`, before any is made."""
+    size = n_patches * patch_size ** 2 * 8
+    if size > MAX_PATCH_BYTES:
+        fail(name, f"at most {MAX_PATCH_BYTES // (8 * patch_size ** 2):,} patches of "
+             f"{patch_size} x {patch_size}: {n_patches:,} would take {size / 2 ** 30:.1f} GiB, "
+             f"more than MAX_PATCH_BYTES = {MAX_PATCH_BYTES / 2 ** 30:g} GiB (raise "
+             "tinysae.ufldl_experiment.MAX_PATCH_BYTES to go past it)", n_patches)
 
 
 def image_source(text):
@@ -66,6 +80,7 @@ def make_patches(images="default", path=None, whiten=True, patch_size=8, n_patch
     data : dict
         The arguments, as recorded in a run's config.
     """
+    check_patch_budget(n_patches, patch_size)
     photos = load_images(images, path)  # list of (H, W)
     if whiten and images != "mat":
         photos = whiten_images(photos)  # list of (N, N)
@@ -96,10 +111,12 @@ def start_run(X, data, settings, folder, *, checkpoint_every=25, verbose=True):
                  checkpoint_every=checkpoint_every, metadata=data, verbose=verbose)
 
 
-def resume_run(folder, *, max_iter=None, checkpoint_every=25, verbose=True):
-    """Continue the run in ``folder``: the same patches again, then :func:`tinysae.resume`.
+def resume_run(folder, *, max_iter=None, checkpoint_every=25, verbose=True, force=False):
+    """Continue the run in ``folder``: the same patches again, then :func:`tinysae.resume`
+    (which refuses data that no longer give the checkpoint's loss, unless ``force``).
 
-    Returns ``(result, folder, data)``.
+    The data record comes from a file: its sizes are checked (:data:`MAX_PATCH_BYTES`)
+    before anything is made. Returns ``(result, folder, data)``.
     """
     folder = Path(folder)
     folder = folder.parent if folder.is_file() else folder
@@ -108,13 +125,16 @@ def resume_run(folder, *, max_iter=None, checkpoint_every=25, verbose=True):
     if not isinstance(data, dict) or any(k not in data for k in DATA_KEYS):
         raise ValueError(f"'{folder}' holds a model but no record of its data (config 'data' "
                          f"needs {', '.join(DATA_KEYS)}), so it cannot be resumed.")
-    X, data = make_patches(*(data[k] for k in DATA_KEYS))  # (n, p²)
+    try:
+        X, data = make_patches(*(data[k] for k in DATA_KEYS))  # (n, p²)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"'{folder}' records data that cannot be made again: {error}") from None
     total = config.get("max_iter") if max_iter is None else max_iter
     if verbose and isinstance(total, int) and config.get("iteration", 0) < total:
         print(f"Resuming {folder} at iteration {config.get('iteration')} of {total} "
               "(L-BFGS's curvature memory restarts here).", flush=True)
     result = resume(folder, X, max_iter=max_iter, checkpoint_every=checkpoint_every,
-                    verbose=verbose)
+                    verbose=verbose, force=force)
     return result, folder, data
 
 

@@ -2,8 +2,10 @@
 
 Read byte by byte, no pickle anywhere; a bad file (wrong magic number, unknown type code,
 truncated, trailing bytes) is a ``ValueError`` that names the file and says what was
-wrong. The files are neither shipped nor committed: ``data/README.md`` says where they
-come from.
+wrong. The size the header declares is checked against :data:`MAX_IDX_BYTES` before any
+data is read (a 2 MB gzip file can unpack to gigabytes), and no more than that size (plus
+one byte, to tell trailing data) is ever read. The files are neither shipped nor
+committed: ``data/README.md`` says where they come from.
 """
 
 import gzip
@@ -16,20 +18,25 @@ from tinysae.checks import bad_file, existing_file
 #: IDX type codes (third magic byte) → big-endian numpy dtype (LeCun's MNIST page).
 IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
+#: The most data bytes an IDX file may declare: 1 GiB holds MNIST (47 MB) and EMNIST's largest
+#: split (550 MB).
+MAX_IDX_BYTES = 2 ** 30
+
 _GZIP_MAGIC = b"\x1f\x8b"
 _CHUNK = 1 << 20  # bytes read at a time, so a lying header cannot make us allocate it all
 
 
 def _read_exactly(f, n_bytes):
-    """Read up to ``n_bytes + 1`` bytes in chunks (to tell 'too short' from 'too long')."""
-    chunks, left = [], n_bytes + 1
+    """Up to ``n_bytes + 1`` bytes (to tell 'too short' from 'too long'), read in chunks into
+    a buffer that grows only as data arrives: a header that lies costs nothing."""
+    data, left = bytearray(), n_bytes + 1
     while left > 0:
         chunk = f.read(min(left, _CHUNK))
         if not chunk:
             break
-        chunks.append(chunk)
+        data += chunk
         left -= len(chunk)
-    return b"".join(chunks)
+    return data
 
 
 def load_mnist_idx(path):
@@ -74,6 +81,10 @@ def load_mnist_idx(path):
             n_bytes = int(np.prod(shape, dtype=object)) * dtype.itemsize
             if n_bytes == 0:
                 bad_file(file, f"it holds an empty array of shape {shape}")
+            if n_bytes > MAX_IDX_BYTES:
+                bad_file(file, f"its header declares an array of shape {shape}, {n_bytes:,} "
+                               f"bytes, more than MAX_IDX_BYTES = {MAX_IDX_BYTES:,} (raise "
+                               "tinysae.data.mnist_idx.MAX_IDX_BYTES to go past it)")
             data = _read_exactly(f, n_bytes)
     except (OSError, EOFError, zlib.error) as err:  # unreadable, or a corrupt gzip stream
         bad_file(file, f"it could not be read ({type(err).__name__}: {err})")

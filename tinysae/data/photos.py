@@ -8,25 +8,17 @@ Shapes, defined once for this module::
 Every loader returns a **list** of images (they may differ in size): grayscale images are
 ``(H, W)`` float64 arrays in [0, 1]; with ``colour=True`` they are ``(H, W, 3)``.
 Grayscale is the luma of ITU-R BT.601, ``0.299 R + 0.587 G + 0.114 B`` (as MATLAB's
-``rgb2gray``); an alpha channel is dropped. Nothing is downloaded: the default photo ships
-inside matplotlib, the optional ones inside scikit-image (``pip install tinysae[images]``).
+``rgb2gray``); an alpha channel is dropped. Your own files are read by
+:mod:`tinysae.data.image_files`, within a memory budget. Nothing is downloaded: the default
+photo ships inside matplotlib, the optional ones inside scikit-image
+(``pip install tinysae[images]``).
 The provenance and licence of each source are in ``data/README.md``.
 """
 
-import warnings
-from pathlib import Path
-
 import numpy as np
 
-from tinysae.checks import (
-    as_array,
-    check_bool,
-    check_choice,
-    check_int,
-    check_path,
-    fail,
-    fail_path,
-)
+from tinysae.checks import check_bool, check_choice, check_int, check_path, fail
+from tinysae.data.image_files import as_float_image, load_image_folder, read_image
 from tinysae.data.olshausen_mat import load_olshausen_mat
 
 #: Sources that :func:`load_images` understands.
@@ -35,59 +27,6 @@ IMAGE_SOURCES = ("default", "skimage", "folder", "mat")
 #: scikit-image's bundled photographs (``skimage.data.<name>()``), used when they load offline.
 SKIMAGE_PHOTOS = ("camera", "astronaut", "coffee", "chelsea", "rocket",
                   "grass", "gravel", "brick", "moon")
-
-#: ITU-R BT.601 luma weights for R, G, B.
-LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])
-
-_PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
-_JPEG_MAGIC = b"\xff\xd8\xff"
-
-
-def as_float_image(array, colour=False):
-    """Convert a decoded image to float64 in [0, 1]: ``(H, W)``, or ``(H, W, 3)`` if ``colour``.
-
-    Integer pixels are divided by their dtype's maximum (255 for 8-bit, 65535 for 16-bit);
-    float pixels are kept. An alpha channel is dropped; a grayscale image asked for in
-    colour has its one channel repeated three times.
-    """
-    array = as_array("array", array)  # (H, W) or (H, W, C) with C in {1, 2, 3, 4}
-    if array.dtype == bool:
-        array = array.astype(np.float64)
-    elif np.issubdtype(array.dtype, np.integer):
-        array = array / np.iinfo(array.dtype).max
-    if not np.issubdtype(array.dtype, np.floating):
-        fail("array", "an image with integer, bool or float pixels", array, TypeError)
-    if array.ndim == 3 and array.shape[2] in (1, 2):  # gray, or gray + alpha
-        array = array[:, :, 0]  # (H, W)
-    if array.ndim == 3 and array.shape[2] == 4:
-        array = array[:, :, :3]  # (H, W, 3)  alpha dropped
-    if array.ndim not in (2, 3) or (array.ndim == 3 and array.shape[2] != 3):
-        fail("array", "an image of shape (H, W) or (H, W, 1-4)", array)
-    if colour and array.ndim == 2:
-        array = np.repeat(array[:, :, None], 3, axis=2)  # (H, W, 3)
-    if not colour and array.ndim == 3:
-        array = array @ LUMA_WEIGHTS  # (H, W)
-    return np.ascontiguousarray(array, dtype=np.float64)
-
-
-def read_image(path, colour=False):
-    """Read one PNG or JPEG file with ``matplotlib.image.imread``; see :func:`as_float_image`.
-
-    A file that cannot be decoded (truncated, corrupt, not an image) raises ``ValueError``
-    naming the file.
-    """
-    import matplotlib.image
-
-    check_path("path", path)
-    colour = check_bool("colour", colour)
-    try:
-        array = matplotlib.image.imread(path)  # (H, W) or (H, W, 3|4)
-    except Exception as err:  # Pillow raises many kinds; the file is untrusted data
-        raise ValueError(f"Could not read the image file {str(path)!r}: {err}") from err
-    if array.size == 0:
-        raise ValueError(f"The image file {str(path)!r} holds no pixels.")
-    return as_float_image(array, colour)
-
 
 #: The default photo is averaged over 2 × 2 blocks (see :func:`default_images`).
 DEFAULT_DOWNSAMPLE = 2
@@ -156,52 +95,6 @@ def skimage_images(colour=False):
         if colour and np.ndim(array) != 3:
             continue
         images.append(as_float_image(array, colour))
-    return images
-
-
-def _is_png_or_jpeg(path):
-    """True if the file starts with the PNG or JPEG signature (the content decides, not the name)."""
-    with open(path, "rb") as f:
-        head = f.read(8)
-    return head.startswith(_PNG_MAGIC) or head.startswith(_JPEG_MAGIC)
-
-
-def load_image_folder(path, colour=False):
-    """Every PNG and JPEG file in a folder (not its subfolders), sorted by file name.
-
-    A file counts as an image by its content (the PNG or JPEG signature), not its name.
-    Other files and subfolders are skipped with one ``UserWarning`` listing them; hidden
-    files (``.DS_Store``...) are skipped silently. An image file that cannot be decoded
-    (truncated, corrupt) is an error, not a skip.
-
-    Returns
-    -------
-    list of ndarray
-        ``(H, W)`` float64 images in [0, 1], or ``(H, W, 3)`` if ``colour``.
-
-    Raises
-    ------
-    ValueError
-        If ``path`` is not a folder, holds no PNG/JPEG image, or an image is unreadable.
-    """
-    folder = Path(check_path("path", path))
-    colour = check_bool("colour", colour)
-    if not folder.is_dir():
-        fail_path("an existing folder of PNG/JPEG images", path)
-    images, skipped = [], []
-    for entry in sorted(folder.iterdir()):
-        if entry.name.startswith("."):
-            continue
-        if entry.is_file() and _is_png_or_jpeg(entry):
-            images.append(read_image(entry, colour))
-        else:
-            skipped.append(entry.name + ("/" if entry.is_dir() else ""))
-    if skipped:
-        warnings.warn(f"Skipped {len(skipped)} entries of {str(folder)!r} that are not PNG/JPEG "
-                      f"files: {', '.join(skipped[:10])}{' ...' if len(skipped) > 10 else ''}",
-                      UserWarning, stacklevel=2)
-    if not images:
-        fail_path("a folder holding at least one PNG or JPEG image", path)
     return images
 
 

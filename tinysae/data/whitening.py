@@ -30,6 +30,10 @@ WHITENED_VARIANCE = 0.1
 ROLLOFF_FRACTION = 0.4
 
 
+#: The smallest side :func:`whiten` accepts: fewer pixels hold almost no frequencies to flatten.
+MIN_WHITEN_SIDE = 4
+
+
 def _check_image(image, min_side=2):
     """A finite real 2-D array with both sides ≥ ``min_side``, as float64."""
     array = as_array("image", image)
@@ -85,7 +89,7 @@ def whiten(image, rolloff=ROLLOFF_FRACTION, variance=WHITENED_VARIANCE):
     -------
     ndarray of shape (N, N), N = min(H, W)
     """
-    image = _check_image(image, min_side=4)
+    image = _check_image(image, min_side=MIN_WHITEN_SIDE)
     square = scaled_to_unit(crop_square(image))  # (N, N) exactly rescaled: cannot overflow
     spectrum = np.fft.fft2(square) * whitening_filter(square.shape[0], rolloff)  # (N, N)
     white = np.real(np.fft.ifft2(spectrum))  # (N, N)

@@ -105,7 +105,9 @@ def make_loss_and_grad(X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01,
         # an overflow leaves inf in J or grad, named just below: no RuntimeWarning first
         with plan.blas_for_workers(), np.errstate(over="ignore"):
             J, grad = _loss_and_grad(params, plan)  # float, (n_params,)
-        check_finite_result("cost J or its gradient", [J, grad], {"theta": theta, "X": X})
+        check_finite_result("cost J or its gradient", [J, grad], {
+            "theta": theta, "X": X, "weight_decay": weight_decay,
+            "sparsity_weight": sparsity_weight}, dtype=X.dtype)
         return J, grad
 
     return fun

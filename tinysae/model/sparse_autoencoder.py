@@ -181,7 +181,8 @@ def loss_and_grad(theta, X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01
     sparsity_term = sparsity_delta(rho_hat, rho, beta, sparsity)  # (n_h,)
     delta2 = hidden_delta(delta3, params["W2"], a2, sparsity_term)  # (m, n_h)
     grad = pack(parameter_gradients(params, X, a2, delta2, delta3, lam))  # (n_params,)
-    check_finite_result("cost J or its gradient", [J, grad], {"theta": theta, "X": X})
+    check_finite_result("cost J or its gradient", [J, grad], {"theta": theta, "X": X,
+                        "weight_decay": lam, "sparsity_weight": beta})
     return float(J), grad
 
 
@@ -207,5 +208,6 @@ def cost_terms(theta, X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01,
                                         sparsity_weight, sparsity)),
     }
     terms["total"] = terms["reconstruction"] + terms["weight_decay"] + terms["sparsity"]
-    check_finite_result("cost J", [terms["total"], cache["a2"]], {"theta": theta, "X": X})
+    check_finite_result("cost J", [terms["total"], cache["a2"]], {"theta": theta, "X": X,
+                        "weight_decay": weight_decay, "sparsity_weight": sparsity_weight})
     return {**terms, "a2": cache["a2"], "rho_hat": cache["rho_hat"]}

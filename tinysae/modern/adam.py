@@ -16,8 +16,9 @@ return new dicts and never modify their arguments.
 
 import numpy as np
 
-from tinysae.checks import fail
+from tinysae.checks import check_finite, fail
 from tinysae.constraints import check
+from tinysae.validation import checks_skipped
 
 
 def adam_init(params):
@@ -81,3 +82,6 @@ def _check_step(params, grads, state):
         if np.shape(grads[name]) != np.shape(theta):
             fail(f"grads['{name}']", f"an array of the shape of params['{name}'], "
                  f"{np.shape(theta)}", grads[name])
+        if not checks_skipped():  # NaN would spread silently through every later step
+            check_finite(f"params['{name}']", theta)
+            check_finite(f"grads['{name}']", grads[name])

@@ -29,8 +29,8 @@ for TopK, ties at the k-th largest value) — :func:`kink_margin` measures the d
 
 import numpy as np
 
-from tinysae.checks import check_data, check_finite_result, check_vector, fail
-from tinysae.validation import validated
+from tinysae.checks import check_finite, check_finite_result, check_vector, fail
+from tinysae.validation import checks_skipped, validated
 
 # ----------------------------------------------------------------------------- parameters
 
@@ -75,6 +75,9 @@ def remove_parallel_component(dW2, W2):
     """
     if np.shape(dW2) != np.shape(W2):
         fail("dW2", f"an array of W2's shape {np.shape(W2)}", dW2)
+    if not checks_skipped():
+        check_finite("dW2", dW2)
+        check_finite("W2", W2)
     along = np.sum(dW2 * W2, axis=0)  # (n_h,)  w_jᵀ g_j
     return dW2 - W2 * along  # (n_v, n_h)
 
@@ -103,7 +106,6 @@ def kink_margin(z2, activation="relu", k=None):
     ReLU: min |z2|. TopK: also half the gap between the k-th and (k+1)-th largest value of
     each row, since a perturbation smaller than that cannot swap which latents are kept.
     """
-    z2 = check_data("z2", z2)  # (m, n_h)
     margin = float(np.min(np.abs(z2)))
     if activation == "topk" and k < z2.shape[1]:
         ordered = -np.sort(-z2, axis=1)  # (m, n_h)  descending

@@ -1,5 +1,7 @@
-"""Pictures of the cost and its gradient (lessons 01 and 02): J's three terms, the hidden
-activations beside ρ̂, and the gradient check's ratio against ε.
+"""Pictures of the cost and its gradient (lessons 01 and 02): J's terms, a2 and ρ̂, the check.
+
+J's three terms as bars, the hidden activations beside ρ̂, and the gradient check's ratio
+against ε.
 
 Shapes, defined once for this module::
 

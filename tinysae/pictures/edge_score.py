@@ -54,6 +54,15 @@ GABOR_PARAMETERS = 9
 GOOD_FIT_R2 = 0.9
 
 
+def check_filter_shape(name, shape, value):
+    """Filters of ``shape`` (h, w, ...) must have the pixels a Gabor fit needs, at least
+    :data:`GABOR_PARAMETERS`; else a ValueError naming ``name`` (``tinysae train`` checks
+    its ``--patch-size`` with this before it trains)."""
+    if shape[0] * shape[1] < GABOR_PARAMETERS:
+        fail(name, f"large enough for filters of at least {GABOR_PARAMETERS} pixels (a Gabor "
+             f"has {GABOR_PARAMETERS} parameters to fit); got filters of shape {shape}", value)
+
+
 @dataclass(frozen=True)
 class EdgeScores:
     """Per-filter edge measures, each an array of shape (k,)."""
@@ -213,9 +222,7 @@ def edge_scores(W, patch_shape=None, threshold=EDGE_SCORE_THRESHOLD):
     W = check_data("W", W)  # (k, n)
     threshold = check_real("threshold", threshold, 0.0, 1.0)
     shape = filter_shape(W.shape[1], patch_shape)
-    if shape[0] * shape[1] < GABOR_PARAMETERS:
-        fail("W", f"filters of at least {GABOR_PARAMETERS} pixels (a Gabor has "
-             f"{GABOR_PARAMETERS} parameters); got filters of shape {shape}", W)
+    check_filter_shape("W", shape, W)
     filters = [_as_grey(scaled_to_unit(row).reshape(shape)) for row in W]  # k × (h, w), scale-free
     r2 = np.array([fit_gabor(F)[1] for F in filters])  # (k,)
     osi, angle = np.array([orientation_selectivity(F) for F in filters]).T  # (k,), (k,)

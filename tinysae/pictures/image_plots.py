@@ -1,5 +1,7 @@
-"""Pictures of the data (lessons 03 and 07): a photo before and after whitening, power
-spectra, patches side by side, and the variance PCA keeps.
+"""Pictures of the data (lessons 03 and 07): whitening, power spectra, patches, PCA.
+
+A photo before and after whitening, the power spectra, patches side by side, and the
+variance PCA keeps.
 
 Shapes, defined once for this module::
 

@@ -9,18 +9,25 @@ the fast kernel, :func:`tinysae.make_loss_and_grad`) and looks after the person 
   converging (reaching ``max_iter`` is the normal end, as in UFLDL, and is not warned about);
 - Ctrl-C stops training and keeps the best parameters seen so far;
 - with ``checkpoint_dir``, a checkpoint (``model.npz`` + ``config.json``) at the start, every
-  ``checkpoint_every`` iterations, on Ctrl-C and at the end, each written atomically; a NaN
-  or inf loss stops training with :class:`NonFiniteLossError`, and the last finite
-  parameters stay on disk. :mod:`tinysae.training.progress` describes the config.
+  ``checkpoint_every`` iterations and at the end, each written atomically. However the run
+  ends, it saves first: Ctrl-C (or a signal the CLI turns into one) returns the result
+  with the best parameters saved; any other exception (a closed pipe under the progress
+  lines, an error in the callback) saves them and is raised again; a NaN or inf loss
+  stops training with :class:`NonFiniteLossError` (a ``ValueError``), the last finite
+  parameters on disk. :mod:`tinysae.training.progress` describes the config.
+- one run per folder: the checkpoint folder is locked (:mod:`tinysae.locks`) while a run
+  trains into it; another process's run there is refused with ``FolderInUseError``.
 
 Resuming: :func:`resume` continues a checkpoint's run, its iteration count and its history.
+It first checks that the data give the checkpoint's loss again, and refuses to go on
+(writing nothing) if they do not, unless ``force=True``.
 L-BFGS's curvature memory (the last ``LBFGS_MEMORY`` steps, its picture of the Hessian) is
 not saved: the resumed run starts like a fresh L-BFGS from the checkpoint's parameters, so
 its first steps are shorter and the loss curve can show a small kink there. It starts from
 the checkpoint's loss and, being a descent method, only decreases it.
 """
 
-import json
+import contextlib
 import warnings
 from pathlib import Path
 
@@ -30,16 +37,20 @@ from scipy.optimize import minimize
 from tinysae.blas_threads import limit_blas_threads
 from tinysae.checks import check_params, check_path, fail
 from tinysae.constraints import check
+from tinysae.locks import run_folder_lock
 from tinysae.model.fast_kernel import make_loss_and_grad
 from tinysae.model.parameters import init_params as random_params
 from tinysae.model.parameters import pack
 from tinysae.training.model_files import load, versions
 from tinysae.training.progress import (
     HYPERPARAMETERS,
+    STOPPED_BY_CALLBACK,
     NonFiniteLossError,
     OptimizerStoppedEarlyWarning,
     Run,
     TrainResult,
+    check_checkpoint_config,
+    check_metadata,
 )
 from tinysae.validation import validated
 
@@ -49,9 +60,6 @@ LBFGS_MEMORY = 100
 #: A resumed run whose first loss differs from the checkpoint's by more than this (relative)
 #: is not seeing the same data; typical agreement is ~1e-15.
 RESUME_LOSS_TOLERANCE = 1e-8
-
-#: scipy's status when the callback raised StopIteration (a request, not a failure).
-STOPPED_BY_CALLBACK = 99
 
 
 @validated
@@ -96,7 +104,10 @@ def train(X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01, sparsity_weig
     Raises
     ------
     NonFiniteLossError
-        If J or ∇J becomes NaN or inf.
+        If J or ∇J becomes NaN or inf (a ``ValueError``; the last finite parameters are
+        saved, and in its ``params``).
+    tinysae.locks.FolderInUseError
+        If another process is training into ``checkpoint_dir``.
     """
     seed = rng if isinstance(rng, int) else None  # recorded: the run can be made again
     if init_params is None:
@@ -105,7 +116,7 @@ def train(X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01, sparsity_weig
     hyper = dict(weight_decay=weight_decay, sparsity_target=sparsity_target,
                  sparsity_weight=sparsity_weight, sparsity=sparsity, decoder=decoder)
     config = {"n_visible": X.shape[1], "n_hidden": n_hidden, **hyper, "max_iter": max_iter,
-              "seed": seed, "dtype": dtype.name, "data": _check_metadata(metadata),
+              "seed": seed, "dtype": dtype.name, "data": check_metadata(metadata),
               "versions": versions(), "status": "running", "iteration": 0, "loss": None,
               "elapsed": 0.0, "history": []}
     run = Run(config, callback, verbose, print_every, checkpoint_dir, checkpoint_every)
@@ -114,16 +125,26 @@ def train(X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01, sparsity_weig
 
 @validated
 def resume(checkpoint, X, *, max_iter=None, callback=None, verbose=True, print_every=25,
-           checkpoint_every=25, chunk_size=None):
+           checkpoint_every=25, chunk_size=None, force=False):
     """Continue training from a checkpoint written by :func:`train` (see the module docstring).
 
     ``checkpoint`` is the checkpoint folder (or its ``model.npz``); new checkpoints go to the same
-    folder. ``X`` must be the same data. ``max_iter`` is the total iteration budget (default:
-    the checkpoint's); if it is already reached, the checkpoint is returned unchanged.
+    folder. ``X`` must be the same data: if J at the checkpoint's parameters is not the loss
+    it saved, ``resume`` raises ValueError and writes nothing, unless ``force=True`` (then it
+    warns and trains on). ``max_iter`` is the total iteration budget (default: the
+    checkpoint's); if it is already reached, the checkpoint is returned unchanged.
     """
-    params, config = load(check_path("checkpoint", checkpoint))
-    folder = Path(checkpoint) if Path(checkpoint).is_dir() else Path(checkpoint).parent
-    _check_checkpoint_config(config, checkpoint)
+    folder = Path(check_path("checkpoint", checkpoint))
+    folder = folder if folder.is_dir() else folder.parent
+    with run_folder_lock(folder) if folder.is_dir() else contextlib.nullcontext():
+        return _resume(checkpoint, folder, X, max_iter, callback, verbose, print_every,
+                       checkpoint_every, chunk_size, force)
+
+
+def _resume(checkpoint, folder, X, max_iter, callback, verbose, print_every,
+            checkpoint_every, chunk_size, force):
+    params, config = load(checkpoint)
+    check_checkpoint_config(config, checkpoint)
     if X.shape[1] != config["n_visible"]:
         fail("X", f"an array with {config['n_visible']} columns (one per visible unit)", X)
     if max_iter is not None:
@@ -135,13 +156,14 @@ def resume(checkpoint, X, *, max_iter=None, callback=None, verbose=True, print_e
                     f"max_iter={config['max_iter']}.")
         return TrainResult(params, list(config["history"]), config["iteration"], 0.0,
                            config["loss"], checkpoint=folder / "model.npz", config=config)
-    return _optimize(run, X, pack(params), chunk_size)
+    return _optimize(run, X, pack(params), chunk_size, force)
 
 
 # ----------------------------------------------------------------------------- the L-BFGS call
 
-def _optimize(run, X, theta0, chunk_size):
-    """Minimise J from ``theta0`` with scipy's L-BFGS-B, recording into ``run``."""
+def _optimize(run, X, theta0, chunk_size, force=False):
+    """Minimise J from ``theta0`` with scipy's L-BFGS-B, recording into ``run``; however it
+    ends, the best parameters are saved first (see the module docstring)."""
     config = run.config
     fun = make_loss_and_grad(X, config["n_hidden"], **{k: config[k] for k in HYPERPARAMETERS},
                              dtype=np.dtype(config["dtype"]).type, chunk_size=chunk_size)
@@ -153,22 +175,28 @@ def _optimize(run, X, theta0, chunk_size):
         theta = intermediate_result.x  # (n_params,)
         run.record(theta, float(intermediate_result.fun), objective.grad_norm_at(theta))
 
-    with limit_blas_threads():
+    locked = run_folder_lock(run.folder) if run.folder else contextlib.nullcontext()
+    with limit_blas_threads(), locked:
         try:
-            start_loss = _start(run, objective, theta0)
+            start_loss = _start(run, objective, theta0, force)
             res = minimize(objective, theta0, jac=True, method="L-BFGS-B",
                            callback=after_iteration,
                            options={"maxiter": remaining, "maxcor": LBFGS_MEMORY})
+            run.save(res.x, float(res.fun), "finished")  # a Ctrl-C here saves the best instead
         except KeyboardInterrupt:
-            J, theta = objective.best if objective.best is not None else (None, theta0)
+            J, theta = objective.best or (run.config["loss"], theta0)  # a resumed run's loss
             return run.finish(theta, J, "interrupted", None, start_loss)
         except _NonFinite as error:
             _stop_non_finite(run, objective, error)
+        except BaseException:  # a broken pipe, the callback's error, ...: save, then raise
+            if run.started:  # before that, the folder holds the previous state unchanged
+                run.save(objective.best[1], objective.best[0], "interrupted")
+            raise
     if res.status not in (0, STOPPED_BY_CALLBACK) and res.nit < remaining:
         warnings.warn(_EARLY_STOP_HINT.format(nit=res.nit, remaining=remaining,
                                               message=str(res.message).rstrip(".")),
                       OptimizerStoppedEarlyWarning, stacklevel=3)
-    return run.finish(res.x, float(res.fun), "finished", res, start_loss)
+    return run.finish(res.x, float(res.fun), "finished", res, start_loss, saved=True)
 
 
 class _Objective:
@@ -201,14 +229,19 @@ class _NonFinite(Exception):
     """Raised inside the objective to get out of scipy's loop; its argument says what."""
 
 
-def _start(run, objective, theta0):
+def _start(run, objective, theta0, force):
     """Evaluate J at the start; a resumed run checks it is the checkpoint's loss."""
     J, _ = objective(theta0)
     old = run.config["loss"]
     if run.config["iteration"] > 0 and old is not None and (
             abs(J - old) > RESUME_LOSS_TOLERANCE * max(1.0, abs(old))):
-        warnings.warn(f"Resuming at J = {J!r}, but the checkpoint saved J = {old!r}: the "
-                      "data is not the data the checkpoint was trained on.", stacklevel=5)
+        why = (f"at the checkpoint's parameters J = {J:.10g}, but the checkpoint saved "
+               f"J = {old:.10g}: the data is not the data it was trained on")
+        if not force:
+            raise ValueError(f"Not resuming: {why}. Nothing was written. To train on these "
+                             "data anyway, pass force=True (tinysae train --resume FOLDER "
+                             "--force).")
+        warnings.warn(f"Resuming although {why} (force=True).", stacklevel=5)
     run.begin(theta0, J, objective.last[2])
     return J
 
@@ -235,45 +268,3 @@ _EARLY_STOP_HINT = (
     "Usually its line search could not lower J: check the gradient (tinysae.gradient_check), "
     "that the data is scaled for the decoder, or whether J is already at rounding level. "
     "The parameters returned are the last L-BFGS accepted.")
-
-
-# ----------------------------------------------------------------------------- what a run is given
-
-def _check_checkpoint_config(config, path):
-    """A checkpoint's config comes from a file: check what resuming relies on, with the
-    rules of :mod:`tinysae.constraints`."""
-    def bad(why):
-        raise ValueError(f"'{path}' holds a model but not a usable training checkpoint: {why}.")
-    missing = [k for k in HYPERPARAMETERS + ("max_iter", "iteration", "history", "dtype",
-                                             "elapsed", "loss") if k not in config]
-    if missing:
-        bad(f"its config has no {', '.join(missing)}")
-    if not all(type(config[k]) is int and config[k] >= 0 for k in ("max_iter", "iteration")):
-        bad("its 'max_iter' and 'iteration' are not non-negative integers")
-    history = config["history"]
-    expected = {config["iteration"] + 1} | ({0} if config["iteration"] == 0 else set())
-    if not isinstance(history, list) or len(history) not in expected or not all(
-            isinstance(J, (int, float)) and np.isfinite(J) for J in history):
-        bad("its 'history' is not one finite loss per iteration (plus the start)")
-    if not isinstance(config["elapsed"], (int, float)) or not (
-            config["loss"] is None or isinstance(config["loss"], (int, float))):
-        bad("its 'elapsed' or 'loss' is not a number")
-    try:
-        for name in HYPERPARAMETERS + ("dtype",):
-            check(name, config[name])
-    except (TypeError, ValueError) as error:
-        bad(str(error))
-
-
-def _check_metadata(metadata):
-    """None or a dict that JSON can hold exactly; returns a dict."""
-    expected = "None or a dict of JSON values (no NaN, inf or numpy types)"
-    if metadata is None:
-        return {}
-    if not isinstance(metadata, dict):
-        fail("metadata", expected, metadata, TypeError)
-    try:
-        json.dumps(metadata, allow_nan=False)
-    except (TypeError, ValueError):
-        fail("metadata", expected, metadata, TypeError)
-    return metadata

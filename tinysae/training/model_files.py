@@ -18,25 +18,32 @@ Every write is atomic (a temporary file renamed over the target), so a crash, Ct
 ``kill -9`` leaves either the previous file or the new one, never half of one.
 """
 
-import contextlib
 import json
 import platform
+import re
 from pathlib import Path
 
 import numpy as np
 
 from tinysae.atomic_write import atomic_write
 from tinysae.checks import check_params, check_path, fail
-from tinysae.model.parameters import PARAM_NAMES, param_shapes
+from tinysae.constraints import check
+from tinysae.model.parameters import PARAM_NAMES, n_params, param_shapes
+from tinysae.training.untrusted_npz import bad_model, open_archive
 
 #: The marker stored in every model file; a file without it is not a tinysae model.
 FORMAT = "tinysae-model/1"
 
-#: The most bytes an archive entry may unpack to: the JSON config and the format marker,
-#: and the .npy header in front of each parameter array (whose data may take 16 bytes per
-#: number, as the config's shapes say).
+#: The most bytes the JSON config (or the format marker) may take: a long run's loss
+#: history is a few MB.
 TEXT_BYTES = 2 ** 24
-NPY_HEADER_BYTES = 2 ** 16
+
+#: The deepest nesting of lists and objects a config may have (tinysae writes 3 levels).
+MAX_CONFIG_DEPTH = 64
+
+#: The most parameters (2·n_h·n_v + n_h + n_v) a model file may hold unless the caller opts in
+#: with ``max_parameters=``: 2**25 is 256 MiB in float64, far above any model the lessons train.
+MAX_PARAMETERS = 2 ** 25
 
 #: File names inside a run folder (the CLI's output folder and ``train``'s checkpoint_dir).
 MODEL_FILE = "model.npz"
@@ -53,17 +60,77 @@ def versions():
 
 
 def config_to_json(config):
-    """The config as indented JSON text; a clear error for values JSON cannot hold exactly."""
+    """The config as indented JSON text; a clear error for values JSON cannot hold exactly,
+    and for a config that :func:`load` would refuse (see :func:`parse_config`)."""
     if not isinstance(config, dict):
         fail("config", "a dict", config, TypeError)
     try:
-        return json.dumps(config, indent=2, allow_nan=False)
+        text = json.dumps(config, indent=2, allow_nan=False)
+    except RecursionError:
+        fail("config", f"nested at most {MAX_CONFIG_DEPTH} levels deep", config)
     except (TypeError, ValueError) as error:  # numpy scalars, arrays, NaN, ...
         raise TypeError("The 'config' parameter must hold only JSON values (dict, list, str, "
                         f"int, float, bool, None; no NaN or inf): {error}") from None
+    try:
+        parse_config(text)
+    except ValueError as error:
+        raise ValueError(f"The 'config' parameter cannot be saved: {error}") from None
+    return text
 
 
-def save(path, params, config):
+_JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
+
+
+def parse_config(text):
+    """A config's JSON text as a dict, refusing what a crafted file could use against us.
+
+    Refused with a one-line ValueError: more than :data:`TEXT_BYTES`, nesting deeper than
+    :data:`MAX_CONFIG_DEPTH` (measured before parsing, so parsing never recurses far),
+    ``NaN``/``Infinity`` or numbers too large for a float, integers of more than 4300 digits
+    (Python's limit), and anything but a JSON object.
+    """
+    if len(text) > TEXT_BYTES:
+        raise ValueError(f"the config takes {len(text)} characters, more than "
+                         f"TEXT_BYTES = {TEXT_BYTES}")
+    brackets = np.frombuffer(re.sub(r"[^\[\]{}]", "", _JSON_STRING.sub("", text)).encode(),
+                             dtype=np.uint8)  # (k,) the brackets outside strings
+    opens = np.isin(brackets, np.frombuffer(b"[{", dtype=np.uint8))  # (k,)
+    if np.max(np.cumsum(np.where(opens, 1, -1)), initial=0) > MAX_CONFIG_DEPTH:
+        raise ValueError(f"the config is nested more than MAX_CONFIG_DEPTH = "
+                         f"{MAX_CONFIG_DEPTH} levels deep")
+    try:
+        config = json.loads(text, parse_constant=_not_a_number, parse_float=_finite_float)
+    except ValueError as error:  # also the two hooks' errors and over-long integers
+        raise ValueError(f"the config is not valid JSON ({error})") from None
+    if not isinstance(config, dict):
+        raise ValueError("the config is not a JSON object")
+    return config
+
+
+def _not_a_number(word):
+    raise ValueError(f"{word} is not a JSON number")
+
+
+def _finite_float(word):
+    value = float(word)
+    if not np.isfinite(value):
+        raise ValueError(f"{word} is too large for a float")
+    return value
+
+
+def check_size(n_visible, n_hidden, max_parameters=None, name="config"):
+    """Refuse a model of more than ``max_parameters`` (default :data:`MAX_PARAMETERS`)
+    parameters, saying how to go past the cap."""
+    cap = MAX_PARAMETERS if max_parameters is None else check("max_parameters", max_parameters)
+    size = n_params(n_visible, n_hidden)
+    if size > cap:
+        fail(name, f"a model of at most {cap:,} parameters, but n_visible={n_visible} and "
+             f"n_hidden={n_hidden} make {size:,} (to go past the cap, pass max_parameters= to "
+             "save and load, or raise tinysae.training.model_files.MAX_PARAMETERS)",
+             {"n_visible": n_visible, "n_hidden": n_hidden})
+
+
+def save(path, params, config, *, max_parameters=None):
     """Write a model file atomically; ``load(path)`` gives back ``(params, config)`` exactly.
 
     Parameters
@@ -74,6 +141,9 @@ def save(path, params, config):
         ``W1`` (n_h, n_v), ``W2`` (n_v, n_h), ``b1`` (n_h,), ``b2`` (n_v,), float arrays.
     config : dict
         JSON values only (tuples come back as lists), with integer ``n_visible``, ``n_hidden``.
+    max_parameters : int, optional
+        The most parameters allowed (default :data:`MAX_PARAMETERS`): what :func:`load`
+        refuses, ``save`` refuses too.
 
     Returns
     -------
@@ -84,7 +154,9 @@ def save(path, params, config):
     if not path.parent.is_dir():
         fail("path", "a file in an existing folder", str(path))
     text = config_to_json(config)
-    arrays = check_params(params, *_sizes(config))
+    n_v, n_h = _sizes(config)
+    check_size(n_v, n_h, max_parameters)
+    arrays = check_params(params, n_v, n_h)
     arrays["config"] = np.frombuffer(text.encode("utf-8"), dtype=np.uint8)  # (k,)
     arrays["format"] = np.frombuffer(FORMAT.encode("ascii"), dtype=np.uint8)  # (j,)
 
@@ -107,13 +179,20 @@ def save_run(folder, params, config):
     return path
 
 
-def load(path):
+def load(path, *, max_parameters=None):
     """Read a model file written by :func:`save`, trusting nothing in it.
+
+    What the file may cost is decided before any array is decoded
+    (:mod:`tinysae.training.untrusted_npz`): uncompressed entries only, each ``.npy`` header
+    checked against the config's shapes, at most ``max_parameters`` parameters.
 
     Parameters
     ----------
     path : str or Path
         A model file, or a run folder holding ``model.npz``.
+    max_parameters : int, optional
+        The most parameters to accept (default :data:`MAX_PARAMETERS`); pass a larger number
+        to read a model you know is that big.
 
     Returns
     -------
@@ -127,95 +206,62 @@ def load(path):
         If there is no such file.
     ValueError
         If the file is truncated or corrupt, is not a tinysae model, would need pickle to
-        load, or holds arrays whose shapes or dtypes do not match its config.
+        load, is larger than allowed, or holds arrays whose shapes or dtypes do not match
+        its config.
     """
     path = Path(check_path("path", path))
     if path.is_dir():
         path = path / MODEL_FILE
     if not path.is_file():
         raise FileNotFoundError(f"No model file at '{path}'.")
-    with _open_npz(path) as npz:
-        if sorted(npz.files) != sorted(PARAM_NAMES + ("config", "format")):
-            _bad(path, f"it holds the arrays {sorted(npz.files)}, expected W1, W2, b1, b2, "
-                       "config, format")
-        if _text(path, _member(path, npz, "format", TEXT_BYTES), "format") != FORMAT:
-            _bad(path, f"its format marker is not {FORMAT!r}")
+    with open_archive(path) as archive:
+        if archive.keys() != sorted(PARAM_NAMES + ("config", "format")):
+            bad_model(path, f"it holds the arrays {archive.keys()}, expected W1, W2, b1, b2, "
+                            "config, format")
+        if _text(archive, "format") != FORMAT:
+            bad_model(path, f"its format marker is not {FORMAT!r}")
         try:
-            config = json.loads(_text(path, _member(path, npz, "config", TEXT_BYTES), "config"))
+            config = parse_config(_text(archive, "config"))
         except ValueError as error:
-            _bad(path, f"its config is not valid JSON ({error})")
-        if not isinstance(config, dict) or not all(
-                type(config.get(k)) is int and config[k] >= 1 for k in ("n_visible", "n_hidden")):
-            _bad(path, "its config lacks the positive integers n_visible and n_hidden")
+            bad_model(path, str(error))
+        if not all(type(config.get(k)) is int and config[k] >= 1
+                   for k in ("n_visible", "n_hidden")):
+            bad_model(path, "its config lacks the positive integers n_visible and n_hidden")
         n_v, n_h = config["n_visible"], config["n_hidden"]
+        try:
+            check_size(n_v, n_h, max_parameters)
+        except ValueError as error:
+            bad_model(path, str(error).rstrip("."))
         shapes = param_shapes(n_v, n_h)
-        arrays = {key: _member(path, npz, key, NPY_HEADER_BYTES + 16 * int(np.prod(shape)))
-                  for key, shape in shapes.items()}  # 16: the widest float (longdouble)
-    for key, shape in shapes.items():
-        a = arrays[key]
-        if not np.issubdtype(a.dtype, np.floating):
-            _bad(path, f"its array {key} has dtype {a.dtype}, not a float dtype")
-        if a.shape != shape:
-            _bad(path, f"its array {key} has shape {a.shape}, but its config (n_visible={n_v}, "
-                       f"n_hidden={n_h}) needs {shape}")
+        for key, shape in shapes.items():  # every header, before any array is read
+            found, dtype = archive.header(key)
+            if not np.issubdtype(dtype, np.floating):
+                bad_model(path, f"its array {key} has dtype {dtype}, not a float dtype")
+            if found != shape:
+                bad_model(path, f"its array {key} has shape {found}, but its config "
+                                f"(n_visible={n_v}, n_hidden={n_h}) needs {shape}")
+        params = {key: archive.read(key) for key in PARAM_NAMES}
+    for key, a in params.items():
         if not np.all(np.isfinite(a)):
-            _bad(path, f"its array {key} holds NaN or inf")
-    params = {k: arrays[k] for k in PARAM_NAMES}
+            bad_model(path, f"its array {key} holds NaN or inf")
     return params, config
 
 
 # ----------------------------------------------------------------------------- helpers
 
-def _bad(path, reason):
-    raise ValueError(f"'{path}' is not a valid tinysae model file: {reason}.")
-
-
-@contextlib.contextmanager
-def _open_npz(path):
-    """The archive, opened on our own handle (closed even when reading fails half-way)."""
-    with open(path, "rb") as f:
-        head = f.read(6)
-        if head.startswith(b"\x93NUMPY"):
-            _bad(path, "it is a single .npy array, not an .npz archive")
-        if not head.startswith(b"PK"):
-            _bad(path, f"it is not an .npz (zip) archive: it starts with {head!r}")
-        f.seek(0)
-        try:
-            npz = np.load(f, allow_pickle=False)
-        except Exception as error:  # a damaged zip directory, ...
-            _bad(path, f"it is truncated or corrupt ({type(error).__name__}: {error})")
-        with npz:
-            yield npz
-
-
-def _member(path, npz, name, limit):
-    """One array of the archive, read now (a lazy read would fail later, far from here), and
-    only if the archive says it unpacks to at most ``limit`` bytes: a small crafted file can
-    declare a huge array, or unpack to gigabytes of zeros."""
-    size = {i.filename.removesuffix(".npy"): i.file_size for i in npz.zip.infolist()}[name]
-    if size > limit:
-        _bad(path, f"its entry {name} unpacks to {size} bytes, more than {limit}, the most "
-                   "its config allows")
+def _text(archive, key):
+    """A uint8 entry of at most TEXT_BYTES, decoded as UTF-8 text."""
+    shape, dtype = archive.header(key)
+    if dtype != np.uint8 or len(shape) != 1:
+        bad_model(archive.path, f"its '{key}' entry is not UTF-8 text "
+                                f"(dtype {dtype}, shape {shape})")
+    if shape[0] > TEXT_BYTES:
+        bad_model(archive.path, f"its '{key}' entry takes {shape[0]} bytes, more than "
+                                f"TEXT_BYTES = {TEXT_BYTES}")
     try:
-        return npz[name]
-    except ValueError as error:
-        if "pickle" in str(error):
-            _bad(path, "one of its arrays needs pickle to load, and pickled data can "
-                       "run code, so it is refused (tinysae models never need pickle)")
-        _bad(path, f"it cannot be read ({error})")
-    except Exception as error:  # truncated zip, bad CRC, zlib errors, ...
-        _bad(path, f"it is truncated or corrupt ({type(error).__name__}: {error})")
-
-
-def _text(path, array, name):
-    """Decode a uint8 array as UTF-8 text."""
-    if array.dtype != np.uint8 or array.ndim != 1:
-        _bad(path, f"its '{name}' entry is not UTF-8 text "
-                   f"(dtype {array.dtype}, shape {array.shape})")
-    try:
-        return array.tobytes().decode("utf-8")
+        return archive.read(key).tobytes().decode("utf-8")
     except UnicodeDecodeError:
-        _bad(path, f"its '{name}' entry is not UTF-8 text")
+        bad_model(archive.path, f"its '{key}' entry is not UTF-8 text")
 
 
 def _sizes(config):

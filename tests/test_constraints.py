@@ -1,0 +1,87 @@
+"""The constraints table is the one place a parameter's range is written, and @validated applies it."""
+
+import inspect
+import pkgutil
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import tinysae
+from tinysae.constraints import CONSTRAINTS, check, check_option, describe
+from tinysae.validation import trusted, validated
+
+PACKAGE = Path(tinysae.__file__).parent
+
+
+def package_sources():
+    """{path: text} of every module except the table itself."""
+    return {p: p.read_text() for p in PACKAGE.rglob("*.py") if p.name != "constraints.py"}
+
+
+def test_no_module_writes_a_range_of_a_table_parameter_again():
+    by_hand = re.compile(r"check_(?:int|real|choice|bool|float_dtype|rng)\(\s*\"(\w+)\"")
+    for path, text in package_sources().items():
+        again = [name for name in by_hand.findall(text) if name in CONSTRAINTS]
+        assert not again, f"{path.relative_to(PACKAGE)} checks {again} by hand: use the table"
+
+
+def test_every_rule_of_the_table_is_used():
+    modules = [m.name for m in pkgutil.walk_packages(tinysae.__path__, "tinysae.")]
+    names = set()
+    for name in modules:
+        module = __import__(name, fromlist=["_"])
+        for _, function in inspect.getmembers(module, inspect.isfunction):
+            names |= set(inspect.signature(function).parameters)
+    text = "\n".join(package_sources().values())
+    used = {name for name in CONSTRAINTS if name in names or f'"{name}"' in text}
+    assert used == set(CONSTRAINTS), set(CONSTRAINTS) - used
+
+
+@pytest.mark.parametrize("name, bad", [("weight_decay", -1.0), ("sparsity_target", 1.0),
+                                       ("sparsity", "L1"), ("max_iter", 0), ("dtype", "int8")])
+def test_a_bad_value_names_the_parameter_and_echoes_the_value(name, bad):
+    with pytest.raises((ValueError, TypeError), match=f"'{name}'.*{re.escape(str(bad))}"):
+        check(name, bad)
+    assert describe(name) in str(pytest.raises((ValueError, TypeError), check, name, bad).value)
+
+
+def test_a_command_line_option_is_checked_by_the_rule_of_its_parameter():
+    assert check_option("--sparsity-target", 0.05) == 0.05
+    with pytest.raises(ValueError, match="'--sparsity-target'"):
+        check_option("--sparsity-target", 0.0)
+
+
+def test_validated_converts_on_entry_and_lets_none_mean_not_given():
+    @validated
+    def f(weight_decay, chunk_size=None, n_threads=4):
+        return weight_decay, chunk_size, n_threads
+
+    assert f(1) == (1.0, None, 4) and type(f(1)[0]) is float
+    with pytest.raises(TypeError, match="'n_threads'"):  # None is "not given" only by default
+        f(1, n_threads=None)
+    with pytest.raises(ValueError, match="'chunk_size'"):
+        f(1, chunk_size=0)
+
+
+def test_trusted_code_skips_nested_checks_and_only_there():
+    X = np.random.default_rng(0).random((4, 3))
+    theta = tinysae.pack(tinysae.init_params(3, 2, rng=0))
+    with pytest.raises(ValueError, match="'weight_decay'"):
+        tinysae.loss_and_grad(theta, X, 2, weight_decay=-1.0)
+    with trusted():  # the caller vouches for the arguments: nothing is checked
+        J, _ = tinysae.loss_and_grad(theta, X, 2, weight_decay=-1.0)
+    assert np.isfinite(J)
+
+
+def test_the_reference_checks_once_and_its_inner_calls_not_again(monkeypatch):
+    X = np.random.default_rng(0).random((4, 3))
+    params = tinysae.init_params(3, 2, rng=0)
+    theta = tinysae.pack(params)
+    calls, rule = [], CONSTRAINTS["params"]
+    monkeypatch.setitem(CONSTRAINTS, "params", lambda *a: calls.append(1) or rule(*a))
+    tinysae.forward(params, X)
+    assert len(calls) == 1  # forward's own boundary
+    tinysae.loss_and_grad(theta, X, 2)  # calls forward and pack inside: not checked again
+    assert len(calls) == 1

@@ -1,0 +1,94 @@
+"""Locks that the kernel releases when their process dies: one run per folder.
+
+A run holds an exclusive lock on ``<folder>/.tinysae.lock`` while it trains into the folder;
+a second run on the same folder is refused at once with :class:`FolderInUseError`, which
+names the first. The lock is ``flock`` on POSIX (``msvcrt.locking`` on Windows): the
+kernel drops it when the process ends in any way, ``kill -9`` included, so a lock is never
+stale; the file itself may stay behind after a crash, unlocked, and the next run reuses it.
+"""
+
+import contextlib
+import os
+import sys
+import time
+
+try:
+    import fcntl
+except ImportError:  # Windows
+    fcntl = None
+    import msvcrt
+
+#: The lock file inside a run folder (hidden: image folders skip it, listings hide it).
+LOCK_FILE = ".tinysae.lock"
+
+
+class FolderInUseError(OSError):
+    """Another run (another process) is training into this folder."""
+
+
+def try_lock(fd):
+    """Lock the open file ``fd`` exclusively without waiting; False if another holds it."""
+    try:
+        if fcntl is not None:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        else:
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
+    except OSError:  # BlockingIOError on POSIX, PermissionError on Windows
+        return False
+    return True
+
+
+_held = {}  # real path of a folder -> how many nested run_folder_lock blocks hold it
+
+
+@contextlib.contextmanager
+def run_folder_lock(folder):
+    """Hold the run lock of ``folder`` (an existing folder) for the block.
+
+    Nested blocks in one process share the lock (the command holds it, and so does the
+    ``train`` it calls). Raises :class:`FolderInUseError` if another process holds it.
+    """
+    key = os.path.realpath(folder)
+    if key in _held:
+        _held[key] += 1
+        try:
+            yield
+        finally:
+            _held[key] -= 1
+        return
+    path = os.path.join(folder, LOCK_FILE)
+    fd = _acquire(folder, path)
+    _held[key] = 1
+    try:
+        yield
+    finally:
+        del _held[key]
+        with contextlib.suppress(OSError):  # removed while still locked: no race on reuse
+            os.unlink(path)
+        os.close(fd)
+
+
+def _acquire(folder, path):
+    """Open and lock ``path``; describe this run in it. The file may be unlinked by the run
+    that held it between our open and our lock: then lock the new file instead."""
+    while True:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        if not try_lock(fd):
+            try:
+                holder = os.read(fd, 1000).decode("utf-8", "replace").strip()
+            except OSError:  # Windows: the locked byte cannot be read either
+                holder = ""
+            os.close(fd)
+            raise FolderInUseError(f"the folder '{folder}' is in use by another run "
+                                   f"({holder or 'no details'}); one run per folder: wait for that run to "
+                                   "end, or choose another folder")
+        try:
+            if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                break
+        except FileNotFoundError:
+            pass
+        os.close(fd)
+    command = " ".join([os.path.basename(sys.argv[0]), *sys.argv[1:]]) if sys.argv else "?"
+    os.ftruncate(fd, 0)
+    os.write(fd, f"pid {os.getpid()}, since {time.strftime('%H:%M:%S')}: {command}".encode())
+    return fd
