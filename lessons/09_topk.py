@@ -22,8 +22,9 @@ count during training for TopK k = 5: without resampling about 200 of the 512 la
 and stay dead (MMCS ≈ 0.65); with it almost none do until resampling stops, after which a
 few dozen re-pointed latents that found nothing die again.
 
-With --quick (a few seconds) the runs are far too short to find features: MMCS stays near
-the chance level of about 0.2, and the lesson says so. Reference picture:
+With --quick, the same runs on a problem 4 times smaller (128 features in 64 dimensions)
+take seconds: TopK finds more features than L1 (MMCS about 0.95 against 0.8). Reference
+picture:
 lessons/figures/09_frontier.png; lessons/README.md has it with the full run's numbers and
 questions to try.
 """
@@ -60,10 +61,11 @@ EVAL_EXAMPLES = 8192      # held-out examples for the metrics
 SEED = 0
 
 args = lesson_args(__doc__, "09_topk")
-if args.quick:
-    N_LATENTS, N_STEPS, TOPK_KS, L1_WEIGHTS, EVAL_EXAMPLES = 128, 40, (3, 5), (0.3, 0.1), 1024
-    DEAD_WINDOW, RESAMPLE_EVERY, BATCH_SIZE = 2000, 10, 128
-    print("quick run: far too short to find the features; expect MMCS near chance (~0.2)")
+if args.quick:  # a smaller problem (128 features in 64 dimensions) and shorter runs
+    N_FEATURES, N_VISIBLE, N_LATENTS, N_STEPS, BATCH_SIZE = 128, 64, 128, 400, 256
+    TOPK_KS, L1_WEIGHTS, EVAL_EXAMPLES, DEAD_WINDOW, RESAMPLE_EVERY = (3, 5), (0.3, 0.1), 2048, 5000, 10
+    print("quick run: 128 features in 64 dimensions, short runs; the full run's problem is "
+          "4 times larger and its numbers are in the docstring")
 rng = np.random.default_rng(SEED)
 
 # %% [markdown]
