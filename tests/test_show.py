@@ -17,12 +17,6 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 
 
-@pytest.fixture(autouse=True)
-def close_figures():
-    yield
-    plt.close("all")
-
-
 @pytest.fixture(scope="module")
 def trained_run(tmp_path_factory):
     """A small run written by `tinysae train` (its data record lets show remake the patches)."""
@@ -57,6 +51,7 @@ def gabor_like_filters(rng, k=6, p=8):
 # ----------------------------------------------------------------------------- the command
 
 def test_show_writes_the_three_pictures_of_a_trained_run(trained_run, tmp_path, capsys):
+    plt.close("all")
     code, out, err = run(["show", str(trained_run), "--out", str(tmp_path)], capsys)
     assert code == 0 and err == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["filters.png", "loss.png", "rho_hat.png"]
