@@ -124,7 +124,12 @@ def lesson_args(doc, name, argv=None):
                         help="also write the main figure, small, to lessons/figures/ "
                              "(the gallery's reference pictures; full runs only)")
     args = parser.parse_args([] if notebook and argv is None else argv)
-    quick = args.quick or quick_from_environment()
+    try:
+        quick = quick_from_environment() or args.quick
+    except ValueError as error:
+        if notebook:
+            raise
+        parser.error(str(error))  # a script's bad setting: one line and exit status 2
     if args.reference and quick:
         parser.error("--reference keeps the pictures of full runs; drop --quick "
                      f"(and {QUICK_VARIABLE})")
