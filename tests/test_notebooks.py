@@ -77,7 +77,7 @@ def test_notebooks_command_bad_lessons_folder_is_one_line(tmp_path, capsys):
     assert not (tmp_path / "nb").exists()
 
 
-def test_quick_mode_from_the_environment(monkeypatch, tmp_path):
+def test_quick_mode_from_the_environment(monkeypatch, tmp_path, capsys):
     from tinysae.lessonkit import lesson_args
 
     monkeypatch.setenv("TINYSAE_QUICK", "1")
@@ -85,7 +85,9 @@ def test_quick_mode_from_the_environment(monkeypatch, tmp_path):
     args = lesson_args("doc", "00_test", argv=[])
     assert args.quick and args.out == tmp_path / "figs" and args.out.is_dir()
     monkeypatch.setenv("TINYSAE_QUICK", "yes please")
-    with pytest.raises(ValueError, match="TINYSAE_QUICK"):
+    with pytest.raises(SystemExit):  # a script: one line on stderr, exit status 2
         lesson_args("doc", "00_test", argv=[])
+    err = capsys.readouterr().err
+    assert "TINYSAE_QUICK must be 1" in err and "Traceback" not in err
     monkeypatch.setenv("TINYSAE_QUICK", "0")
     assert not lesson_args("doc", "00_test", argv=[]).quick
