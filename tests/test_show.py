@@ -1,7 +1,5 @@
 """`tinysae show` and the pictures of a model: W2ᵀ, sorting, labels, dead units, colour, bad paths."""
 
-import subprocess
-import sys
 import warnings
 
 import matplotlib
@@ -164,11 +162,3 @@ def test_plot_without_ax_is_a_pyplot_figure_that_shows_inline():
         fig.show()  # raised "works only for figures managed by pyplot" for a bare Figure
 
 
-
-def test_pictures_modules_import_without_matplotlib():
-    code = ("import sys; sys.modules['matplotlib'] = None\n"
-            "import tinysae, tinysae.modern, tinysae.lessonkit, tinysae.show_command\n"
-            "import tinysae.pictures.model_pictures, tinysae.modern.report\n"
-            "tinysae.train; print('ok')")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
-    assert done.returncode == 0 and done.stdout.split() == ["ok"], done.stderr[-2000:]
