@@ -113,23 +113,25 @@ args.save(plot_loss_curve(result.history), "07_loss.png")
 # %% [markdown]
 # ## The features in the space of the raw patches
 # UFLDL draws the rows of W1 · ZCA: what each unit responds to, in the raw patches' colours.
-# Dead units (never a2 > ½) are left out; the rest go from the greyest to the most chromatic.
+# Live units first, from the greyest to the most chromatic; dead units (never a2 > ½) last,
+# faded.
 
 # %%
 features = result.params["W1"] @ zca.matrix  # (n_h, 192)
 stats = activation_stats(hidden_activations(result.params, X_zca))
-live = features[~stats.dead] if stats.n_dead < N_HIDDEN else features  # (n_live, 192)
-print(f"{stats.n_dead} of {N_HIDDEN} units are dead (never a2 > ½; their weights decayed to "
-      f"near 0, so their filters are flat colour); {N_HIDDEN - stats.n_dead} are live, "
-      f"{stats.mean_firing:.1f} fire per patch")
-colour = chromatic_share(live)  # (n_live,) the share of each feature that is colour
-edges = edge_scores(live)
-n_chromatic = int(np.sum(colour > CHROMATIC_SHARE))
-print(f"of the live features, {edges.n_edge_like} are edge-like and {n_chromatic} mostly "
-      f"chromatic (more than {CHROMATIC_SHARE:.0%} of their variance is colour)")
-order = np.argsort(colour)  # grey features first, colour-opponent ones last
-args.save(plot_filter_grid(live[order], width=10,
-                           title=f"{len(live)} live features (rows of W1·ZCA), greyest first: "
-                           f"{edges.n_edge_like} edge-like, {n_chromatic} chromatic"),
+live = features[~stats.dead]  # (n_live, 192)
+print(f"{stats.n_dead} of {N_HIDDEN} units are dead (never a2 > ½: they idle at a2 ≈ ρ, "
+      f"which meets the sparsity target without detecting anything); "
+      f"{N_HIDDEN - stats.n_dead} are live, {stats.mean_firing:.1f} fire per patch")
+colour = chromatic_share(features)  # (n_h,) the share of each feature that is colour
+n_edges = edge_scores(live).n_edge_like if len(live) else 0
+n_chromatic = int(np.sum(colour[~stats.dead] > CHROMATIC_SHARE))
+print(f"of the live features, {n_edges} are edge-like and {n_chromatic} mostly chromatic "
+      f"(more than {CHROMATIC_SHARE:.0%} of their variance is colour)")
+order = np.lexsort((colour, stats.dead))  # (n_h,) live units first, each group greyest first
+args.save(plot_filter_grid(features[order], dead=stats.dead[order], width=10,
+                           title=f"{N_HIDDEN} features (rows of W1·ZCA): {len(live)} live, "
+                           f"{n_edges} of them edge-like, {n_chromatic} chromatic; "
+                           f"{stats.n_dead} dead (faded)"),
           "07_colour_filters.png", main=True)
 print(f"figures in {args.out}")
