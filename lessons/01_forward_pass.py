@@ -78,3 +78,8 @@ args.save(plot_cost_terms(terms, title=f"J = {terms['total']:.4f} with random we
 # %%
 args.save(plot_hidden_activations(cache["a2"], SPARSITY_TARGET), "01_activations.png", main=True)
 print(f"figures written to {args.out}")
+
+# %% Now write it yourself: `tinysae exercises my-sae`
+# That folder holds the forward pass and the cost's terms as functions with blanks, each with
+# its equation; its README.md walks the steps, and `tinysae grade my-sae` checks each one.
+print("Now write it yourself:  tinysae exercises my-sae   (then: tinysae grade my-sae)")

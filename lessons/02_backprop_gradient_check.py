@@ -91,3 +91,9 @@ ratios = [gradient_check(lambda t: loss_and_grad(t, X, N_HIDDEN, **full), theta,
 args.save(plot_gradient_check_epsilon(EPSILONS, ratios, threshold=GRADIENT_CHECK_THRESHOLD,
                                       eps_used=CHECK_EPSILON), "02_epsilon.png", main=True)
 print(f"figure written to {args.out / '02_epsilon.png'}")
+
+# %% Now write it yourself: `tinysae exercises my-sae`
+# That folder holds backpropagation (δ3, δ2, the gradients) and the numerical gradient as
+# functions with blanks; `tinysae grade my-sae` checks each one and names the usual mistakes,
+# and `tinysae gradcheck --bug kl-sign` shows this lesson's check catching one of them.
+print("Now write it yourself:  tinysae exercises my-sae   (then: tinysae grade my-sae)")

@@ -16,8 +16,12 @@ close to the target ρ = 0.01; and the number of filters that the edge measure
 (tinysae.edge_scores) calls edge-like — 25 of 25 on the full run, which takes about 15 s
 of CPU (40 s on a busy shared machine). With --quick (a
 few patches, a few iterations) the filters are still blurry: that is what too little
-training looks like. The model and its checkpoints are in the output folder's 04_run/;
+training looks like. The model and its checkpoints are in the output folder's 04_run/
+(04_run-2/, 04_run-3/, ... on later runs: no run overwrites another's model);
 `tinysae show` draws them again (sorted, labelled, with dead units faded).
+
+This is the experiment of `tinysae train`, through the same code (tinysae.ufldl_experiment):
+with the same settings and seed, the full run and `tinysae train` learn the same W1.
 
 Reference picture: lessons/figures/04_filters.png; lessons/README.md has it with the full
 run's numbers and questions to try.
@@ -26,10 +30,10 @@ run's numbers and questions to try.
 # %%
 import numpy as np
 
-from tinysae import (cost_terms, edge_scores, load, load_images, pack, plot_filter_grid,
-                     plot_loss_curve, plot_rho_hat_histogram, sample_patches, train,
-                     whiten_images)
+from tinysae import (cost_terms, edge_scores, load, pack, plot_filter_grid, plot_loss_curve,
+                     plot_rho_hat_histogram)
 from tinysae.lessonkit import lesson_args
+from tinysae.ufldl_experiment import make_patches, new_run_folder, start_run
 
 # %% [markdown]
 # ## Hyperparameters (UFLDL's train.m)
@@ -43,41 +47,33 @@ SPARSITY_TARGET = 0.01    # ρ: the average activation each hidden unit should h
 WEIGHT_DECAY = 1e-4       # λ
 SPARSITY_WEIGHT = 3.0     # β
 MAX_ITER = 400            # L-BFGS iterations
-SEED = 0                  # one generator for the patches and the initial weights
+SEED = 0                  # seeds the patch positions and the initial weights
 
 args = lesson_args(__doc__, "04_training")
 if args.quick:  # a smoke test: too little data and too few steps for clean edges
     N_PATCHES, MAX_ITER = 1000, 25
-rng = np.random.default_rng(SEED)
 
 # %% [markdown]
-# ## Photographs → whitening (lesson 03)
-# Whitening flattens the 1/f spectrum, so edges stand out.
+# ## Photographs → whitening → patches
+# Whitening (lesson 03) flattens the 1/f spectrum, so edges stand out. Patches at uniform
+# positions; each patch's mean removed, clipped to ±3σ, scaled into [0.1, 0.9].
 
 # %%
-images = whiten_images(load_images(IMAGE_SOURCE))  # list of (N, N)
-print(f"{len(images)} whitened image(s), shapes {[im.shape for im in images]}")
-
-# %% [markdown]
-# ## Patches
-# Uniform positions; each patch's mean removed, clipped to ±3σ, scaled into [0.1, 0.9].
-
-# %%
-X = sample_patches(images, N_PATCHES, PATCH_SIZE, rng=rng)  # (m, p²)
+X, data = make_patches(IMAGE_SOURCE, patch_size=PATCH_SIZE, n_patches=N_PATCHES, seed=SEED)
 print(f"X: {X.shape}, values in [{X.min():.2f}, {X.max():.2f}] (the sigmoid's output range)")
 
 # %% [markdown]
 # ## Train with L-BFGS
-# Checkpoints go to 04_run/ every 25 iterations: if you stop this with Ctrl-C (in a notebook:
-# interrupt the kernel), `tinysae.resume(folder, X)` continues (L-BFGS's curvature memory
-# restarts there).
+# Checkpoints go to the run folder every 25 iterations: if you stop this with Ctrl-C (in a
+# notebook: interrupt the kernel), `tinysae train --resume FOLDER` continues (L-BFGS's
+# curvature memory restarts there).
 
 # %%
-run_folder = args.out / "04_run"
-run_folder.mkdir(exist_ok=True)
-result = train(X, N_HIDDEN, weight_decay=WEIGHT_DECAY, sparsity_target=SPARSITY_TARGET,
-               sparsity_weight=SPARSITY_WEIGHT, max_iter=MAX_ITER, rng=rng,
-               checkpoint_dir=run_folder, print_every=5 if args.quick else 25)
+run_folder = new_run_folder(args.out / "04_run")
+result = start_run(X, data, {"n_hidden": N_HIDDEN, "weight_decay": WEIGHT_DECAY,
+                             "sparsity_target": SPARSITY_TARGET,
+                             "sparsity_weight": SPARSITY_WEIGHT, "max_iter": MAX_ITER,
+                             "seed": SEED}, run_folder)
 W1 = result.params["W1"]  # (n_h, p²): row j is hidden unit j's filter
 print(f"{result.iteration} iterations in {result.elapsed:.1f} s, J = {result.loss:.4f}")
 

@@ -4,6 +4,7 @@ Speed itself is shown by the benchmark, never asserted here (the machine is shar
 """
 
 import numpy as np
+import pytest
 
 from tinysae import bench
 
@@ -21,6 +22,15 @@ def test_quick_bench_prints_all_tables(capsys):
                   "median cost call"):
         assert label in out
     assert "BLAS for numpy" in out
+    assert "Every figure below is rough" in out  # quick figures say they are noise
+
+
+def test_help_is_plain_text_and_sizes_says_what_it_does(capsys):
+    with pytest.raises(SystemExit):
+        bench.main(["--help"])
+    out = capsys.readouterr().out
+    assert "``" not in out and "::" not in out  # no reST markup for a person at a terminal
+    assert "--sizes SIZE [SIZE ...]\n" in out and "problem sizes for the speed table" in out
 
 
 def test_skip_leaves_tables_out(capsys):
@@ -53,24 +63,20 @@ def test_summary_pairs_each_round_with_its_floor():
     assert bench.summary([3.0, 5.0, 4.0], floor=[1.0, 1.0, 2.0])[1] == 3.0
 
 
-def test_settle_waits_while_another_thread_keeps_a_core_busy():
-    import threading
-    import time
-    stop = threading.Event()
+def test_settle_waits_while_the_process_keeps_a_core_busy():
+    # a pretend process: each sleep(step) passes `step` of wall time and `share` × step of CPU
+    def process(share):
+        now = {"wall": 0.0, "cpu": 0.0}
 
-    def spin():  # like an OpenBLAS worker busy-waiting after a product
-        while not stop.is_set():
-            pass
+        def sleep(step):
+            now["wall"] += step
+            now["cpu"] += share * step
+        return (lambda: now["wall"], lambda: now["cpu"], sleep)
 
-    spinner = threading.Thread(target=spin)
-    spinner.start()
-    try:
-        waited_busy = bench.settle(step=0.01, limit=0.2)
-    finally:
-        stop.set()
-        spinner.join()
-    waited_idle = bench.settle(step=0.01, limit=1.0)  # stops as soon as nothing spins
-    assert waited_busy >= 0.2 and waited_idle < 0.5
+    assert bench.settle(step=0.01, limit=0.2, clocks=process(1.0)) >= 0.2  # a worker spins
+    assert bench.settle(step=0.01, limit=0.2, clocks=process(0.5)) >= 0.2  # half a core
+    assert bench.settle(step=0.01, limit=1.0, clocks=process(0.0)) == 0.01  # idle: one step
+    assert bench.settle(step=0.01, limit=1.0, clocks=process(0.05)) == 0.01  # below `busy`
 
 
 def test_cpu_mode_times_single_threaded(capsys):

@@ -1,11 +1,21 @@
 """The promises the README makes: the layout it lists, the sizes it states, the dependencies it names."""
 
+import importlib.metadata
 import re
 import subprocess
 import sys
 from pathlib import Path
 
+from packaging.requirements import Requirement
+from packaging.version import Version
+
+import tinysae
 from readme_layout import summary
+
+try:
+    import tomllib
+except ModuleNotFoundError:  # Python 3.10: pytest's own TOML reader
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
@@ -74,5 +84,33 @@ def test_top_level_layout_is_as_documented():
     if tracked.returncode != 0:  # not a git checkout (an sdist): nothing to check
         return
     top = {line.split("/")[0] for line in tracked.stdout.split()}
-    assert top <= {"pyproject.toml", "README.md", "tinysae", "lessons", "tests", "data", ".ci",
-                   ".gitignore"}, top
+    assert top <= {"pyproject.toml", "README.md", "LICENSE", "tinysae", "lessons", "tests", "data",
+                   ".ci", ".gitignore"}, top
+
+
+def declared_floors():
+    """{name: lowest allowed version} of every requirement in pyproject.toml, extras too."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    texts = project["dependencies"] + [r for extra in project["optional-dependencies"].values()
+                                       for r in extra]
+    floors = {}
+    for requirement in map(Requirement, texts):
+        lowest = [s.version for s in requirement.specifier if s.operator == ">="]
+        assert len(lowest) == 1, f"{requirement}: one '>=' floor, please (CI installs it)"
+        floors[requirement.name] = Version(lowest[0])
+    return floors
+
+
+def test_ci_installs_exactly_the_declared_floors():
+    pinned = {}
+    for line in (ROOT / ".ci" / "floors.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, version = line.split("==")
+            pinned[name.strip()] = Version(version)
+    assert pinned == declared_floors()
+
+
+def test_the_version_is_written_once_and_the_metadata_agrees():
+    assert "version =" not in (ROOT / "pyproject.toml").read_text()
+    assert importlib.metadata.version("tinysae") == tinysae.__version__, (
+        "the installed metadata is stale: reinstall (pip install -e .)")

@@ -34,6 +34,7 @@ from tinysae.model.gradient_check import (  # noqa: F401
     gradient_check,
     numerical_gradient,
     relative_difference,
+    relative_difference_by_block,
 )
 
 # the data: photos, data files, whitening, patches, PCA/ZCA

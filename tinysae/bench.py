@@ -93,7 +93,8 @@ def contenders(name, m=None, with_loop=True, cpu=False):
     return runs
 
 
-def settle(step=0.01, busy=0.1, limit=2.0):
+def settle(step=0.01, busy=0.1, limit=2.0, clocks=(time.perf_counter, time.process_time,
+                                                   time.sleep)):
     """Sleep until this process is idle: no BLAS thread of an earlier call still spinning.
 
     OpenBLAS's worker threads busy-wait after each threaded product before they sleep
@@ -101,14 +102,16 @@ def settle(step=0.01, busy=0.1, limit=2.0):
     machine with them, which training never does: there numpy's pool only ever runs the
     cost's products. So before each implementation's turn the benchmark sleeps in steps of
     ``step`` seconds until the process used less than ``busy`` of a core during one step,
-    or ``limit`` seconds have passed. Returns the seconds waited."""
-    start = time.perf_counter()
-    while time.perf_counter() - start < limit:
-        cpu = time.process_time()
-        time.sleep(step)
-        if time.process_time() - cpu < busy * step:
+    or ``limit`` seconds have passed. Returns the seconds waited. (``clocks``: wall clock,
+    CPU clock and sleep, replaced by the tests.)"""
+    wall, cpu_time, sleep = clocks
+    start = wall()
+    while wall() - start < limit:
+        cpu = cpu_time()
+        sleep(step)
+        if cpu_time() - cpu < busy * step:
             break
-    return time.perf_counter() - start
+    return wall() - start
 
 
 def round_robin(runs, repeats, clock=time.perf_counter, pause=settle):
@@ -260,11 +263,13 @@ def print_machine():
 
 def main(argv=None):
     """Run the benchmark and print its tables; returns 0 (the exit status)."""
-    parser = Parser(prog="tinysae bench", description=__doc__,
-                    formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = Parser(prog="tinysae bench", formatter_class=argparse.RawDescriptionHelpFormatter,
+                    description=__doc__.replace("``", "").replace("::", ":"))  # plain text
     parser.add_argument("--quick", action="store_true",
                         help="small sizes and few rounds (seconds; used by the tests)")
-    parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES))
+    parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES),
+                        metavar="SIZE", help="problem sizes for the speed table, from S1 S2 S3 "
+                        "above (default: all three)")
     parser.add_argument("--repeats", type=int, default=None, help="rounds (default 9; quick 2)")
     parser.add_argument("--cpu", action="store_true",
                         help="speed table in CPU time with one thread (for a busy machine)")
@@ -274,6 +279,10 @@ def main(argv=None):
     repeats = (2 if args.quick else 9) if args.repeats is None else check_option("--repeats",
                                                                           args.repeats)
     print_machine()
+    if args.quick:
+        print("\nQuick run: small problems, few rounds. Every figure below is rough, noise more "
+              "than measurement\n(a ratio below 1× the floor is noise); run without --quick "
+              "for figures to quote.")
     if "speed" not in args.skip:
         speed_table(args.sizes, repeats, m=500 if args.quick else None, cpu=args.cpu)
     if "growth" not in args.skip:

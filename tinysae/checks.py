@@ -195,13 +195,13 @@ def check_params(params, n_visible=None, n_hidden=None, name="params"):
         fail(name, "a dict with exactly the keys W1, W2, b1, b2",
              sorted(map(str, params)) if isinstance(params, dict) else params, TypeError)
     if n_visible is None or n_hidden is None:
-        W1 = np.asarray(params["W1"])
+        W1 = as_array(f"{name}['W1']", params["W1"])
         if W1.ndim != 2:
             fail(f"{name}['W1']", "a 2-D array of shape (n_hidden, n_visible)", W1)
         n_hidden, n_visible = W1.shape
     arrays = {}
     for key, shape in param_shapes(n_visible, n_hidden).items():
-        a = np.asarray(params[key])
+        a = as_array(f"{name}['{key}']", params[key])
         if not np.issubdtype(a.dtype, np.floating):
             fail(f"{name}['{key}']", "a float array", a, TypeError)
         if a.shape != shape or a.size == 0:

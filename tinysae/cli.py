@@ -10,6 +10,7 @@ with status 130.
 
 import argparse
 import importlib
+import os
 import sys
 import warnings
 
@@ -22,12 +23,19 @@ _starting = quiet_interrupt_until_imported()  # until main() runs (see tinysae.i
 COMMANDS = {
     "train": ("tinysae.train_command", "learn edge detectors from natural images (UFLDL)"),
     "bench": ("tinysae.bench", "time the loss-and-gradient kernels against the BLAS floor"),
+    "exercises": ("tinysae.exercises.starter", "write the model yourself: a folder of exercises"),
+    "grade": ("tinysae.exercises.grade_command", "grade your exercise folder, step by step"),
+    "gradcheck": ("tinysae.exercises.gradcheck", "the class demo: gradient checks term by term"),
+    "lessons": ("tinysae.lessons_command", "copy the lesson scripts and their figures into DIR"),
     "show": ("tinysae.show_command", "draw a saved model: filter grid, loss curve, ρ̂ histogram"),
     "notebooks": ("tinysae.notebooks_command", "write the lessons as Jupyter notebooks"),
 }
 
 #: Exit status after Ctrl-C (128 + SIGINT, the shell's convention).
 EXIT_INTERRUPTED = 130
+
+#: Exit status when the reader of the output goes away (``tinysae … | head``): 128 + SIGPIPE.
+EXIT_BROKEN_PIPE = 128 + 13
 
 
 class UsageError(Exception):
@@ -63,6 +71,9 @@ def main(argv=None):
     except KeyboardInterrupt:
         print(f"{prog}: interrupted.", file=sys.stderr)
         return EXIT_INTERRUPTED
+    except BrokenPipeError:  # not an error of ours: stop quietly, as SIGPIPE would
+        silence_stdout()
+        return EXIT_BROKEN_PIPE
     except (ValueError, TypeError, OSError, ImportError, FloatingPointError,
             MemoryError) as error:  # bad input, files, a missing extra, NaN, too big a run
         print(f"{prog}: error: {one_line(error)}", file=sys.stderr)
@@ -81,6 +92,15 @@ def _top_level(argv):
     parser.parse_args(argv)
     parser.print_help()
     return 2
+
+
+def silence_stdout():
+    """Point stdout at /dev/null, so that no later write (nor the flush at exit) fails again
+    after the reader of the output went away."""
+    try:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (a test's capture)
+        pass
 
 
 def one_line(error):

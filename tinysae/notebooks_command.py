@@ -28,7 +28,7 @@ NOTEBOOK_NOTE = ("*As a notebook:* run the cells from the top; each figure shows
 DESCRIPTION = """\
 Write every lesson as a Jupyter notebook (.ipynb) into FOLDER, converted by Jupytext
 (pip install "tinysae[notebooks]"). The lessons are read from --lessons, else from
-./lessons, else from the checkout tinysae is installed from.
+./lessons, else from the ones installed with tinysae.
 """
 
 
@@ -51,24 +51,24 @@ def build_parser():
     n.add_argument("folder", type=Path, metavar="FOLDER",
                    help="where to write the notebooks (created if missing)")
     n.add_argument("--lessons", type=Path, metavar="FOLDER",
-                   help="the folder of lesson scripts [default: ./lessons or the checkout's]")
+                   help="the folder of lesson scripts [default: ./lessons, else the ones "
+                        "installed with tinysae]")
     n.add_argument("--force", action="store_true", help="overwrite notebooks already there")
     return n
 
 
 def lesson_scripts(folder=None):
-    """The lesson scripts, in order, from ``folder``, ``./lessons`` or the checkout's ``lessons``."""
-    if folder is not None:
-        candidates = [folder]
-    else:
-        candidates = [Path("lessons"), Path(__file__).resolve().parent.parent / "lessons"]
-    for candidate in candidates:
+    """The lesson scripts, in order, from ``folder``, else ``./lessons``, else the ones
+    installed with tinysae (:func:`tinysae.lessons_command.shipped_lessons`)."""
+    from tinysae.lessons_command import shipped_lessons
+
+    for candidate in [folder] if folder is not None else [Path("lessons")]:
         scripts = sorted(candidate.glob(LESSON_GLOB)) if candidate.is_dir() else []
         if scripts:
             return scripts
-    where = " or ".join(f"'{c}'" for c in candidates)
-    raise FileNotFoundError(f"No lesson scripts ({LESSON_GLOB}) in {where}; give the folder "
-                            "of a tinysae checkout's lessons with --lessons")
+    if folder is not None:
+        raise FileNotFoundError(f"No lesson scripts ({LESSON_GLOB}) in '{folder}'")
+    return sorted(shipped_lessons().glob(LESSON_GLOB))
 
 
 def lesson_notebook(script):

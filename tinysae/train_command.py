@@ -14,13 +14,12 @@ any photo is read.
 
 import argparse
 import contextlib
-import os
 import signal
 import sys
 import time
 from pathlib import Path
 
-from tinysae.cli import Parser, UsageError
+from tinysae.cli import EXIT_BROKEN_PIPE, Parser, UsageError, silence_stdout
 from tinysae.constraints import check_option
 from tinysae.interrupts import exit_status, signals_as_interrupts
 from tinysae.locks import run_folder_lock
@@ -43,9 +42,6 @@ final checkpoint and exits with status 128 + signal (130 for Ctrl-C); continue w
 tinysae train --resume FOLDER
 (L-BFGS's curvature memory restarts at the checkpoint, so the loss curve may show a kink).
 """
-
-#: Exit status when the output pipe closes (``tinysae train | head``): 128 + SIGPIPE.
-EXIT_BROKEN_PIPE = 128 + 13
 
 
 def main(argv):
@@ -174,10 +170,7 @@ def _report(result, folder, data, args, received, t0):
 
 def _output_closed(folder):
     """The reader of our output went away (``| head``): say so on stderr, exit 141."""
-    try:  # later writes (and the one at exit) must not fail again
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):  # stdout is not a real file (a test's capture)
-        pass
+    silence_stdout()
     saved = (f"checkpoint saved in {folder}. Continue with: tinysae train --resume {folder}"
              if (Path(folder) / "model.npz").is_file() else "nothing was trained")
     print(f"tinysae train: stopped: the output was closed (broken pipe); {saved}",
@@ -205,13 +198,10 @@ def _check_settings(settings):
 
 def _output_folder(out):
     """Create the output folder (default ``runs/<date>-<time>``); refuse to overwrite a model."""
+    from tinysae.ufldl_experiment import new_run_folder
+
     if out is None:  # a new folder, even for runs started in the same second
-        stamp, n = time.strftime("%Y%m%d-%H%M%S"), 1
-        out = Path("runs") / stamp
-        Path("runs").mkdir(exist_ok=True)
-        while not _made(out):
-            n += 1
-            out = Path("runs") / f"{stamp}-{n}"
+        out = new_run_folder(Path("runs") / time.strftime("%Y%m%d-%H%M%S"))
     _refuse_to_overwrite(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
@@ -228,12 +218,3 @@ def _refuse_to_overwrite(out):
     if (out / "model.npz").exists():
         raise UsageError(f"tinysae train: error: --out {out} already holds a model; continue "
                          f"it with --resume {out} or choose another folder")
-
-
-def _made(folder):
-    """Create ``folder``; False if it exists already."""
-    try:
-        folder.mkdir()
-    except FileExistsError:
-        return False
-    return True

@@ -1,4 +1,4 @@
-"""The UFLDL experiment end to end, as ``tinysae train`` runs it.
+"""The UFLDL experiment end to end, as ``tinysae train`` and lesson 04 run it.
 
 photos → Olshausen–Field whitening → random p×p patches (UFLDL normalisation) → L-BFGS
 (with checkpoints in a run folder) → ``filters.png``, ``loss.png`` and the edge-like count.
@@ -95,6 +95,22 @@ def patches_for(settings):
     source, path = image_source(settings["images"])
     return make_patches(source, path, settings["whiten"], settings["patch_size"],
                         settings["n_patches"], settings["seed"])
+
+
+def new_run_folder(folder):
+    """``folder``, or else ``folder-2``, ``folder-3``, …: the first that did not exist, created
+    now. Creating a folder is atomic, so two runs started together get two folders, and no
+    run writes over an earlier one (``tinysae train``'s default folder, lesson 04's)."""
+    folder = candidate = Path(folder)
+    folder.parent.mkdir(parents=True, exist_ok=True)
+    n = 1
+    while True:
+        try:
+            candidate.mkdir()
+            return candidate
+        except FileExistsError:
+            n += 1
+            candidate = folder.with_name(f"{folder.name}-{n}")
 
 
 def start_run(X, data, settings, folder, *, checkpoint_every=25, verbose=True):

@@ -16,6 +16,7 @@ Lessons and tests share these functions.
 import numpy as np
 
 from tinysae.checks import check_vector, fail
+from tinysae.model.parameters import n_params, views
 from tinysae.validation import validated
 
 #: The step ε of the centred difference that UFLDL uses.
@@ -75,6 +76,20 @@ def relative_difference(numerical, analytic):
     if denominator == 0.0:
         return float(np.linalg.norm(numerical - analytic))
     return float(np.linalg.norm(numerical - analytic) / denominator)
+
+
+def relative_difference_by_block(numerical, analytic, n_visible, n_hidden):
+    """UFLDL's ratio for each parameter block of θ-shaped vectors, to see *where* they differ.
+
+    Returns
+    -------
+    dict of float
+        ``‖num − ana‖ / ‖num + ana‖`` over the entries of W1, W2, b1 and b2 separately.
+    """
+    numerical = check_vector("numerical", numerical, n_params(n_visible, n_hidden))  # (n,)
+    analytic = check_vector("analytic", analytic, numerical.size)  # (n,)
+    num, ana = views(numerical, n_visible, n_hidden), views(analytic, n_visible, n_hidden)
+    return {name: relative_difference(num[name].ravel(), ana[name].ravel()) for name in num}
 
 
 @validated

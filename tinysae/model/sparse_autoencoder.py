@@ -41,16 +41,28 @@ RHO_HAT_FLOOR = 1e-12
 # ----------------------------------------------------------------------------- forward pass
 
 def sigmoid(z):
-    """f(z) = 1 / (1 + e^{−z}), elementwise; its derivative is f′(z) = f(z)(1 − f(z))."""
+    """f(z) = 1 / (1 + e^{−z}), elementwise, for an array ``z`` of any shape.
+
+    Backpropagation needs its derivative, f′(z) = f(z)(1 − f(z)): no need to keep z.
+    """
     with np.errstate(over="ignore"):  # e^{−z} = inf for z < −709 gives f = 0, as it should
         return 1.0 / (1.0 + np.exp(-z))
 
 
 @validated
 def forward(params, X, decoder="sigmoid"):
-    """Forward propagation (notes §2): every layer's values, kept for backpropagation.
+    """Forward propagation (notes §2): every layer's values, kept for backpropagation::
 
-    Returns a dict with ``z2, a2`` (m, n_h), ``z3, a3`` (m, n_v) and ``rho_hat`` (n_h,).
+        z2 = X W1ᵀ + b1,   a2 = f(z2)       (m, n_h)  hidden activations
+        z3 = a2 W2ᵀ + b2,  a3 = f(z3)       (m, n_v)  the reconstruction of X
+        ρ̂_j = (1/m) Σ_i a2_ij               (n_h,)    each hidden unit's mean activation
+
+    ``decoder="linear"`` makes the output layer linear, a3 = z3.
+
+    Returns a dict with ``z2, a2, z3, a3`` and ``rho_hat``.
+
+    Hint: for one column x the notes write W1 x + b1; for the rows of X that is
+    ``X @ W1.T + b1`` (numpy adds b1 to every row).
     """
     z2 = X @ params["W1"].T + params["b1"]  # (m, n_h)
     a2 = sigmoid(z2)  # (m, n_h)
@@ -69,20 +81,30 @@ def hidden_activations(params, X):
 # ------------------------------------------------- each term of J, then its derivative
 
 def reconstruction_cost(a3, X):
-    """(1/m) Σ_i ½‖a3_i − x_i‖²."""
+    """(1/m) Σ_i ½‖a3_i − x_i‖², a number: J's first term, from a3 and X of shape (m, n_v).
+
+    The sum runs over every entry; m = X.shape[0] is the number of examples.
+    """
     return 0.5 * np.sum((a3 - X) ** 2) / X.shape[0]
 
 
 def output_delta(a3, X, decoder="sigmoid"):
-    """δ3 = ∂(½‖a3 − x‖²)/∂z3 = (a3 − x) ∘ f′(z3), with f′(z3) = a3(1 − a3) for sigmoid
-    output units and 1 for linear ones: (m, n_v)."""
+    """δ3 = ∂(½‖a3 − x‖²)/∂z3 = (a3 − x) ∘ f′(z3), one row per example: (m, n_v).
+
+    For sigmoid output units f′(z3) = a3(1 − a3), so z3 itself is not needed.
+
+    With ``decoder="linear"`` (a3 = z3), f′ = 1 and δ3 = a3 − x.
+    """
     if decoder == "linear":
         return a3 - X  # (m, n_v)
     return (a3 - X) * a3 * (1 - a3)  # (m, n_v)
 
 
 def weight_decay_cost(W1, W2, weight_decay):
-    """(λ/2) (‖W1‖² + ‖W2‖²), Frobenius norms; the biases are not decayed."""
+    """(λ/2) (‖W1‖² + ‖W2‖²), a number: λ/2 times the sum of the squares of all weights.
+
+    The biases b1 and b2 are not decayed (notes §3).
+    """
     return 0.5 * weight_decay * (np.sum(W1 ** 2) + np.sum(W2 ** 2))
 
 
@@ -99,14 +121,25 @@ def sparsity_cost(a2, rho_hat, sparsity_target, sparsity_weight, sparsity="kl"):
 
 
 def kl_divergence(rho, rho_hat):
-    """KL(ρ‖ρ̂) = ρ log(ρ/ρ̂) + (1−ρ) log((1−ρ)/(1−ρ̂)), elementwise over ρ̂ (n_h,)."""
+    """KL(ρ‖ρ̂_j) = ρ log(ρ/ρ̂_j) + (1−ρ) log((1−ρ)/(1−ρ̂_j)) for each hidden unit j: (n_h,).
+
+    ρ is a number and ρ̂ an array (n_h,). The result has one value per unit, not their
+    sum: J's sparsity term is β times the sum.
+    """
     rho_hat = np.clip(rho_hat, RHO_HAT_FLOOR, 1.0 - RHO_HAT_FLOOR)  # (n_h,)
     return rho * np.log(rho / rho_hat) + (1 - rho) * np.log((1 - rho) / (1 - rho_hat))
 
 
 def sparsity_delta(rho_hat, sparsity_target, sparsity_weight, sparsity="kl"):
-    """The sparsity term's share of δ2 (notes §3): β ∂KL(ρ‖ρ̂_j)/∂ρ̂_j = β(−ρ/ρ̂ + (1−ρ)/(1−ρ̂))
-    for KL; β for L1 (∂|a|/∂a = 1, as sigmoid activations are positive). Shape (n_h,)."""
+    """The sparsity term's share of δ2 (notes §3), one value per hidden unit: (n_h,)::
+
+        β ∂KL(ρ‖ρ̂_j)/∂ρ̂_j = β (−ρ/ρ̂_j + (1−ρ)/(1−ρ̂_j))
+
+    It is the same for every example; :func:`hidden_delta` adds it to each row.
+
+    With ``sparsity="l1"`` it is β for every unit (∂|a|/∂a = 1, as sigmoid activations are
+    positive).
+    """
     if sparsity == "l1":
         return np.full_like(rho_hat, sparsity_weight)  # (n_h,)
     rho = sparsity_target
@@ -117,12 +150,25 @@ def sparsity_delta(rho_hat, sparsity_target, sparsity_weight, sparsity="kl"):
 # ----------------------------------------------------------------------------- backpropagation
 
 def hidden_delta(delta3, W2, a2, sparsity_term):
-    """δ2 = (W2ᵀδ3 + sparsity term) ∘ f′(z2), with f′(z2) = a2(1 − a2): (m, n_h)."""
+    """δ2 = (W2ᵀδ3 + sparsity term) ∘ f′(z2), with f′(z2) = a2(1 − a2): (m, n_h).
+
+    For one column δ3 the notes write W2ᵀδ3; for the rows of δ3 (m, n_v) that is
+    ``delta3 @ W2``. The sparsity term (n_h,) goes inside the bracket, before f′, and is
+    the same for every row (0 when β = 0).
+    """
     return (delta3 @ W2 + sparsity_term) * a2 * (1 - a2)  # (m, n_h)
 
 
 def parameter_gradients(params, X, a2, delta2, delta3, weight_decay):
-    """∇W1 = (1/m) δ2ᵀX + λW1, ∇W2 = (1/m) δ3ᵀa2 + λW2, ∇b1 = mean δ2, ∇b2 = mean δ3."""
+    """∂J/∂W1, ∂J/∂W2, ∂J/∂b1, ∂J/∂b2 (notes §2.2), a dict shaped like ``params``::
+
+        ∇W1 = (1/m) δ2ᵀ X  + λ W1        (n_h, n_v)
+        ∇W2 = (1/m) δ3ᵀ a2 + λ W2        (n_v, n_h)
+        ∇b1 = (1/m) Σ_i δ2_i             (n_h,)
+        ∇b2 = (1/m) Σ_i δ3_i             (n_v,)
+
+    The products δ2ᵀX and δ3ᵀa2 sum over the m examples; the biases get no weight decay.
+    """
     m = X.shape[0]
     return {
         "W1": delta2.T @ X / m + weight_decay_gradient(params["W1"], weight_decay),  # (n_h, n_v)
@@ -137,7 +183,12 @@ def parameter_gradients(params, X, a2, delta2, delta3, weight_decay):
 @validated(trusted_body=True)
 def loss_and_grad(theta, X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01,
                   sparsity_weight=3.0, sparsity="kl", decoder="sigmoid"):
-    """The cost J and its gradient by backpropagation (UFLDL ``sparseAutoencoderCost``).
+    """The cost J and its gradient by backpropagation (UFLDL ``sparseAutoencoderCost``)::
+
+        J = (1/m) Σ_i ½‖a3_i − x_i‖² + (λ/2)(‖W1‖² + ‖W2‖²) + β Σ_j KL(ρ‖ρ̂_j)
+
+    Put together from the functions above: unpack θ, run :func:`forward`, add the three
+    terms of J, then δ3, the sparsity term, δ2 and the gradients, packed like θ.
 
     This is the readable reference; :mod:`tinysae.model.fast_kernel` has a faster path that
     agrees with it.

@@ -117,7 +117,17 @@ def kink_margin(z2, activation="relu", k=None):
 
 @validated
 def sae_forward(params, X, activation="relu", k=None):
-    """The forward pass; returns ``xc`` (m, n_v), ``z2, a2, mask`` (m, n_h), ``a3`` (m, n_v)."""
+    """The forward pass, with a pre-encoder bias and a linear decoder::
+
+        xc = X − b2                  (m, n_v)  the input, centred by the decoder bias
+        z2 = xc W1ᵀ + b1             (m, n_h)  pre-activations
+        a2 = ReLU(z2) = z2 ∘ mask    (m, n_h)  latents; mask = (z2 > 0), ∂a2/∂z2
+        a3 = a2 W2ᵀ + b2             (m, n_v)  the reconstruction of X
+
+    ``activation="topk"`` keeps only the k largest entries of each row of z2 (then ReLU).
+
+    Returns a dict with ``xc, z2, a2, mask`` and ``a3``.
+    """
     xc = X - params["b2"]  # (m, n_v)  pre-encoder bias
     z2 = xc @ params["W1"].T + params["b1"]  # (m, n_h)
     a2, mask = activate(z2, activation, k)  # (m, n_h), (m, n_h)
@@ -134,7 +144,7 @@ def encode(params, X, activation="relu", k=None):
 # ------------------------------------------------- each term of J, then its derivative
 
 def reconstruction_cost(a3, X):
-    """(1/m) Σ_i ½‖a3_i − x_i‖²."""
+    """(1/m) Σ_i ½‖a3_i − x_i‖², a number, from a3 and X of shape (m, n_v)."""
     return 0.5 * np.sum((a3 - X) ** 2) / X.shape[0]
 
 
@@ -144,7 +154,7 @@ def output_delta(a3, X):
 
 
 def l1_cost(a2, sparsity_weight):
-    """β (1/m) Σ_ij |a2_ij|."""
+    """β (1/m) Σ_ij |a2_ij|, a number, from the latents a2 (m, n_h)."""
     return sparsity_weight * np.sum(np.abs(a2)) / a2.shape[0]
 
 
@@ -156,14 +166,24 @@ def l1_delta(sparsity_weight):
 # ----------------------------------------------------------------------------- backpropagation
 
 def hidden_delta(delta3, W2, mask, sparsity_term):
-    """δ2 = (δ3 W2 + β) ∘ mask: (m, n_h)."""
+    """δ2 = (δ3 W2 + β) ∘ mask, one row per example: (m, n_h).
+
+    ``sparsity_term`` is β, the L1 penalty's derivative where a2 > 0; the mask (z2 > 0) is
+    ReLU's derivative, and it zeroes both terms where a latent is off.
+    """
     return (delta3 @ W2 + sparsity_term) * mask  # (m, n_h)
 
 
 def parameter_gradients(cache, delta2, delta3, W1):
-    """∇W1 = δ2ᵀxc/m, ∇W2 = δ3ᵀa2/m, ∇b1 = mean δ2, ∇b2 = mean δ3 − mean(δ2 W1).
+    """∂J/∂W1, ∂J/∂W2, ∂J/∂b1, ∂J/∂b2, a dict shaped like the parameters::
 
-    b2 appears twice, in a3 (+b2) and in xc (−b2), hence its two terms.
+        ∇W1 = (1/m) δ2ᵀ xc                    (n_h, n_v)
+        ∇W2 = (1/m) δ3ᵀ a2                    (n_v, n_h)
+        ∇b1 = (1/m) Σ_i δ2_i                  (n_h,)
+        ∇b2 = (1/m) Σ_i (δ3_i − δ2_i W1)      (n_v,)
+
+    ``cache`` is the forward pass's dict. b2 appears twice, in a3 (+b2) and in xc (−b2),
+    hence its two terms.
     """
     m = delta3.shape[0]
     return {
@@ -179,7 +199,12 @@ def parameter_gradients(cache, delta2, delta3, W1):
 @validated(trusted_body=True)
 def sae_loss_and_grad(params, X, *, sparsity_weight=0.0, activation="relu", k=None,
                       return_cache=False):
-    """Cost J of a ReLU + L1 or TopK sparse autoencoder and its hand-written gradient.
+    """Cost J of a ReLU + L1 or TopK sparse autoencoder and its hand-written gradient::
+
+        J = (1/m) Σ_i ½‖a3_i − x_i‖² + β (1/m) Σ_ij |a2_ij|
+
+    Put together from the functions above: the forward pass, the two terms of J, δ3, δ2
+    (with β as the sparsity term) and the gradients.
 
     Parameters
     ----------

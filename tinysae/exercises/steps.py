@@ -1,0 +1,125 @@
+"""What a graded step is, the random problem it is checked on, and the checks steps share.
+
+A step grades one function of the student's file on a random problem: sizes m, n_v, n_h
+drawn anew for every step and case (all different, so that a transposed array cannot pass),
+data and parameters drawn from a seeded generator. Its check returns the lines of a
+diagnosis, or [] when the student's output equals the reference's.
+"""
+
+from dataclasses import dataclass, field
+from typing import Callable
+
+import numpy as np
+
+from tinysae.exercises.compare import (Wrong, as_output, close, diagnose, diagnose_blocks,
+                                       theta_blocks)
+from tinysae.exercises.mistakes import planted
+from tinysae.exercises.student_code import call
+from tinysae.model.parameters import pack
+
+
+@dataclass(frozen=True)
+class Stage:
+    """A group of steps, as the student's README.md numbers them (UFLDL's STEP 1, 2, ...);
+    ``note`` says there what to do."""
+    number: int
+    title: str
+    lessons: str
+    note: str
+
+
+@dataclass(frozen=True)
+class Step:
+    """One graded step: ``check(student, problem)`` grades the student's ``function``.
+
+    ``needs`` are the keys of earlier steps that must pass first.
+    """
+    number: int
+    key: str
+    function: str
+    title: str
+    stage: Stage
+    check: Callable
+    needs: tuple = field(default=())
+
+
+@dataclass
+class Problem:
+    """Random sizes, data and parameters for one check."""
+    rng: np.random.Generator
+    m: int
+    n_v: int
+    n_h: int
+    X: np.ndarray
+    params: dict
+    weight_decay: float
+    sparsity_target: float
+    sparsity_weight: float
+
+    @property
+    def sizes(self):
+        return {"m": self.m, "n_v": self.n_v, "n_h": self.n_h}
+
+    @property
+    def theta(self):
+        return pack(self.params)
+
+
+def check_value(student, function, args, expected, sizes, mistakes=(), what=None):
+    """Grade ``function(*args)`` against ``expected``, naming the ``mistakes`` it shows."""
+    got = call(student, function, *args)
+    wrongs = [(mistake, mistake.wrong(*args)) for mistake in mistakes]
+    return diagnose(what or function, got, expected, sizes, wrongs)
+
+
+def check_dict(student, function, args, expected, sizes, keys):
+    """Grade a function that returns a dict: the first of ``keys`` that differs."""
+    got = call(student, function, *args)
+    if not isinstance(got, dict):
+        raise Wrong(f"{function}: expected a dict with keys {', '.join(keys)}, got a "
+                    f"{type(got).__name__}")
+    for key in keys:
+        if key not in got:
+            return [f"{function}: the dict has no '{key}'"]
+        lines = diagnose(key, got[key], expected[key], sizes)
+        if lines:
+            return lines
+    return []
+
+
+def check_gradients(student, function, args, expected, sizes, mistakes=()):
+    """Grade a function that returns the gradient as a dict of blocks."""
+    got = call(student, function, *args)
+    wrongs = [(mistake, mistake.wrong(*args)) for mistake in mistakes]
+    return diagnose_blocks(got, expected, sizes, wrongs)
+
+
+def check_cost_and_gradient(student, function, args, reference, mistakes, sizes, packed,
+                            terms):
+    """Grade ``function(*args) -> (J, gradient)`` against ``reference(*args)``.
+
+    The reference is also run with each of ``mistakes`` planted, to name the one the
+    student's numbers show. ``packed``: the gradient is θ-shaped (else a dict of blocks).
+    ``terms`` are J's terms, ``{equation: value}``, to say which one a wrong J lacks.
+    Calling the student's own ``numerical_gradient`` is not allowed here.
+    """
+    J, grad = reference(*args)
+    got = call(student, function, *args, forbidden=("numerical_gradient",))
+    if not (isinstance(got, tuple) and len(got) == 2):
+        raise Wrong(f"{function}: expected a pair (J, grad), got a {type(got).__name__}")
+    wrongs = []
+    for mistake in mistakes:
+        with planted(mistake):
+            wrongs.append((mistake, reference(*args)))
+    lines = diagnose("J", got[0], J, sizes, [(m, out[0]) for m, out in wrongs])
+    lacks = [term for term, value in terms.items()
+             if value and lines and close(as_output(got[0], J, sizes, "J"), J - value)]
+    lines += [f"→ J lacks its term {term}" for term in lacks]
+    your_grad = got[1]
+    if packed:
+        if isinstance(your_grad, dict):
+            raise Wrong("grad: a dict; return it packed like theta: pack(grads)")
+        your_grad = theta_blocks(as_output(your_grad, grad, sizes, "grad"), sizes)
+        grad = theta_blocks(grad, sizes)
+        wrongs = [(m, (out[0], theta_blocks(out[1], sizes))) for m, out in wrongs]
+    return lines + diagnose_blocks(your_grad, grad, sizes, [(m, out[1]) for m, out in wrongs])
