@@ -15,19 +15,31 @@ What you will see (numbers from a full run):
   (mean colour and slow gradients hold almost all of it). After ZCA only the first 8 or
   so directions (those with λ > ε) keep more than half their whitened variance; ε damps
   the rest, which is mostly JPEG and sensor noise.
-- 07_pca_and_patches.png: left, the cumulative share of variance against k and the
-  whitened variance λ/(λ + ε) of each direction. Middle and right, the same 64 patches
-  raw and after ZCA (each drawn at its own contrast): edges keep their shape, flat
-  patches turn into faint noise speckle.
-- The training log, then J and its terms; mean ρ̂ ends at the target 0.035.
-- 07_colour_filters.png: the live features, drawn as UFLDL does in the space of the raw
-  patches (rows of W1 · ZCA), ordered from the greyest to the most chromatic. About
-  half of the 400 units are dead (a unit can meet ρ by idling at a2 ≈ ρ, and one photo
-  gives 400 units less to do than the exercise's 100000 STL-10 patches). Of the ~216 live ones nearly all
-  (~210) are edge-like: first small oriented light/dark edges and bars, then, in the
-  last rows, ~30 colour-opponent edges (blue against orange, yellow against blue,
-  red–magenta against cyan).
+- 07_pca.png: the cumulative share of variance against k and the whitened variance
+  λ/(λ + ε) of each direction. 07_patches.png: the same 64 patches raw and after ZCA (each
+  drawn at its own contrast): edges keep their shape, flat patches turn into faint speckle.
+- The training log, then J and its terms (J = 1.234 after 300 iterations); mean ρ̂ ends
+  at the target 0.035.
+- 07_colour_filters.png: all 400 features, drawn as UFLDL does in the space of the raw
+  patches (rows of W1 · ZCA): 343 live units, from the greyest to the most chromatic, then
+  57 dead ones (never a2 > ½), faded. 275 of the live ones are edge-like: small oriented
+  light/dark edges and bars, then, in the last rows, 48 mostly chromatic ones,
+  colour-opponent edges and bars (blue against orange, yellow against blue, red–magenta
+  against cyan).
 - 07_loss.png: J against iteration.
+
+The weight decay is the one setting changed from UFLDL's exercise: λ = 1e-3 instead of
+3e-3. A dead unit meets the sparsity target by idling at a2 ≈ ρ with weights near 0, which
+weight decay rewards; one photo gives 400 units less to do than the exercise's 100000
+STL-10 patches, and with λ = 3e-3 184 of the 400 units die (216 live, 31 chromatic). Tried
+on the way (full runs, 300 iterations): λ = 2e-3 leaves 138 dead; 30000 patches at λ = 1e-3
+leave 68 (no better, three times slower); β = 3 instead of 5 leaves 48; scikit-image's
+colour photos (IMAGE_SOURCE = "skimage", 10000 patches) leave more dead, not fewer: 266 at
+λ = 3e-3 and 132 at λ = 1e-3 (those photos are not downsampled as Grace Hopper is).
+
+The full run takes about 2.5 minutes on 2 cores. Reference picture:
+lessons/figures/07_colour_filters.png; lessons/README.md has it with the full run's numbers
+and questions to try.
 """
 
 # %%
@@ -49,7 +61,7 @@ N_PATCHES = 10000         # m (UFLDL: 100000 from STL-10; fewer keep this lesson
 N_HIDDEN = 400            # n_h
 ZCA_EPSILON = 0.1         # ε of the ZCA whitening
 SPARSITY_TARGET = 0.035   # ρ
-WEIGHT_DECAY = 3e-3       # λ
+WEIGHT_DECAY = 1e-3       # λ (UFLDL: 3e-3, which leaves 184 of the 400 units dead here)
 SPARSITY_WEIGHT = 5.0     # β
 MAX_ITER = 300            # L-BFGS iterations (UFLDL: 400; J changes < 1% after 200)
 SEED = 0
