@@ -171,7 +171,8 @@ def plot_filter_grid(W, patch_shape=None, *, title=None, n_cols=None, ax=None, w
     shape = filter_shape(W.shape[1], patch_shape)
     tiles = tile_filters(W, shape, n_cols=n_cols, faded=dead)  # (H, W[, 3])
     width = check_real("width", width, 0, None, "right")
-    height = width * tiles.shape[0] / tiles.shape[1] + (0.4 if title else 0.1)
+    title_lines = title.count("\n") + 1 if title else 0
+    height = width * tiles.shape[0] / tiles.shape[1] + 0.1 + 0.3 * title_lines
     fig, ax = figure_and_axes(ax, (width, height))
     show_tiles(ax, tiles, title)
     if labels is not None:

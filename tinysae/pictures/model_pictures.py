@@ -90,10 +90,11 @@ def plot_model(params, *, history=None, a2=None, patch_shape=None, weights="W1",
     title = f"{W.shape[0]} filters ({'rows of W1' if weights == 'W1' else 'columns of W2'})"
     if scores is not None:
         title += f", {scores.n_edge_like} edge-like"
-    if fade_dead:
-        title += f", {stats.n_dead} dead (faded)"
+    notes = [f"{stats.n_dead} dead (faded)"] if fade_dead else []
     if sort != "none":
-        title += f"; by {'edge score' if sort == 'edge' else 'mean activation'}"
+        notes.append(f"sorted by {'edge score' if sort == 'edge' else 'mean activation'}")
+    if notes:
+        title += "\n" + ", ".join(notes)
     tile_labels = [f"{s:.2f}" for s in scores.score[order]] if labels else None
     figures = {"filters": plot_filter_grid(
         W[order], shape, title=title, labels=tile_labels, width=width,
