@@ -34,6 +34,16 @@ def metrics_table(rows, columns=("mmcs", "recovered", "l0", "fvu", "dead", "seco
     return "\n".join(lines)
 
 
+def readable_log_axis(axis):
+    """Ticks at 1, 2 and 5 times the powers of ten, written plainly (0.02, 0.05, 0.1): a log
+    axis that spans a decade or two otherwise crowds its minor ticks with 6×10⁻¹ labels."""
+    from matplotlib.ticker import LogLocator, NullFormatter, StrMethodFormatter
+
+    axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(StrMethodFormatter("{x:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
 def plot_recovery(p, best_cosines, *, threshold, ax=None, figsize=(10, 4)):
     """Each true feature's best cosine with a decoder column against its firing probability.
 
@@ -79,6 +89,8 @@ def plot_dictionary_sweep(sweep, *, headline=None, headline_weight=None, title=N
     ax_mmcs.minorticks_off()
     ax_fvu.set(xscale="log", yscale="log", xlabel="L0 (latents active per example)",
                ylabel="FVU", title="Sparsity vs reconstruction")
+    readable_log_axis(ax_fvu.xaxis)
+    readable_log_axis(ax_fvu.yaxis)
     ax_mmcs.legend()
     if title:
         fig.suptitle(title)
@@ -102,6 +114,7 @@ def plot_frontier(families, *, figsize=(11, 4)):
                 ax.annotate(label, (row["l0"], row[metric]), fontsize=7)
     ax_fvu.set(xlabel="L0 (latents active per example)", ylabel="FVU", yscale="log",
                title="Reconstruction at a given sparsity")
+    readable_log_axis(ax_fvu.yaxis)
     ax_mmcs.set(xlabel="L0 (latents active per example)", ylabel="MMCS", title="Feature recovery")
     ax_fvu.legend()
     return fig
