@@ -17,23 +17,24 @@ MMCS is the mean, over the true features, of the best cosine.
 
 Command:   python lessons/08_superposition.py        (add --quick for the test suite)
 
-What you will see (full run: 2 × 4000 Adam steps, a 9-run sweep and an L-BFGS fit, mostly on one
-core: measured 350 s on a quiet machine, 650 s on a shared one). The metrics table:
+What you will see (full run: 2 × 4000 Adam steps, a 9-run sweep and an L-BFGS fit, on both
+cores; `tinysae bench --lessons 08` times it: 343 s on a busy 2-core machine, load about 5,
+with 254 s of CPU). The metrics table:
 
     model                         MMCS  recovered   L0    FVU   dead
-    ReLU+L1 SAE, 1024 latents    0.997    100%     8.1   0.020   257
-    ReLU+L1 SAE,  512 latents    0.931     89%     7.3   0.022     2
-    2008 sigmoid+KL, 512 hidden  0.238      0%     n/a   0.251   n/a
+    ReLU+L1 SAE, 1024 latents    0.998    100%     8.2   0.020   272
+    ReLU+L1 SAE,  512 latents    0.941     91%     6.8   0.022     1
+    2008 sigmoid+KL, 512 hidden  0.240      0%     n/a   0.232   n/a
 
 The 1024-latent SAE finds every feature. It has about 500 latents more than there are
 features; those that find none fall silent, hence the dead count. With 512 latents there
 is none to spare and the rarest features are missed. The 2008 model reconstructs part
-of the data (FVU 0.25), but its decoder columns are blends: its MMCS is close to the
+of the data (FVU 0.23), but its decoder columns are blends: its MMCS is close to the
 chance level of about 0.2 for random directions (see tests/test_modern_metrics.py).
 08_recovery.png plots each true feature's best cosine against how often it fires: the SAE
 misses only rare features, and the 2008 model gets up to about 0.5 on the most frequent
 ones only. 08_tradeoff.png sweeps dictionary size × λ with shorter runs. MMCS peaks at an
-intermediate λ for every size: too small a λ leaves codes dense (L0 25–35) and features
+intermediate λ for every size: too small a λ leaves codes dense (L0 25–34) and features
 blended, too large a λ (L0 ≈ 4) costs reconstruction and kills latents; at a given L0,
 256 latents reconstruct worse than 512 or 1024.
 

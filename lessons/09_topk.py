@@ -12,21 +12,21 @@ Same data as lesson 08: 512 known features in 256 dimensions, about 5 active per
 
 Command:   python lessons/09_topk.py        (add --quick for the test suite)
 
-What you will see (full run: 96 s on a quiet 2-core machine, about 5 minutes on a busy
-one): a table of TopK runs (k = 3, 5, 8) and L1 runs whose λ (0.3, 0.1, 0.03) spans the
-same L0 range, all with 600 steps of 1024 examples. 09_frontier.png plots FVU and MMCS
-against L0: at a matched L0 TopK reconstructs better (k = 8: L0 6.6, FVU ≈ 0.02; λ = 0.1:
-L0 7.0, FVU ≈ 0.07), because it does not shrink what it keeps, and in this short run it
-also finds more features (MMCS ≈ 0.93 against ≈ 0.72). 09_dead.png shows the dead-latent
-count during training for TopK k = 5: without resampling about 200 of the 512 latents die
-and stay dead (MMCS ≈ 0.65); with it almost none do until resampling stops, after which a
-few dozen re-pointed latents that found nothing die again.
+What you will see (full run, on both cores; `tinysae bench --lessons 09` times it: 73 s on
+a busy 2-core machine, load about 3.5, with 91 s of CPU): a table of TopK runs (k = 3, 5, 8)
+and L1 runs whose λ (0.3, 0.1, 0.03) spans the same L0 range, all with 600 steps of 1024
+examples. 09_frontier.png plots FVU and MMCS against L0: at a matched L0 TopK reconstructs
+better (k = 8: L0 6.6, FVU ≈ 0.02; λ = 0.1: L0 7.4, FVU ≈ 0.08), because it does not shrink
+what it keeps, and in this short run it also finds more features (MMCS ≈ 0.93 against
+≈ 0.71). 09_dead.png shows the dead-latent count during training for TopK k = 5: without
+resampling about 200 of the 512 latents die and stay dead (MMCS ≈ 0.64); with it almost
+none do until resampling stops, after which a few dozen re-pointed latents that found
+nothing die again.
 
 With --quick, the same runs on a problem 4 times smaller (128 features in 64 dimensions)
 take seconds: TopK finds more features than L1 (MMCS about 0.95 against 0.8). Reference
-picture:
-lessons/figures/09_frontier.png; lessons/README.md has it with the full run's numbers and
-questions to try.
+picture: lessons/figures/09_frontier.png; lessons/README.md has it with the full run's
+numbers and questions to try.
 """
 
 # %%

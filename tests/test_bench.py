@@ -83,3 +83,28 @@ def test_cpu_mode_times_single_threaded(capsys):
     assert bench.main(["--quick", "--cpu", "--sizes", "S1", "--skip", "growth", "threads"]) == 0
     out = capsys.readouterr().out
     assert "CPU ms, one thread" in out and "n_threads=1" not in out
+
+
+def test_modern_table_times_the_step_against_its_floor(capsys):
+    assert bench.main(["--quick", "--cpu", "--repeats", "1", "--sizes", "M1",
+                       "--skip", "growth", "threads"]) == 0
+    out = capsys.readouterr().out
+    assert "## Speed, modern" in out and "## Speed: " not in out  # M1 only
+    for label in ("readable step float32", "fast step float32, L0", "sampling only float64",
+                  "floor float64"):
+        assert label in out
+
+
+def test_modern_states_have_dense_and_sparse_codes():
+    from tinysae.bench_modern import TRAINED_L0, modern_states
+    from tinysae.modern import encode
+    sample, fresh, trained = modern_states(16, 128, 256)
+    X = sample(2000, np.random.default_rng(5))  # (m, n_v)
+    l0 = [np.count_nonzero(encode(p, X), axis=1).mean() for p in (fresh, trained)]
+    assert 40 < l0[0] < 90 and abs(l0[1] - TRAINED_L0) < 2
+
+
+def test_lesson_times_runs_the_chosen_lessons(capsys):
+    assert bench.main(["--lessons", "01", "--quick"]) == 0
+    out = capsys.readouterr().out
+    assert "01_forward_pass" in out and "02_" not in out and " ok" in out

@@ -9,8 +9,8 @@ import pytest
 from tinysae.modern.metrics import (cosine_similarities, dead_latents, evaluate,
                                     fraction_recovered, fvu, l0, mmcs, summary)
 from tinysae.modern.sae import init_sae, sae_forward
-from tinysae.modern.superposition import (firing_probabilities, ground_truth_features,
-                                          sample_superposition, sampler)
+from tinysae.modern.superposition import (draw_firings, firing_probabilities,
+                                          ground_truth_features, sample_superposition, sampler)
 
 S = 1 / np.sqrt(2)
 
@@ -100,6 +100,47 @@ def test_sampler_draws_what_sample_superposition_draws():
     sample = sampler(F, p)
     X = sample(7, np.random.default_rng(3))  # (7, n_v)
     np.testing.assert_array_equal(X, sample_superposition(F, p, 7, np.random.default_rng(3))[0])
+
+
+def test_firings_have_the_asked_probabilities():
+    """Each feature fires with its own p_f (points of a Poisson process on the cells)."""
+    p = np.concatenate([[1.0, 0.0], firing_probabilities(62, 3.0, decay=0.95), [0.9]])  # (n_f,)
+    m = 20_000
+    rows, firing, u = draw_firings(p, m, np.random.default_rng(0))
+    frequency = np.bincount(firing, minlength=p.size) / m  # (n_f,)
+    z = (frequency - p)[2:] / np.sqrt(p[2:] * (1 - p[2:]) / m)  # (n_f - 2,)
+    print(f"\n    worst deviation of a firing frequency: {np.abs(z).max():.1f} standard errors")
+    assert frequency[0] == 1.0 and frequency[1] == 0.0
+    assert np.abs(z).max() < 4.5
+    keys = firing * m + rows
+    assert np.all(np.diff(keys) > 0)  # sorted by feature, then example; each cell at most once
+    assert u.min() >= 0.0 and u.max() < 1.0 and abs(u.mean() - 0.5) < 0.01
+
+
+def test_firings_reach_the_last_feature_when_the_first_draw_falls_short():
+    class ShortFirstDraw:  # the first gaps all 0: their points stop far before the end
+        def __init__(self):
+            self.rng, self.first = np.random.default_rng(1), True
+
+        def standard_exponential(self, n):
+            first, self.first = self.first, False
+            return np.zeros(n) if first else self.rng.standard_exponential(n)
+
+        def random(self, n):
+            return self.rng.random(n)
+
+    p = np.full(10, 0.01)  # (n_f,)
+    rows, firing, _ = draw_firings(p, 5000, ShortFirstDraw())
+    assert firing.max() == 9 and np.all(np.diff(firing * 5000 + rows) > 0)
+
+
+def test_sampler_fills_a_buffer_of_another_dtype_with_the_same_examples():
+    F = ground_truth_features(10, 6, rng=0)  # (n_f, n_v)
+    sample = sampler(F, firing_probabilities(10, 2.0))
+    X = sample(50, np.random.default_rng(3))  # (50, n_v)
+    out = np.full((50, 6), np.nan, dtype=np.float32)
+    assert sample.fill(out, np.random.default_rng(3)) is out
+    np.testing.assert_allclose(out, X, rtol=1e-6, atol=1e-6)
 
 
 def test_evaluate_is_the_summary_of_the_forward_pass():

@@ -10,6 +10,7 @@ Problem sizes (UFLDL exercises)::
     S1  64 visible,  25 hidden, m = 10⁴   edge filters from natural-image patches
     S2 784 visible, 196 hidden, m = 10⁴   the MNIST vectorisation exercise
     S3 192 visible, 400 hidden, m = 10⁵   colour patches, linear decoder
+    M1 256 inputs, 1024 latents, B = 512  a training step of lesson 08's SAE (bench_modern)
 """
 
 import argparse
@@ -21,9 +22,13 @@ import tracemalloc
 import numpy as np
 import scipy.optimize
 
+from tinysae.bench_modern import MODERN_SIZES, modern_table
+from tinysae.bench_timing import (  # noqa: F401  (summary: also tinysae.bench.summary)
+    floor_ratios, gemm_floor, round_robin, settle, summary)
 from tinysae.blas_threads import blas_pools, limit_blas_threads
 from tinysae.cli import Parser
 from tinysae.constraints import check_option
+from tinysae.lesson_times import lesson_numbers, lessons_table
 from tinysae.model.fast_kernel import make_loss_and_grad
 from tinysae.model.parameters import init_params, pack
 from tinysae.model.per_example_loop import loss_and_grad_loop
@@ -45,24 +50,6 @@ def problem(n_v, n_h, m, dtype=np.float64, seed=0):
     rng = np.random.default_rng(seed)
     X = rng.uniform(0.1, 0.9, size=(m, n_v)).astype(dtype)  # (m, n_v)
     return X, pack(init_params(n_v, n_h, rng))
-
-
-def gemm_floor(X, n_h):
-    """A function running only the five matrix products of one cost evaluation, in X's dtype."""
-    m, n_v = X.shape
-    rng = np.random.default_rng(1)
-    W1 = rng.standard_normal((n_h, n_v)).astype(X.dtype)  # (n_h, n_v)
-    W2 = rng.standard_normal((n_v, n_h)).astype(X.dtype)  # (n_v, n_h)
-    a2, d3 = np.empty((m, n_h), X.dtype), np.empty((m, n_v), X.dtype)  # (m, n_h), (m, n_v)
-    g1, g2 = np.empty((n_h, n_v), X.dtype), np.empty((n_v, n_h), X.dtype)  # grads
-
-    def products():
-        np.matmul(X, W1.T, out=a2)  # (m, n_h)
-        np.matmul(a2, W2.T, out=d3)  # (m, n_v)
-        np.matmul(d3.T, a2, out=g2)  # (n_v, n_h)
-        np.matmul(d3, W2, out=a2)  # (m, n_h)
-        np.matmul(a2.T, X, out=g1)  # (n_h, n_v)
-    return products
 
 
 def contenders(name, m=None, with_loop=True, cpu=False):
@@ -93,62 +80,14 @@ def contenders(name, m=None, with_loop=True, cpu=False):
     return runs
 
 
-def settle(step=0.01, busy=0.1, limit=2.0, clocks=(time.perf_counter, time.process_time,
-                                                   time.sleep)):
-    """Sleep until this process is idle: no BLAS thread of an earlier call still spinning.
-
-    OpenBLAS's worker threads busy-wait after each threaded product before they sleep
-    (about 0.13 s here, a whole core meanwhile). A call timed inside that window shares the
-    machine with them, which training never does: there numpy's pool only ever runs the
-    cost's products. So before each implementation's turn the benchmark sleeps in steps of
-    ``step`` seconds until the process used less than ``busy`` of a core during one step,
-    or ``limit`` seconds have passed. Returns the seconds waited. (``clocks``: wall clock,
-    CPU clock and sleep, replaced by the tests.)"""
-    wall, cpu_time, sleep = clocks
-    start = wall()
-    while wall() - start < limit:
-        cpu = cpu_time()
-        sleep(step)
-        if cpu_time() - cpu < busy * step:
-            break
-    return wall() - start
-
-
-def round_robin(runs, repeats, clock=time.perf_counter, pause=settle):
-    """ms per call of each run in each round: ``{label: [ms, ...]}``, one entry per round.
-
-    Rounds go through the runs in turn, so that slow drifts of the machine hit them all
-    alike. Each run's turn is ``pause()`` (see :func:`settle`), one untimed call, then the
-    timed call: each implementation is timed in its steady state, the one it is in during
-    training, where L-BFGS calls one cost again and again. Timed factor × ms is recorded
-    (the loop's scaling to m)."""
-    times = {label: [] for label in runs}
-    for _ in range(repeats):
-        for label, (call, factor) in runs.items():
-            pause()
-            call()
-            start = clock()
-            call()
-            times[label].append((clock() - start) * 1e3 * factor)
-    return times
-
-
-def summary(times, floor):
-    """(median ms, median ratio to the floor, best ms, best ratio) from per-round times.
-
-    The median ratio pairs each round's call with the same round's floor call, so a machine
-    that slows down for a few rounds moves both; the best ratio is fastest over fastest (on
-    a busy machine noise only adds time, so the fastest call is closest to the cost itself)."""
-    t, f = np.asarray(times), np.asarray(floor)  # (rounds,), (rounds,)
-    return float(np.median(t)), float(np.median(t / f)), float(t.min()), float(t.min() / f.min())
-
-
 def speed_table(names, repeats, m=None, cpu=False):
     """Print ms per call and ratio to the floor of the same dtype, for each size.
 
     With ``cpu``: one thread everywhere (BLAS pools at 1, ``n_threads=1``) and process CPU
     time instead of wall time, so that other programs on the machine hardly change the
     ratios: they then say how much work each implementation does beyond the products."""
+    if not names:
+        return
     kind = "CPU ms, one thread" if cpu else "wall ms"
     print(f"\n## Speed: {kind} per loss-and-gradient call, {repeats} rounds, round-robin")
     print("   (× floor: median over rounds of each call over the same round's floor call; "
@@ -161,9 +100,7 @@ def speed_table(names, repeats, m=None, cpu=False):
         clock = time.process_time if cpu else time.perf_counter
         with limit_blas_threads(numpy_threads=1) if cpu else contextlib.nullcontext():
             times = round_robin(contenders(name, rows, cpu=cpu), repeats, clock=clock)
-        for label, t in times.items():
-            floor = times["floor float32" if "float32" in label else "floor float64"]
-            med, ratio, best, best_ratio = summary(t, floor)
+        for label, med, ratio, best, best_ratio in floor_ratios(times):
             print(f"{name:<4} {str((n_v, n_h, rows)):<22} {label:<27} {med:>10.2f} "
                   f"{ratio:>8.2f} {best:>10.2f} {best_ratio:>8.2f}")
         print(f"     ({opts.get('decoder', 'sigmoid')} decoder, KL sparsity)")
@@ -267,15 +204,20 @@ def main(argv=None):
                     description=__doc__.replace("``", "").replace("::", ":"))  # plain text
     parser.add_argument("--quick", action="store_true",
                         help="small sizes and few rounds (seconds; used by the tests)")
-    parser.add_argument("--sizes", nargs="+", choices=list(SIZES), default=list(SIZES),
-                        metavar="SIZE", help="problem sizes for the speed table, from S1 S2 S3 "
-                        "above (default: all three)")
+    parser.add_argument("--sizes", nargs="+", choices=list(SIZES) + list(MODERN_SIZES),
+                        default=list(SIZES) + list(MODERN_SIZES), metavar="SIZE",
+                        help="problem sizes for the speed tables, from S1 S2 S3 M1 above "
+                        "(default: all four)")
     parser.add_argument("--repeats", type=int, default=None, help="rounds (default 9; quick 2)")
     parser.add_argument("--cpu", action="store_true",
                         help="speed table in CPU time with one thread (for a busy machine)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["speed", "growth", "threads"],
                         help="tables to leave out")
+    parser.add_argument("--lessons", nargs="*", metavar="NN", default=None, choices=lesson_numbers(),
+                        help="instead: time the full run of every lesson (or of lessons NN ...)")
     args = parser.parse_args(argv)
+    if args.lessons is not None:
+        return lessons_table(args.lessons, quick=args.quick)
     repeats = (2 if args.quick else 9) if args.repeats is None else check_option("--repeats",
                                                                           args.repeats)
     print_machine()
@@ -284,7 +226,9 @@ def main(argv=None):
               "than measurement\n(a ratio below 1× the floor is noise); run without --quick "
               "for figures to quote.")
     if "speed" not in args.skip:
-        speed_table(args.sizes, repeats, m=500 if args.quick else None, cpu=args.cpu)
+        speed_table([s for s in args.sizes if s in SIZES], repeats, m=500 if args.quick else None,
+                    cpu=args.cpu)
+        modern_table([s for s in args.sizes if s in MODERN_SIZES], repeats, args.quick, args.cpu)
     if "growth" not in args.skip:
         scaling_table([1000, 4000] if args.quick else [10_000, 100_000, 1_000_000],
                       chunk_size=512 if args.quick else 4096)

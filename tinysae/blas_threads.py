@@ -10,6 +10,7 @@ every BLAS pool *other than numpy's* to one thread removes that contention
 
 import contextlib
 import os
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
@@ -62,6 +63,52 @@ def limit_blas_threads(other_threads=1, numpy_threads=None):
     finally:
         for lib, n in saved:
             lib.set_num_threads(n)
+
+
+def available_cores():
+    """The number of cores this process may run on."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+
+
+class Workers:
+    """``n`` threads of our own, each running its share of a computation with a one-thread BLAS.
+
+    numpy's ufuncs and BLAS release the GIL, so the shares' elementwise work runs on every
+    core too, not only their matrix products (the fast kernels' threads). With ``n = 1``
+    there are no threads and BLAS keeps whatever threads it has.
+    """
+
+    def __init__(self, n):
+        self.n = n
+        self.pool = ThreadPoolExecutor(n) if n > 1 else None
+        self.pid = os.getpid()  # a forked child has the pool object but none of its threads
+        self.numpy_blas = [lib for lib, mine in zip(*blas_controllers()) if mine]
+
+    def map(self, task):
+        """``[task(k) for k in range(n)]``, in parallel when there are several workers."""
+        return [future.result() for future in self.start(task)] if self.pool else [task(0)]
+
+    def start(self, task):
+        """Start ``task(k)`` on every worker and return at once: the futures (none, after
+        running the task here, when there is one worker)."""
+        if self.pool is None:
+            task(0)
+            return []
+        if os.getpid() != self.pid:  # forked since: start this process's own threads
+            self.pool, self.pid = ThreadPoolExecutor(self.n), os.getpid()
+        return [self.pool.submit(task, k) for k in range(self.n)]
+
+    @contextlib.contextmanager
+    def one_blas_thread(self):
+        """With several workers, numpy's BLAS pool at one thread (each worker is one)."""
+        saved = [(lib, lib.num_threads) for lib in self.numpy_blas] if self.pool else []
+        try:
+            for lib, _ in saved:
+                lib.set_num_threads(1)
+            yield
+        finally:
+            for lib, n in saved:
+                lib.set_num_threads(n)
 
 
 def blas_controllers():

@@ -27,13 +27,9 @@ so that the memory of a call does not grow with m. The L1 penalty needs one swee
 ``tinysae bench`` measures all of this against the floor of the five matrix products.
 """
 
-import contextlib
-import os
-from concurrent.futures import ThreadPoolExecutor
-
 import numpy as np
 
-from tinysae.blas_threads import blas_controllers
+from tinysae.blas_threads import Workers, available_cores
 from tinysae.checks import check_finite_result
 from tinysae.model.fast_kernel_blocks import backprop, hidden
 from tinysae.model.parameters import n_params, unpack, views
@@ -92,8 +88,7 @@ def make_loss_and_grad(X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01,
     else:
         c = min(m, chunk_size)
     n_blocks = -(-m // c)
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    n_workers = min(cores if n_threads is None else n_threads, n_blocks)
+    n_workers = min(available_cores() if n_threads is None else n_threads, n_blocks)
     hyper = dict(lam=weight_decay, rho=sparsity_target, beta=sparsity_weight,
                  kl=sparsity == "kl", linear=decoder == "linear")
     keep_a2 = chunk_size is None and hyper["kl"]
@@ -103,7 +98,7 @@ def make_loss_and_grad(X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01,
     def fun(theta):
         params = unpack(theta, n_v, n_hidden)  # checks theta: the boundary of every call
         # an overflow leaves inf in J or grad, named just below: no RuntimeWarning first
-        with plan.blas_for_workers(), np.errstate(over="ignore"):
+        with plan.workers.one_blas_thread(), np.errstate(over="ignore"):
             J, grad = _loss_and_grad(params, plan)  # float, (n_params,)
         check_finite_result("cost J or its gradient", [J, grad], {
             "theta": theta, "X": X, "weight_decay": weight_decay,
@@ -160,9 +155,7 @@ class _Plan:
                        for k, buf in enumerate(self.bufs)]
         # sweep 1's a2 is still in the buffers when each worker has only one block
         self.one_block_each = all(len(blocks) == 1 for blocks in self.blocks)
-        self.pool = ThreadPoolExecutor(n_workers) if n_workers > 1 else None
-        self.pid = os.getpid()  # a forked child has the pool object but none of its threads
-        self.numpy_blas = [lib for lib, mine in zip(*blas_controllers()) if mine]
+        self.workers = Workers(n_workers)
 
     def map(self, task):
         """``[task(k) for k in workers]``, in parallel when there are several workers.
@@ -173,23 +166,7 @@ class _Plan:
         def run(k):
             with np.errstate(over="ignore"):
                 return task(k)
-        if self.pool is None:
-            return [run(0)]
-        if os.getpid() != self.pid:  # forked since: start this process's own threads
-            self.pool, self.pid = ThreadPoolExecutor(len(self.bufs)), os.getpid()
-        return list(self.pool.map(run, range(len(self.bufs))))
-
-    @contextlib.contextmanager
-    def blas_for_workers(self):
-        """With several workers, numpy's BLAS pool at one thread (each worker is one)."""
-        saved = [(lib, lib.num_threads) for lib in self.numpy_blas] if self.pool else []
-        try:
-            for lib, _ in saved:
-                lib.set_num_threads(1)
-            yield
-        finally:
-            for lib, n in saved:
-                lib.set_num_threads(n)
+        return self.workers.map(run)
 
 
 def _loss_and_grad(params, plan):

@@ -9,6 +9,8 @@ Modules, in the order lessons 08 and 09 use them:
   hand-written backward, unit-norm decoder;
 - :mod:`~tinysae.modern.adam` — Adam, by hand;
 - :mod:`~tinysae.modern.training` — minibatch training, dead-latent detection and resampling;
+- :mod:`~tinysae.modern.fast_step` — the same training step near the BLAS floor (what
+  ``train_sae`` runs), with its equations per share of rows in ``fast_step_blocks``;
 - :mod:`~tinysae.modern.metrics` — MMCS, features recovered, L0, FVU, dead latents;
 - :mod:`~tinysae.modern.baseline` — the 2008 sigmoid + KL model on the same data;
 - :mod:`~tinysae.modern.report` — the lessons' metrics table and figures.
@@ -46,6 +48,7 @@ from tinysae.modern.sae import (  # noqa: F401
     sae_loss_and_grad,
 )
 from tinysae.modern.superposition import (  # noqa: F401
+    Sampler,
     firing_probabilities,
     ground_truth_features,
     sample_superposition,

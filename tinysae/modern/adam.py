@@ -20,6 +20,9 @@ from tinysae.checks import check_finite, fail
 from tinysae.constraints import check
 from tinysae.validation import checks_skipped
 
+#: Kingma & Ba's defaults: decay rates of the two moments and the guard ε.
+BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
+
 
 def adam_init(params):
     """Zero moments and step count t = 0 for every array in ``params``."""
@@ -32,7 +35,7 @@ def adam_init(params):
     }
 
 
-def adam_step(params, grads, state, *, learning_rate=1e-3, beta1=0.9, beta2=0.999, eps=1e-8):
+def adam_step(params, grads, state, *, learning_rate=1e-3, beta1=BETA1, beta2=BETA2, eps=EPS):
     """One Adam update.
 
     Parameters

@@ -16,9 +16,13 @@ features fire in an average example. A sparse autoencoder should find the rows o
 """
 
 import numpy as np
+import scipy.sparse
 
 from tinysae.checks import check_data, check_int, check_real, check_vector, fail
 from tinysae.validation import validated
+
+#: The largest λ_f = −log(1 − p_f) used by :func:`draw_firings` (it caps p_f = 1's infinity).
+MAX_RATE = 40.0
 
 
 @validated
@@ -94,25 +98,99 @@ def sample_superposition(features, probabilities, n_examples, rng=None):
     C : ndarray of shape (m, n_f)
         Their true coefficients c_if (zero where the feature is off).
     """
+    features, probabilities = _checked(features, probabilities)  # (n_f, n_v), (n_f,)
+    n_examples = check_int("n_examples", n_examples)
+    rows, firing, u = draw_firings(probabilities, n_examples, np.random.default_rng(rng))
+    C = np.zeros((n_examples, features.shape[0]))  # (m, n_f)
+    C[rows, firing] = u  # c_if = u_if where s_if = 1
+    X = mix(features, rows, firing, u, np.empty((n_examples, features.shape[1])))  # (m, n_v)
+    return X, C
+
+
+def draw_firings(probabilities, n_examples, rng):
+    """The non-zero coefficients c_if of ``n_examples`` examples, feature by feature.
+
+    Drawing s_if for every one of the m × n_f cells would cost m·n_f random numbers, though
+    only about m·Σ_f p_f of them fire (5 of 512 per example in lesson 08). Instead the cells
+    are laid end to end on a line, feature by feature, cell (f, i) an interval of length
+    λ_f = −log(1 − p_f), and the points of a Poisson process of rate 1 are drawn on it (its
+    gaps are exponential): a cell holds a point with probability 1 − e^{−λ_f} = p_f,
+    independently of every other cell, and the cells that hold one fire. That costs about
+    m·Σ_f λ_f ≈ m·Σ_f p_f random numbers. (For p_f = 1, λ_f is capped at MAX_RATE: a miss
+    then has probability e^{−40}, below the resolution of a float64 probability.)
+
+    Returns
+    -------
+    rows, features : ndarray of int, shape (n,)
+        Example i and feature f of each firing, sorted by f then i.
+    u : ndarray of shape (n,)
+        Its coefficient u_if ~ U[0, 1).
+    """
+    with np.errstate(divide="ignore"):  # p_f = 1: λ_f = inf, capped below
+        rate = np.minimum(-np.log1p(-probabilities), MAX_RATE)  # (n_f,)  λ_f
+    length = n_examples * rate  # (n_f,)  each feature's m cells
+    ends = np.cumsum(length)  # (n_f,)
+    total = float(ends[-1])
+    points = np.cumsum(rng.standard_exponential(int(total + 6 * total ** 0.5 + 16)))
+    while points.size == 0 or points[-1] < total:  # (rare) not past the end yet: draw on
+        more = np.cumsum(rng.standard_exponential(int(total ** 0.5 + 16)))
+        points = np.concatenate([points, more + (points[-1] if points.size else 0.0)])
+    points = points[:np.searchsorted(points, total)]  # (n_points,)
+    firing = np.searchsorted(ends, points, side="right")  # (n_points,)  the feature's run
+    offset = points - (ends[firing] - length[firing])  # (n_points,)  from the run's start
+    rows = np.minimum((offset / rate[firing]).astype(np.int64), n_examples - 1)  # the cell
+    cell = firing * n_examples + rows  # (n_points,)  nondecreasing
+    first = np.ones(cell.size, bool)
+    first[1:] = cell[1:] != cell[:-1]  # a cell with several points fires once
+    rows, firing = rows[first], firing[first]
+    return rows, firing, rng.random(rows.size)  # (n,), (n,), (n,)
+
+
+def mix(features, rows, firing, u, out):
+    """x_i = Σ_f c_if F_f from the non-zero c_if (sorted by f), into ``out`` (m, n_v), in its
+    dtype, by a sparse product."""
+    m, n_f = out.shape[0], features.shape[0]
+    C = scipy.sparse.csc_array((u.astype(out.dtype, copy=False), rows,
+                                np.searchsorted(firing, np.arange(n_f + 1))),
+                               shape=(m, n_f))  # (m, n_f), sparse, column by column
+    np.copyto(out, C @ features.astype(out.dtype, copy=False))  # (m, n_v)
+    return out
+
+
+class Sampler:
+    """Fresh examples of :func:`sample_superposition`, the minibatch source
+    :func:`tinysae.modern.train_sae` asks for: ``sampler(n, rng)`` is (n, n_v), float64.
+
+    ``sampler.fill(out, rng)`` draws ``out.shape[0]`` examples into ``out`` instead, in its
+    dtype (``train_sae`` reuses one buffer of the training dtype). Both draw the same
+    examples from the same ``rng`` state.
+    """
+
+    def __init__(self, features, probabilities):
+        self.features, self.probabilities = _checked(features, probabilities)
+        self.cast = {np.dtype(np.float64): self.features}  # the features in each dtype used
+
+    def __call__(self, n, rng):
+        return self.fill(np.empty((n, self.features.shape[1])), rng)  # (n, n_v)
+
+    def fill(self, out, rng):
+        if out.dtype not in self.cast:
+            self.cast[out.dtype] = self.features.astype(out.dtype)
+        firings = draw_firings(self.probabilities, out.shape[0], rng)
+        return mix(self.cast[out.dtype], *firings, out)  # (n, n_v)
+
+
+def sampler(features, probabilities):
+    """A :class:`Sampler`: ``sample(n, rng)`` gives fresh examples (n, n_v) of
+    :func:`sample_superposition`, the minibatch source :func:`tinysae.modern.train_sae`
+    asks for."""
+    return Sampler(features, probabilities)
+
+
+def _checked(features, probabilities):
+    """``features`` (n_f, n_v) and their firing ``probabilities`` (n_f,), each in [0, 1]."""
     features = check_data("features", features)  # (n_f, n_v)
     probabilities = check_vector("probabilities", probabilities, features.shape[0])  # (n_f,)
     if not np.all((probabilities >= 0) & (probabilities <= 1)):
         fail("probabilities", "probabilities, each in [0, 1]", probabilities)
-    n_examples = check_int("n_examples", n_examples)
-    rng = np.random.default_rng(rng)
-    n_f = features.shape[0]
-    fires = rng.random((n_examples, n_f)) < probabilities  # (m, n_f) bool
-    C = np.zeros((n_examples, n_f))  # (m, n_f)
-    C[fires] = rng.random(np.count_nonzero(fires))  # u_if, drawn only where s_if = 1
-    return C @ features, C  # (m, n_v), (m, n_f)
-
-
-def sampler(features, probabilities):
-    """``sample(n, rng)`` giving fresh examples (n, n_v) of :func:`sample_superposition`: the
-    minibatch source :func:`tinysae.modern.train_sae` asks for."""
-    features = check_data("features", features)  # (n_f, n_v)
-    probabilities = check_vector("probabilities", probabilities, features.shape[0])  # (n_f,)
-
-    def sample(n, rng):
-        return sample_superposition(features, probabilities, n, rng)[0]  # (n, n_v)
-    return sample
+    return features, probabilities

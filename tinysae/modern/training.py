@@ -11,6 +11,10 @@ One step (Bricken et al. 2023, "Towards monosemanticity", appendix on training):
     θ     ← adam_step(θ, g)                      tinysae.modern.adam
     W2    ← W2 / ‖W2‖ (per column)               back onto the unit sphere
 
+:func:`projected_step` is this step as written here; :func:`train_sae` runs the same update
+in place, near the BLAS floor, through :class:`tinysae.modern.fast_step.FastStep` (a test
+holds the two together to 1e-12 in float64).
+
 A latent is *dead* when it has not fired on any of the last ``dead_window`` examples. With
 ``resample_every`` set, dead latents are re-pointed every so often at what the model
 reconstructs worst: an example is drawn with probability ∝ its squared error ‖x − a3‖², the
@@ -25,14 +29,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tinysae.checks import check_data, fail
-from tinysae.modern.adam import adam_init, adam_step
-from tinysae.modern.sae import (
-    init_sae,
-    normalize_columns,
-    remove_parallel_component,
-    sae_loss_and_grad,
-)
-from tinysae.validation import trusted, validated
+from tinysae.modern.adam import adam_step
+from tinysae.modern.fast_step import FastStep
+from tinysae.modern.sae import init_sae, normalize_columns, remove_parallel_component
+from tinysae.validation import validated
 
 #: A resampled latent fires only where the input's projection on its direction exceeds this
 #: (the coefficients are U[0, 1); without a threshold it would fire on half of all inputs).
@@ -79,16 +79,11 @@ def resample_dead(params, state, dead, X, a3, rng):
         fail("dead", expected, dead, TypeError)
     if dead.shape != np.shape(params["b1"]):
         fail("dead", expected, dead)
-    residual = X - a3  # (B, n_v)
-    weight = np.sum(residual ** 2, axis=1) ** 2  # (B,)  ∝ squared error, squared
-    chosen = rng.choice(X.shape[0], size=int(dead.sum()), p=weight / weight.sum())  # (n_dead,)
-    direction = residual[chosen]  # (n_dead, n_v)
-    direction = direction / np.linalg.norm(direction, axis=1, keepdims=True)  # (n_dead, n_v)
-    alive_norm = np.linalg.norm(params["W1"][~dead], axis=1).mean() if (~dead).any() else 1.0
+    W1_rows, W2_columns, b1 = resampled_latents(params["W1"], dead, X - a3, rng)
     params = {name: p.copy() for name, p in params.items()}
-    params["W2"][:, dead] = direction.T  # (n_v, n_dead)
-    params["W1"][dead] = alive_norm * direction  # (n_dead, n_v)
-    params["b1"][dead] = -RESAMPLE_THRESHOLD * alive_norm
+    params["W2"][:, dead] = W2_columns  # (n_v, n_dead)
+    params["W1"][dead] = W1_rows  # (n_dead, n_v)
+    params["b1"][dead] = b1
     moments = {key: {name: a.copy() for name, a in state[key].items()} for key in ("m", "v")}
     for moment in moments.values():
         moment["W2"][:, dead] = 0.0
@@ -97,18 +92,32 @@ def resample_dead(params, state, dead, X, a3, rng):
     return params, {"t": state["t"], **moments}
 
 
+def resampled_latents(W1, dead, residual, rng):
+    """New encoder rows (n_dead, n_v), decoder columns (n_v, n_dead) and biases (n_dead,)
+    for the ``dead`` latents, from the ``residual`` x − a3 (B, n_v) of a minibatch."""
+    weight = np.sum(residual ** 2, axis=1) ** 2  # (B,)  ∝ squared error, squared
+    chosen = rng.choice(residual.shape[0], size=int(dead.sum()), p=weight / weight.sum())
+    direction = residual[chosen]  # (n_dead, n_v)
+    direction = direction / np.linalg.norm(direction, axis=1, keepdims=True)  # (n_dead, n_v)
+    alive_norm = np.linalg.norm(W1[~dead], axis=1).mean() if (~dead).any() else 1.0
+    return alive_norm * direction, direction.T, -RESAMPLE_THRESHOLD * alive_norm
+
+
 @validated
 def train_sae(sample, n_visible, n_latents, *, activation="relu", sparsity_weight=0.0, k=None,
               n_steps=1000, batch_size=1024, learning_rate=1e-3, dead_window=50_000,
               resample_every=None, resample_until=0.5, log_every=50, rng=None,
-              dtype=np.float64, verbose=False):
+              dtype=np.float64, verbose=False, n_threads=None):
     """Train a sparse autoencoder on freshly drawn minibatches.
 
     Parameters
     ----------
     sample : callable
         ``sample(B, rng) -> X_batch`` of shape (B, n_v), e.g. a wrapper around
-        :func:`tinysae.modern.superposition.sample_superposition`.
+        :func:`tinysae.modern.superposition.sample_superposition`. If it also has a method
+        ``fill(out, rng)`` that draws ``out.shape[0]`` examples into ``out`` (as
+        :func:`tinysae.modern.sampler`'s does), minibatches are drawn into one buffer of
+        the training dtype instead.
     n_visible, n_latents : int
         n_v and n_h.
     activation : {"relu", "topk"}, default "relu"
@@ -135,6 +144,9 @@ def train_sae(sample, n_visible, n_latents, *, activation="relu", sparsity_weigh
         Arithmetic precision (float32 is about twice as fast).
     verbose : bool, default False
         Print each logged row.
+    n_threads : int, optional
+        Worker threads of the step (:class:`tinysae.modern.fast_step.FastStep`), each with a
+        one-thread BLAS; None: one per available core (fewer on a small problem).
 
     Returns
     -------
@@ -145,35 +157,33 @@ def train_sae(sample, n_visible, n_latents, *, activation="relu", sparsity_weigh
     """
     rng = np.random.default_rng(rng)
     data_mean = _first_batch(sample, 4 * batch_size, n_visible, rng).mean(axis=0)  # (n_v,)
-    params = {name: p.astype(dtype) for name, p in
-              init_sae(n_visible, n_latents, rng, data_mean).items()}
-    state = adam_init(params)
+    fill = getattr(sample, "fill", None)  # a Sampler draws into one buffer, in the dtype
+    buffer = np.empty((batch_size, n_visible), dtype) if fill else None  # (B, n_v)
     silent_for = np.zeros(n_latents, dtype=np.int64)  # (n_h,) examples since last firing
     history, resampled = {"step": [], "loss": [], "l0": [], "dead": []}, 0
-    for step in range(n_steps):
-        X = check_data("sample", sample(batch_size, rng), n_visible, dtype)  # (B, n_v) each batch
-        with trusted():  # params come from the steps below, X was just checked
-            J, grads, cache = sae_loss_and_grad(params, X, sparsity_weight=sparsity_weight,
-                                                activation=activation, k=k, return_cache=True)
-            params, state = projected_step(params, grads, state,
-                                           learning_rate_at(step, n_steps, learning_rate))
-        fired = cache["mask"].any(axis=0)  # (n_h,)
-        silent_for = np.where(fired, 0, silent_for + batch_size)  # (n_h,)
-        dead = silent_for >= dead_window  # (n_h,)
-        if (resample_every and step % resample_every == resample_every - 1
-                and step < resample_until * n_steps and dead.any()):
-            # the residual of this batch, from the parameters before this step's update
-            params, state = resample_dead(params, state, dead, X, cache["a3"], rng)
-            resampled += int(dead.sum())
-            silent_for[dead] = 0
-        if step % log_every == 0 or step == n_steps - 1:
-            row = (step, J, float(cache["mask"].sum(axis=1).mean()), int(dead.sum()))
-            for key, value in zip(history, row):
-                history[key].append(value)
-            if verbose:
-                print("step {:6d}  loss {:.5f}  L0 {:6.2f}  dead {:5d}".format(*row))
-    return SAEResult(params={n: p.astype(np.float64) for n, p in params.items()},
-                     history=history, resampled=resampled)
+    with FastStep(init_sae(n_visible, n_latents, rng, data_mean), batch_size,
+                  activation=activation, k=k, sparsity_weight=sparsity_weight, dtype=dtype,
+                  n_threads=n_threads) as fast:  # (on leaving: the last update is done)
+        for step in range(n_steps):
+            X = fill(buffer, rng) if fill else check_data(  # (B, n_v) each batch
+                "sample", sample(batch_size, rng), n_visible, dtype)
+            J = fast.step(X, learning_rate_at(step, n_steps, learning_rate))
+            silent_for = np.where(fast.fired, 0, silent_for + batch_size)  # (n_h,)
+            dead = silent_for >= dead_window  # (n_h,)
+            if (resample_every and step % resample_every == resample_every - 1
+                    and step < resample_until * n_steps and dead.any()):
+                # the residual of this batch, from the parameters before this step's update
+                fast.finish()  # (the update itself may still be running on the worker threads)
+                fast.reset_latents(dead, *resampled_latents(fast.W1, dead, fast.residual(), rng))
+                resampled += int(dead.sum())
+                silent_for[dead] = 0
+            if step % log_every == 0 or step == n_steps - 1:
+                row = (step, J, fast.l0, int(dead.sum()))
+                for key, value in zip(history, row):
+                    history[key].append(value)
+                if verbose:
+                    print("step {:6d}  loss {:.5f}  L0 {:6.2f}  dead {:5d}".format(*row))
+    return SAEResult(params=fast.params(), history=history, resampled=resampled)
 
 
 def _first_batch(sample, B, n_visible, rng):
