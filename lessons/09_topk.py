@@ -24,7 +24,7 @@ none do until resampling stops, after which a few dozen re-pointed latents that 
 nothing die again.
 
 With --quick, the same runs on a problem 4 times smaller (128 features in 64 dimensions)
-take seconds: TopK finds more features than L1 (MMCS about 0.95 against 0.8). Reference
+take seconds: TopK finds more features than L1 (MMCS about 0.93 against 0.77). Reference
 picture: lessons/figures/09_frontier.png; lessons/README.md has it with the full run's
 numbers and questions to try.
 """

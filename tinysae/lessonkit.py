@@ -70,7 +70,7 @@ class Lesson:
     quick: bool
     out: Path
     notebook: bool = False
-    reference: Path = None
+    reference: Path | None = None
 
     def save(self, fig, filename, *, main=False):
         """Save ``fig`` as ``out/filename``, show it in a notebook, then close it.
