@@ -8,13 +8,13 @@ oriented, localised edges, like the simple cells of the visual cortex.
 Command:   python lessons/04_training.py          (add --quick for a few-second run)
 
 What you will see: L-BFGS's progress lines (iteration, J, ‖∇J‖, seconds) as J falls from
-about 47 (the sparsity term of random weights, lesson 01) to about 0.33; then
+about 57 (the sparsity term of random weights, lesson 01) to about 0.33; then
 04_filters.png, the 25 filters (rows of W1) in UFLDL's display_network look, most of them
 a light bar beside a dark one at some orientation and position; 04_loss.png, J against
 iteration on a log scale; 04_rho_hat.png, the mean activations ρ̂ of the hidden units,
 close to the target ρ = 0.01; and the number of filters that the edge measure
-(tinysae.edge_scores) calls edge-like — 25 of 25 on the full run, which takes about 15 s
-of CPU (40 s on a busy shared machine). With --quick (a
+(tinysae.edge_scores) calls edge-like — 25 of 25 on the full run, which takes about 11 s
+on 2 cores (15 s of CPU). With --quick (a
 few patches, a few iterations) the filters are still blurry: that is what too little
 training looks like. The model and its checkpoints are in the output folder's 04_run/
 (04_run-2/, 04_run-3/, ... on later runs: no run overwrites another's model);
