@@ -34,8 +34,7 @@ tinysae.edge_scores):
 - A table of every run: J's reconstruction term, mean ρ̂, units firing per example, dead
   and always-on units, live edge-like filters.
 
-The full run trains ten models: about 2 minutes of CPU (6 minutes on a busy shared
-machine). With --quick, four shorter models on fewer patches take seconds: β = 3 already
+The full run trains ten models: about 70 s on 2 cores (110 s of CPU). With --quick, four shorter models on fewer patches take seconds: β = 3 already
 gives mostly edges, but noisier ones. Reference picture: lessons/figures/06_beta_sweep.png;
 lessons/README.md has it with the full run's numbers and questions to try.
 """
