@@ -111,21 +111,13 @@ def recorded_patch_shape(config):
 
 def training_patches(config):
     """``(X, None)``: the run's training patches made again; or ``(None, why not)``."""
-    from tinysae.ufldl_experiment import DATA_KEYS, make_patches
+    from tinysae.cli import one_line
+    from tinysae.ufldl_experiment import recorded_patches
 
-    data = config.get("data")
-    if not isinstance(data, dict) or any(k not in data for k in DATA_KEYS):
-        return None, "the model file holds no record of its training data"
     try:
-        X, _ = make_patches(*(data[k] for k in DATA_KEYS))  # (m, n_v)
-    except (OSError, ValueError, TypeError, ImportError) as error:
-        from tinysae.cli import one_line
-
-        return None, f"its training patches cannot be made again ({one_line(error)})"
-    if X.shape[1] != config["n_visible"]:
-        return None, (f"its data record makes patches of {X.shape[1]} values, not "
-                      f"{config['n_visible']}")
-    return X, None
+        return recorded_patches(config)[0], None  # (m, n_v)
+    except (OSError, ValueError, ImportError) as error:
+        return None, one_line(error)
 
 
 def check_output_folder(out):
