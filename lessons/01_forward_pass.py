@@ -12,16 +12,23 @@ What you will see: the shapes of every array, the three cost terms printed and d
 bars (figure 01_cost_terms.png), and the hidden activations of every example as a
 heat map next to ρ̂ and the target ρ (figure 01_activations.png). With random weights
 the units fire about half the time (ρ̂ ≈ 0.5), far from ρ = 0.01, so the sparsity term
-dominates J: training will have to push ρ̂ down.
+dominates J: training will have to push ρ̂ down. Runs in a few seconds.
+
+Reference picture: lessons/figures/01_activations.png; lessons/README.md has it with the
+full run's numbers and questions to try.
 """
 
+# %%
 import numpy as np
-from matplotlib.figure import Figure
 
-from tinysae import cost_terms, forward, init_params, pack
+from tinysae import cost_terms, forward, init_params, pack, plot_cost_terms, plot_hidden_activations
 from tinysae.lessonkit import lesson_args
 
-# %% Hyperparameters
+# %% [markdown]
+# ## Hyperparameters
+# A 4×4 "patch" of 16 visible units, 5 hidden units, 10 examples: small enough to print.
+
+# %%
 N_VISIBLE = 16          # n_v: a 4×4 patch
 N_HIDDEN = 5            # n_h: hidden units
 N_EXAMPLES = 10         # m: examples, one per row of X
@@ -33,45 +40,43 @@ SEED = 0
 args = lesson_args(__doc__, "01_forward_pass")
 rng = np.random.default_rng(SEED)
 
-# %% Data and parameters
+# %% [markdown]
+# ## Data and parameters
+# Rows are examples: X is (m, n_v). The weights start small and random, the biases at 0.
+
+# %%
 X = rng.uniform(0.1, 0.9, size=(N_EXAMPLES, N_VISIBLE))  # (m, n_v): rows are examples
 params = init_params(N_VISIBLE, N_HIDDEN, rng)
 for name, value in params.items():
     print(f"{name}: shape {value.shape}")
 
-# %% Forward pass: a2 = f(X W1ᵀ + b1), a3 = f(a2 W2ᵀ + b2), ρ̂ = mean of a2 over examples
+# %% [markdown]
+# ## The forward pass
+# a2 = f(X W1ᵀ + b1), a3 = f(a2 W2ᵀ + b2), and ρ̂, the mean of a2 over the examples.
+
+# %%
 cache = forward(params, X)
 print(f"z2, a2: {cache['a2'].shape}   z3, a3: {cache['a3'].shape}   rho_hat: {cache['rho_hat'].shape}")
 print("rho_hat =", np.round(cache["rho_hat"], 3), f"(target rho = {SPARSITY_TARGET})")
 
-# %% The three terms of J
+# %% [markdown]
+# ## The three terms of J
+# Reconstruction, weight decay and sparsity, as `tinysae.cost_terms` computes them.
+
+# %%
 terms = cost_terms(pack(params), X, N_HIDDEN, weight_decay=WEIGHT_DECAY,
                    sparsity_target=SPARSITY_TARGET, sparsity_weight=SPARSITY_WEIGHT)
 for name in ("reconstruction", "weight_decay", "sparsity", "total"):
     print(f"{name:>15}: {terms[name]:.6f}")
+args.save(plot_cost_terms(terms, title=f"J = {terms['total']:.4f} with random weights"),
+          "01_cost_terms.png")
 
-fig = Figure(figsize=(6, 3.5), layout="constrained")
-ax = fig.add_subplot()
-names = ["reconstruction", "weight_decay", "sparsity"]
-ax.bar(names, [terms[n] for n in names], color=["tab:blue", "tab:orange", "tab:green"])
-ax.set_ylabel("contribution to J")
-ax.set_title(f"J = {terms['total']:.4f} with random weights")
-fig.savefig(args.out / "01_cost_terms.png", dpi=100)
+# %% [markdown]
+# ## Hidden activations of every example, and their average ρ̂
+# With random weights every unit fires about half the time, far above the target ρ.
 
-# %% Hidden activations of every example, and their average ρ̂
-fig = Figure(figsize=(7, 3.5), layout="constrained")
-left, right = fig.subplots(1, 2, width_ratios=[2, 1])
-image = left.imshow(cache["a2"], vmin=0, vmax=1, cmap="viridis", aspect="auto")
-left.set_xlabel("hidden unit j")
-left.set_ylabel("example i")
-left.set_title("a2 (m, n_h)")
-fig.colorbar(image, ax=left)
-right.bar(range(N_HIDDEN), cache["rho_hat"], color="tab:green", label="ρ̂_j")
-right.axhline(SPARSITY_TARGET, color="k", linestyle="--", label="ρ")
-right.set_ylim(0, 1)
-right.set_xlabel("hidden unit j")
-right.legend()
-fig.savefig(args.out / "01_activations.png", dpi=100)
+# %%
+args.save(plot_hidden_activations(cache["a2"], SPARSITY_TARGET), "01_activations.png", main=True)
 print(f"figures written to {args.out}")
 
 # %% Now write it yourself: `tinysae exercises my-sae`

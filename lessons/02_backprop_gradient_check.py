@@ -14,17 +14,25 @@ Command:   python lessons/02_backprop_gradient_check.py      (add --quick for th
 What you will see: a table of ratios, every one near 1e-11 and below the 1e-9 threshold;
 a deliberately broken b1 gradient giving a ratio around 0.2, far above it; and the figure
 02_epsilon.png, where the ratio against ε makes a V: too large an ε and the ε² truncation
-error dominates, too small and floating-point rounding (≈ 1e-16/ε) does.
+error dominates, too small and floating-point rounding (≈ 1e-16/ε) does. Runs in about
+10 seconds.
+
+Reference picture: lessons/figures/02_epsilon.png; lessons/README.md has it with the full
+run's numbers and questions to try.
 """
 
+# %%
 import numpy as np
-from matplotlib.figure import Figure
 
 from tinysae import (CHECK_EPSILON, GRADIENT_CHECK_THRESHOLD, gradient_check, init_params,
-                     loss_and_grad, pack)
+                     loss_and_grad, pack, plot_gradient_check_epsilon)
 from tinysae.lessonkit import lesson_args
 
-# %% Hyperparameters
+# %% [markdown]
+# ## Hyperparameters
+# The tiny model of lesson 01: a gradient check costs two evaluations of J per parameter.
+
+# %%
 N_VISIBLE = 16          # n_v: a 4×4 patch
 N_HIDDEN = 5            # n_h: hidden units
 N_EXAMPLES = 10         # m: examples
@@ -38,7 +46,11 @@ rng = np.random.default_rng(SEED)
 X = rng.uniform(0.1, 0.9, size=(N_EXAMPLES, N_VISIBLE))  # (m, n_v)
 theta = pack(init_params(N_VISIBLE, N_HIDDEN, rng))  # (2·n_h·n_v + n_h + n_v,)
 
-# %% Term by term
+# %% [markdown]
+# ## Term by term
+# Switch the terms of J on one at a time: if a check fails, the term just added is wrong.
+
+# %%
 STEPS = [
     ("reconstruction only", dict(weight_decay=0.0, sparsity_weight=0.0)),
     ("+ weight decay", dict(weight_decay=1e-2, sparsity_weight=0.0)),
@@ -52,7 +64,11 @@ for name, hyper in STEPS:
     print(f"{name:<26}{ratio:>10.1e}   {'PASS' if ratio < GRADIENT_CHECK_THRESHOLD else 'FAIL'}")
 
 
-# %% A bug the check catches: forget the sparsity term's contribution to the b1 gradient
+# %% [markdown]
+# ## A bug the check catches
+# Forget the sparsity term's contribution to the b1 gradient, and see the ratio jump.
+
+# %%
 def buggy(t):
     J, grad = loss_and_grad(t, X, N_HIDDEN)
     J_without, grad_without = loss_and_grad(t, X, N_HIDDEN, sparsity_weight=0.0)
@@ -64,20 +80,16 @@ def buggy(t):
 ratio = gradient_check(buggy, theta, eps=CHECK_EPSILON)
 print(f"{'buggy b1 gradient':<26}{ratio:>10.1e}   {'caught' if ratio > GRADIENT_CHECK_THRESHOLD else 'missed'}")
 
-# %% The choice of ε: truncation error against rounding error
+# %% [markdown]
+# ## The choice of ε: truncation error against rounding error
+# The same check of the full cost, for ε from 1e-9 to 1e-1.
+
+# %%
 full = dict(weight_decay=1e-4, sparsity_weight=3.0, sparsity_target=0.01)
 ratios = [gradient_check(lambda t: loss_and_grad(t, X, N_HIDDEN, **full), theta, eps=e)
           for e in EPSILONS]
-fig = Figure(figsize=(6, 4), layout="constrained")
-ax = fig.add_subplot()
-ax.loglog(EPSILONS, ratios, "o-", label="‖num − ana‖ / ‖num + ana‖")
-ax.axhline(GRADIENT_CHECK_THRESHOLD, color="k", linestyle="--", label="threshold 1e-9")
-ax.axvline(CHECK_EPSILON, color="tab:green", linestyle=":", label=f"ε used in tests ({CHECK_EPSILON:g})")
-ax.set_xlabel("ε")
-ax.set_ylabel("relative difference")
-ax.set_title("Centred differences: rounding (left) vs truncation (right)")
-ax.legend()
-fig.savefig(args.out / "02_epsilon.png", dpi=100)
+args.save(plot_gradient_check_epsilon(EPSILONS, ratios, threshold=GRADIENT_CHECK_THRESHOLD,
+                                      eps_used=CHECK_EPSILON), "02_epsilon.png", main=True)
 print(f"figure written to {args.out / '02_epsilon.png'}")
 
 # %% Now write it yourself: `tinysae exercises my-sae`

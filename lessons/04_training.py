@@ -8,28 +8,37 @@ oriented, localised edges, like the simple cells of the visual cortex.
 Command:   python lessons/04_training.py          (add --quick for a few-second run)
 
 What you will see: L-BFGS's progress lines (iteration, J, ‖∇J‖, seconds) as J falls from
-about 48 (the sparsity term of random weights, lesson 01) to about 0.3; then
+about 57 (the sparsity term of random weights, lesson 01) to about 0.33; then
 04_filters.png, the 25 filters (rows of W1) in UFLDL's display_network look, most of them
 a light bar beside a dark one at some orientation and position; 04_loss.png, J against
 iteration on a log scale; 04_rho_hat.png, the mean activations ρ̂ of the hidden units,
 close to the target ρ = 0.01; and the number of filters that the edge measure
-(tinysae.edge_scores) calls edge-like — at least 80% on the full run. With --quick (a
+(tinysae.edge_scores) calls edge-like — 25 of 25 on the full run, which takes about 11 s
+on 2 cores (15 s of CPU). With --quick (a
 few patches, a few iterations) the filters are still blurry: that is what too little
 training looks like. The model and its checkpoints are in the output folder's 04_run/
-(04_run-2/, 04_run-3/, ... on later runs: no run overwrites another's model).
+(04_run-2/, 04_run-3/, ... on later runs: no run overwrites another's model);
+`tinysae show` draws them again (sorted, labelled, with dead units faded).
 
 This is the experiment of `tinysae train`, through the same code (tinysae.ufldl_experiment):
 with the same settings and seed, the full run and `tinysae train` learn the same W1.
+
+Reference picture: lessons/figures/04_filters.png; lessons/README.md has it with the full
+run's numbers and questions to try.
 """
 
+# %%
 import numpy as np
 
 from tinysae import (cost_terms, edge_scores, load, pack, plot_filter_grid, plot_loss_curve,
-                     plot_rho_hat_histogram, save_figure)
+                     plot_rho_hat_histogram)
 from tinysae.lessonkit import lesson_args
 from tinysae.ufldl_experiment import make_patches, new_run_folder, start_run
 
-# %% Hyperparameters (UFLDL's train.m)
+# %% [markdown]
+# ## Hyperparameters (UFLDL's train.m)
+
+# %%
 IMAGE_SOURCE = "default"  # the photo that ships with matplotlib; "skimage" adds more photos
 PATCH_SIZE = 8            # p: patches are p × p pixels, n_v = p² = 64 visible units
 N_PATCHES = 10000         # m: training examples
@@ -44,13 +53,22 @@ args = lesson_args(__doc__, "04_training")
 if args.quick:  # a smoke test: too little data and too few steps for clean edges
     N_PATCHES, MAX_ITER = 1000, 25
 
-# %% Photographs → whitening (lesson 03: flatten the 1/f spectrum, so edges stand out) →
-# patches at uniform positions, each patch's mean removed, clipped to ±3σ, scaled into [0.1, 0.9]
+# %% [markdown]
+# ## Photographs → whitening → patches
+# Whitening (lesson 03) flattens the 1/f spectrum, so edges stand out. Patches at uniform
+# positions; each patch's mean removed, clipped to ±3σ, scaled into [0.1, 0.9].
+
+# %%
 X, data = make_patches(IMAGE_SOURCE, patch_size=PATCH_SIZE, n_patches=N_PATCHES, seed=SEED)
 print(f"X: {X.shape}, values in [{X.min():.2f}, {X.max():.2f}] (the sigmoid's output range)")
 
-# %% Train with L-BFGS. Checkpoints go to the run folder every 25 iterations: if you stop this
-# with Ctrl-C, `tinysae train --resume FOLDER` continues (L-BFGS's curvature memory restarts).
+# %% [markdown]
+# ## Train with L-BFGS
+# Checkpoints go to the run folder every 25 iterations: if you stop this with Ctrl-C (in a
+# notebook: interrupt the kernel), `tinysae train --resume FOLDER` continues (L-BFGS's
+# curvature memory restarts there).
+
+# %%
 run_folder = new_run_folder(args.out / "04_run")
 result = start_run(X, data, {"n_hidden": N_HIDDEN, "weight_decay": WEIGHT_DECAY,
                              "sparsity_target": SPARSITY_TARGET,
@@ -59,26 +77,41 @@ result = start_run(X, data, {"n_hidden": N_HIDDEN, "weight_decay": WEIGHT_DECAY,
 W1 = result.params["W1"]  # (n_h, p²): row j is hidden unit j's filter
 print(f"{result.iteration} iterations in {result.elapsed:.1f} s, J = {result.loss:.4f}")
 
-# %% The three terms of J at the end (compare with lesson 01's random weights)
+# %% [markdown]
+# ## The three terms of J at the end
+# Compare with lesson 01's random weights.
+
+# %%
 terms = cost_terms(pack(result.params), X, N_HIDDEN, weight_decay=WEIGHT_DECAY,
                    sparsity_target=SPARSITY_TARGET, sparsity_weight=SPARSITY_WEIGHT)
 for name in ("reconstruction", "weight_decay", "sparsity", "total"):
     print(f"{name:>15}: {terms[name]:.5f}")
 
-# %% How many filters are edge-like? A Gabor fit times the orientation selectivity of the spectrum
+# %% [markdown]
+# ## How many filters are edge-like?
+# The edge score is a Gabor fit's R² times the orientation selectivity of the spectrum.
+
+# %%
 scores = edge_scores(W1, (PATCH_SIZE, PATCH_SIZE))
 print("edge score per filter:", np.round(scores.score, 2))
 print(f"edge-like filters: {scores.n_edge_like} of {N_HIDDEN} ({scores.fraction_edge_like:.0%}), "
       f"score >= {scores.threshold}")
 
-# %% Pictures: the filters, the loss curve, the mean activations
-save_figure(plot_filter_grid(W1, (PATCH_SIZE, PATCH_SIZE),
-                             title=f"{N_HIDDEN} filters, {scores.n_edge_like} edge-like"),
-            args.out / "04_filters.png")
-save_figure(plot_loss_curve(result.history), args.out / "04_loss.png")
-save_figure(plot_rho_hat_histogram(terms["rho_hat"], SPARSITY_TARGET), args.out / "04_rho_hat.png")
+# %% [markdown]
+# ## Pictures: the filters, the loss curve, the mean activations
 
-# %% The saved model is plain arrays plus a JSON config: load it back and compare
+# %%
+args.save(plot_filter_grid(W1, (PATCH_SIZE, PATCH_SIZE),
+                           title=f"{N_HIDDEN} filters, {scores.n_edge_like} edge-like"),
+          "04_filters.png", main=True)
+args.save(plot_loss_curve(result.history), "04_loss.png")
+args.save(plot_rho_hat_histogram(terms["rho_hat"], SPARSITY_TARGET), "04_rho_hat.png")
+
+# %% [markdown]
+# ## The saved model
+# Plain arrays plus a JSON config: load it back and compare.
+
+# %%
 params, config = load(run_folder)
 assert all(np.array_equal(params[k], result.params[k]) for k in params)
 print(f"saved: {result.checkpoint} (iteration {config['iteration']}, status {config['status']})")

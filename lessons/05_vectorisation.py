@@ -9,23 +9,32 @@ floor: the time of its five matrix products alone.
 
 Command:   python lessons/05_vectorisation.py          (add --quick for the test suite)
 
-What you will see: the largest difference between the gradients (about 1e-16, rounding
-only), a table of milliseconds per call for the loop, the vectorised reference, the fast
+What you will see: the largest difference between the gradients (about 1e-14 of the
+largest entry: rounding only), a table of milliseconds per call for the loop, the vectorised reference, the fast
 kernel and the matrix products alone, and the same as bars on a log scale
 (figure 05_timings.png). The loop is tens to hundreds of times slower: Python pays
-per example what numpy pays once per matrix. `tinysae bench` measures all sizes.
+per example what numpy pays once per matrix. `tinysae bench` measures all sizes. Runs in
+about half a minute.
+
+Reference picture: lessons/figures/05_timings.png; lessons/README.md has it with the full
+run's numbers and questions to try.
 """
 
+# %%
 import time
 
 import numpy as np
-from matplotlib.figure import Figure
 
-from tinysae import init_params, loss_and_grad, loss_and_grad_loop, make_loss_and_grad, pack
+from tinysae import (init_params, loss_and_grad, loss_and_grad_loop, make_loss_and_grad, pack,
+                     plot_timings)
 from tinysae.bench import gemm_floor
 from tinysae.lessonkit import lesson_args
 
-# %% Hyperparameters
+# %% [markdown]
+# ## Hyperparameters
+# The size of lesson 04's problem (S1 in `tinysae bench`).
+
+# %%
 N_VISIBLE = 64          # n_v: 8×8 patches, as in the edge-filter lesson
 N_HIDDEN = 25           # n_h: hidden units
 N_EXAMPLES = 10_000     # m: examples, one per row of X
@@ -42,12 +51,19 @@ rng = np.random.default_rng(SEED)
 HYPER = dict(weight_decay=WEIGHT_DECAY, sparsity_target=SPARSITY_TARGET,
              sparsity_weight=SPARSITY_WEIGHT)
 
-# %% Data and parameters
+# %% [markdown]
+# ## Data and parameters
+
+# %%
 X = rng.uniform(0.1, 0.9, size=(N_EXAMPLES, N_VISIBLE))  # (m, n_v): rows are examples
 theta = pack(init_params(N_VISIBLE, N_HIDDEN, rng))  # (2·n_h·n_v + n_h + n_v,)
 print(f"X: {X.shape}, theta: {theta.shape}")
 
-# %% The same J and gradient, three ways
+# %% [markdown]
+# ## The same J and gradient, three ways
+# One example at a time, all at once, and the fast kernel: they agree to rounding.
+
+# %%
 J_loop, g_loop = loss_and_grad_loop(theta, X, N_HIDDEN, **HYPER)
 J_ref, g_ref = loss_and_grad(theta, X, N_HIDDEN, **HYPER)
 fast = make_loss_and_grad(X, N_HIDDEN, **HYPER)
@@ -57,7 +73,11 @@ print(f"J: loop {J_loop:.12f}, vectorised {J_ref:.12f}, fast {J_fast:.12f}")
 print(f"max |g_loop − g_ref| / max |g_ref| = {np.max(np.abs(g_loop - g_ref)) / scale:.1e}")
 print(f"max |g_fast − g_ref| / max |g_ref| = {np.max(np.abs(g_fast - g_ref)) / scale:.1e}")
 
-# %% Timing, round-robin (each round calls every implementation once)
+# %% [markdown]
+# ## Timing, round-robin
+# Each round calls every implementation once, so that a slow spell of the machine hits all.
+
+# %%
 calls = {
     "per-example loop": lambda: loss_and_grad_loop(theta, X, N_HIDDEN, **HYPER),
     "vectorised reference": lambda: loss_and_grad(theta, X, N_HIDDEN, **HYPER),
@@ -74,18 +94,7 @@ median_ms = {name: float(np.median(t)) for name, t in times.items()}
 for name, ms in median_ms.items():
     print(f"{name:>24}: {ms:10.2f} ms   ({ms / median_ms['5 matrix products only']:6.1f}× floor)")
 
-# %% Bar chart of the timings
-fig = Figure(figsize=(7, 3.5), layout="constrained")
-ax = fig.add_subplot()
-names = list(median_ms)
-ax.barh(names, [median_ms[n] for n in names], color=["tab:red", "tab:blue", "tab:green", "grey"])
-ax.set_xscale("log")
-ax.tick_params(axis="x", which="minor", labelbottom=False)
-ax.set_xlim(min(median_ms.values()) / 4, max(median_ms.values()) * 4)  # bars start well left
-for i, name in enumerate(names):
-    ax.text(median_ms[name] * 1.1, i, f"{median_ms[name]:.1f} ms", va="center")
-ax.invert_yaxis()
-ax.set_xlabel("milliseconds per loss-and-gradient call (log scale)")
-ax.set_title(f"S1: n_v={N_VISIBLE}, n_h={N_HIDDEN}, m={N_EXAMPLES}")
-fig.savefig(args.out / "05_timings.png", dpi=100)
+args.save(plot_timings(median_ms, title=f"S1: n_v={N_VISIBLE}, n_h={N_HIDDEN}, "
+                                       f"m={N_EXAMPLES}: one loss-and-gradient call"),
+          "05_timings.png", main=True)
 print(f"figure saved to {args.out / '05_timings.png'}")

@@ -33,17 +33,25 @@ tinysae.edge_scores):
   above it.
 - A table of every run: J's reconstruction term, mean ρ̂, units firing per example, dead
   and always-on units, live edge-like filters.
+
+The full run trains ten models: about 70 s on 2 cores (110 s of CPU). With --quick, four shorter models on fewer patches take seconds: β = 3 already
+gives mostly edges, but noisier ones. Reference picture: lessons/figures/06_beta_sweep.png;
+lessons/README.md has it with the full run's numbers and questions to try.
 """
 
+# %%
 import numpy as np
-from matplotlib.figure import Figure
 
-from tinysae import (activation_stats, cost_terms, default_images, edge_scores,
-                     hidden_activations, pack, plot_filter_grid, plot_rho_hat_histogram,
-                     sample_patches, save_figure, train, whiten_images)
+from tinysae import (SparsityRun, activation_stats, cost_terms, default_images, edge_scores,
+                     hidden_activations, pack, plot_kl_vs_l1, plot_sparsity_runs, sample_patches,
+                     train, whiten_images)
 from tinysae.lessonkit import lesson_args
 
-# %% Hyperparameters
+# %% [markdown]
+# ## Hyperparameters
+# Every run starts from the same patches and the same initial weights: only the knobs differ.
+
+# %%
 PATCH_SIZE = 8                     # p: 8×8 patches, n_v = 64
 N_PATCHES = 10000                  # m: training patches (UFLDL: 10000)
 N_HIDDEN = 25                      # n_h: hidden units
@@ -57,86 +65,66 @@ L1_WEIGHTS = (0.001, 0.003, 0.01)  # β of the L1 penalty β (1/m) Σ|a2|
 SEED = 0                           # one seed for the patches and every initialisation
 
 args = lesson_args(__doc__, "06_sparsity_knobs")
-if args.quick:  # a smoke test: tiny runs, two values per knob
-    N_PATCHES, MAX_ITER, BETAS, RHOS, L1_WEIGHTS = 500, 5, BETAS[::3], RHOS[::2], L1_WEIGHTS[1:2]
+if args.quick:  # fewer, shorter runs: enough for edges to appear, not to be clean
+    N_PATCHES, MAX_ITER, BETAS, RHOS, L1_WEIGHTS = 2000, 100, BETAS[::2], RHOS[::2], L1_WEIGHTS[1:2]
+    print("quick run: 100 iterations on 2000 patches per model; the full run's filters are cleaner")
 rng = np.random.default_rng(SEED)
 
-# %% Data: whitened photo, normalised 8×8 patches in [0.1, 0.9] (lessons 03 and 04)
+# %% [markdown]
+# ## Data
+# The whitened photo's normalised 8×8 patches in [0.1, 0.9], as in lessons 03 and 04.
+
+# %%
 X = sample_patches(whiten_images(default_images()), N_PATCHES, PATCH_SIZE, rng)  # (m, 64)
 print(f"X: {X.shape}, values in [{X.min():.2f}, {X.max():.2f}]")
 
 
-# %% One run: train, then measure the hidden units and the filters
+# %% [markdown]
+# ## One run: train, then measure the hidden units and the filters
+
+# %%
 def run(sparsity, weight, target=BASE_TARGET):
     """Train one model (same initial weights every time) and summarise it."""
     knobs = dict(weight_decay=WEIGHT_DECAY, sparsity_target=target, sparsity_weight=weight,
                  sparsity=sparsity)
     result = train(X, N_HIDDEN, max_iter=MAX_ITER, rng=SEED, verbose=False, **knobs)
-    stats = activation_stats(hidden_activations(result.params, X))
-    terms = cost_terms(pack(result.params), X, N_HIDDEN, **knobs)
-    edges = edge_scores(result.params["W1"])
-    n_edges = int(np.sum(edges.is_edge_like & ~stats.dead))  # a dead unit detects nothing
-    label = f"KL β={weight:g} ρ={target:g}" if sparsity == "kl" else f"L1 β={weight:g}"
-    print(f"{label:>18} | recon {terms['reconstruction']:.4f} | mean ρ̂ {stats.rho_hat.mean():.3f}"
-          f" | firing/example {stats.mean_firing:5.2f} | dead {stats.n_dead:2d}"
-          f" | always on {stats.n_always_on:2d} | live and edge-like {n_edges:2d}/{N_HIDDEN}")
-    return {"label": label, "W1": result.params["W1"], "stats": stats,
-            "recon": terms["reconstruction"], "n_edges": n_edges, "target": target}
+    summary = SparsityRun(
+        sparsity, weight, target, W1=result.params["W1"],
+        stats=activation_stats(hidden_activations(result.params, X)),
+        reconstruction=cost_terms(pack(result.params), X, N_HIDDEN, **knobs)["reconstruction"],
+        edges=edge_scores(result.params["W1"]))
+    print(summary.row())
+    return summary
 
 
-def grids_and_histograms(runs, path, title):
-    """One column per run: its filter grid above its histogram of ρ̂."""
-    fig = Figure(figsize=(3.2 * len(runs), 6.4), layout="constrained")
-    axes = fig.subplots(2, len(runs), height_ratios=[3, 2], squeeze=False)
-    for (top, bottom), r in zip(axes.T, runs):
-        s = r["stats"]
-        plot_filter_grid(r["W1"], ax=top, title=f"{r['label']}\ndead {s.n_dead}, "
-                         f"live edges {r['n_edges']}/{N_HIDDEN}")
-        plot_rho_hat_histogram(s.rho_hat, target=r["target"], ax=bottom, bins=20,
-                               title=f"{s.mean_firing:.2f} units fire per example")
-    fig.suptitle(title)
-    save_figure(fig, args.out / path)
+# %% [markdown]
+# ## β: how hard ρ̂ is pulled to ρ
 
-
-# %% β: how hard ρ̂ is pulled to ρ
-print(f"\nβ sweep at ρ = {BASE_TARGET}")
+# %%
+print(f"β sweep at ρ = {BASE_TARGET}")
 beta_runs = [run("kl", beta) for beta in BETAS]
-grids_and_histograms(beta_runs, "06_beta_sweep.png", f"KL penalty: β sweep at ρ = {BASE_TARGET}")
+args.save(plot_sparsity_runs(beta_runs, title=f"KL penalty: β sweep at ρ = {BASE_TARGET}"),
+          "06_beta_sweep.png", main=True)
 
-# %% ρ: how often a unit may fire
-print(f"\nρ sweep at β = {BASE_WEIGHT}")
-done = {(r["target"], weight): r for r, weight in zip(beta_runs, BETAS)}
+# %% [markdown]
+# ## ρ: how often a unit may fire
+# The run at ρ = 0.01, β = 3 is the β sweep's; it is not trained twice.
+
+# %%
+print(f"ρ sweep at β = {BASE_WEIGHT}")
+done = {(r.target, r.weight): r for r in beta_runs}
 rho_runs = [done.get((rho, BASE_WEIGHT)) or run("kl", BASE_WEIGHT, rho) for rho in RHOS]
-grids_and_histograms(rho_runs, "06_rho_sweep.png", f"KL penalty: ρ sweep at β = {BASE_WEIGHT}")
+args.save(plot_sparsity_runs(rho_runs, title=f"KL penalty: ρ sweep at β = {BASE_WEIGHT}"),
+          "06_rho_sweep.png")
 
-# %% L1 against KL
-print("\nL1 penalty on the activations (no target ρ)")
+# %% [markdown]
+# ## L1 against KL
+# The L1 penalty has no target: it pushes every activation towards 0.
+
+# %%
+print("L1 penalty on the activations (no target ρ)")
 l1_runs = [run("l1", beta) for beta in L1_WEIGHTS]
-compared = [done.get((BASE_TARGET, BASE_WEIGHT), beta_runs[-1])] + l1_runs
-fig = Figure(figsize=(3.2 * len(compared), 7.0), layout="constrained")
-top_row, bottom_row = fig.subfigures(2, 1, height_ratios=[1, 1])
-for ax, r in zip(top_row.subplots(1, len(compared)), compared):
-    plot_filter_grid(r["W1"], ax=ax, title=f"{r['label']}\ndead {r['stats'].n_dead}, "
-                     f"live edges {r['n_edges']}/{N_HIDDEN}")
-hist_ax, trade_ax = bottom_row.subplots(1, 2)
-bins = np.linspace(0, max(r["stats"].rho_hat.max() for r in compared) * 1.05, 30)
-for i, r in enumerate(compared):
-    hist_ax.hist(r["stats"].rho_hat, bins=bins, histtype="step", lw=2, color=f"C{i}",
-                 label=r["label"])
-hist_ax.set_xlabel("ρ̂ (mean activation of a hidden unit)")
-hist_ax.set_ylabel("hidden units")
-hist_ax.legend()
-kl_runs = beta_runs + [r for r in rho_runs if all(r is not b for b in beta_runs)]
-for runs, marker, name in ((kl_runs, "o", "KL"), (l1_runs, "s", "L1")):
-    mean_rho = [r["stats"].rho_hat.mean() for r in runs]
-    trade_ax.plot(mean_rho, [r["recon"] for r in runs], marker, ms=8, label=name)
-    for r, x in zip(runs, mean_rho):
-        trade_ax.annotate(r["label"].split(" ", 1)[1], (x, r["recon"]), fontsize=7,
-                          xytext=(4, 4), textcoords="offset points")
-trade_ax.set_xscale("log")
-trade_ax.set_xlabel("mean activation, averaged over units (mean ρ̂)")
-trade_ax.set_ylabel("reconstruction error (1/m) Σ ½‖a3 − x‖²")
-trade_ax.set_title("the sparsity trade-off")
-trade_ax.legend()
-save_figure(fig, args.out / "06_kl_vs_l1.png")
-print(f"\nfigures in {args.out}")
+kl_runs = beta_runs + [r for r in rho_runs if r not in beta_runs]
+reference = done.get((BASE_TARGET, BASE_WEIGHT), beta_runs[-1])  # UFLDL's KL run
+args.save(plot_kl_vs_l1([reference] + l1_runs, kl_runs, l1_runs), "06_kl_vs_l1.png")
+print(f"figures in {args.out}")

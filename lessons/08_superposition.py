@@ -37,22 +37,31 @@ ones only. 08_tradeoff.png sweeps dictionary size × λ with shorter runs. MMCS 
 intermediate λ for every size: too small a λ leaves codes dense (L0 25–34) and features
 blended, too large a λ (L0 ≈ 4) costs reconstruction and kills latents; at a given L0,
 256 latents reconstruct worse than 512 or 1024.
+
+With --quick, the same experiment on a problem 4 times smaller (128 features in 64
+dimensions) with short runs takes seconds: the SAE already finds most features (MMCS about
+0.9), the 2008 model does not (about 0.4). Reference picture:
+lessons/figures/08_recovery.png; lessons/README.md has it with the full run's numbers and
+questions to try.
 """
 
+# %%
 import time
 
 import numpy as np
 
 import tinysae
-from matplotlib.figure import Figure
-
 from tinysae.lessonkit import lesson_args
 from tinysae.modern import (RECOVERY_THRESHOLD, evaluate, firing_probabilities,
-                            ground_truth_features, max_cosines, sample_superposition, sampler,
+                            ground_truth_features, max_cosines, metrics_table,
+                            plot_dictionary_sweep, plot_recovery, sample_superposition, sampler,
                             summary, train_2008, train_sae)
 from tinysae.blas_threads import limit_blas_threads
 
-# %% Hyperparameters
+# %% [markdown]
+# ## Hyperparameters
+
+# %%
 N_FEATURES = 512          # n_f: ground-truth features
 N_VISIBLE = 256           # n_v: dimensions of each example
 MEAN_ACTIVE = 5.0         # features firing in an average example
@@ -76,13 +85,20 @@ EVAL_EXAMPLES = 8192      # held-out examples for L0, FVU and dead latents
 SEED = 0
 
 args = lesson_args(__doc__, "08_superposition")
-if args.quick:
-    DICTIONARY_SIZES, N_STEPS, SWEEP_SIZES, SWEEP_L1, SWEEP_STEPS = (128, 64), 40, (64, 128), (0.1, 0.3), 20
-    BATCH_SIZE = 128
-    BASELINE_EXAMPLES, BASELINE_HIDDEN, BASELINE_ITER, EVAL_EXAMPLES = 200, 64, 10, 1024
+if args.quick:  # a smaller problem (128 features in 64 dimensions) and shorter runs
+    N_FEATURES, N_VISIBLE, DICTIONARY_SIZES, N_STEPS, BATCH_SIZE = 128, 64, (256, 128), 600, 256
+    L1_WEIGHT = 0.15
+    SWEEP_SIZES, SWEEP_L1, SWEEP_STEPS = (128, 256), (0.02, 0.05, 0.2), 200
+    BASELINE_EXAMPLES, BASELINE_HIDDEN, BASELINE_ITER, EVAL_EXAMPLES = 1000, 128, 50, 2048
+    print("quick run: 128 features in 64 dimensions, short runs; the full run's problem is "
+          "4 times larger and its numbers are in the docstring")
 rng = np.random.default_rng(SEED)
 
-# %% The data: known features in superposition
+# %% [markdown]
+# ## The data: known features in superposition
+# 512 unit directions in 256 dimensions; each example a sparse non-negative mix of a few.
+
+# %%
 F = ground_truth_features(N_FEATURES, N_VISIBLE, rng)  # (n_f, n_v) one unit feature per row
 p = firing_probabilities(N_FEATURES, MEAN_ACTIVE, DECAY)  # (n_f,)
 X_eval, _ = sample_superposition(F, p, EVAL_EXAMPLES, rng)  # (m, n_v) held out
@@ -92,6 +108,10 @@ print(f"{N_FEATURES} features in {N_VISIBLE} dimensions; p_f from {p[0]:.4f} dow
       f"{p[-1]:.5f}; {MEAN_ACTIVE:g} active per example on average")
 
 
+# %% [markdown]
+# ## One run of the modern SAE: train on fresh minibatches, measure on held-out data
+
+# %%
 def train_and_measure(n_latents, sparsity_weight, n_steps, seed):
     """Train one ReLU + L1 SAE; its metrics on X_eval and its decoder."""
     start = time.perf_counter()
@@ -104,14 +124,22 @@ def train_and_measure(n_latents, sparsity_weight, n_steps, seed):
     return {**row, "seconds": time.perf_counter() - start}, result.params["W2"]
 
 
-# %% The modern SAE at two dictionary sizes
-rows, decoders = {}, {}
+# %% [markdown]
+# ## The modern SAE at two dictionary sizes
+
+# %%
+rows, decoders, headline = {}, {}, {}  # headline: the same rows by dictionary size
 for n_latents in DICTIONARY_SIZES:
     name = f"ReLU+L1 SAE, {n_latents} latents"
     rows[name], decoders[name] = train_and_measure(n_latents, L1_WEIGHT, N_STEPS, SEED + n_latents)
+    headline[n_latents] = rows[name]
     print(f"{name}: MMCS {rows[name]['mmcs']:.3f} in {rows[name]['seconds']:.0f} s")
 
-# %% The 2008 model on the same data
+# %% [markdown]
+# ## The 2008 model on the same data
+# Sigmoid units, the KL penalty, a linear decoder, L-BFGS on a fixed batch.
+
+# %%
 start = time.perf_counter()
 X_train, _ = sample_superposition(F, p, BASELINE_EXAMPLES, rng)  # (m, n_v)
 with limit_blas_threads(numpy_threads=1):
@@ -121,30 +149,30 @@ cache = tinysae.forward(params_2008, X_eval, decoder="linear")
 name = f"2008 sigmoid+KL, {BASELINE_HIDDEN} hidden"
 rows[name] = {**summary(F, params_2008["W2"], X_eval, cache["a2"], cache["a3"]),
               "seconds": time.perf_counter() - start}
-rows[name].update(l0=float("nan"), dead=-1)  # undefined: a sigmoid unit is never exactly 0
+rows[name].update(l0=None, dead=None)  # undefined: a sigmoid unit is never exactly 0
 decoders[name] = params_2008["W2"]
 
-# %% The metrics table
-print(f"\n{'model':<32}{'MMCS':>7}{'recovered':>11}{'L0':>8}{'FVU':>8}{'dead':>6}{'s':>6}")
-for name, r in rows.items():
-    l0, dead = (f"{r['l0']:>8.2f}", f"{r['dead']:>6d}") if r["dead"] >= 0 else ("n/a", "n/a")
-    print(f"{name:<32}{r['mmcs']:>7.3f}{r['recovered']:>10.1%}{l0:>8}{r['fvu']:>8.3f}"
-          f"{dead:>6}{r['seconds']:>6.0f}")
+# %% [markdown]
+# ## The metrics table
+# MMCS: mean over true features of the best cosine with a decoder column; recovered: the
+# share above 0.9; L0: latents active per example; FVU: the fraction of variance unexplained.
+
+# %%
+print(metrics_table(rows))
 print("(the 2008 model's L0 and dead latents are undefined: sigmoid units are never exactly 0)")
 
-# %% Which features are found: best cosine against firing probability
-fig = Figure(figsize=(10, 4), layout="constrained")
-ax = fig.add_subplot(1, 1, 1)
-for name, W2 in decoders.items():
-    ax.plot(p, max_cosines(F, W2), ".", ms=4, alpha=0.7, label=name)
-ax.axhline(RECOVERY_THRESHOLD, color="grey", lw=0.8, ls="--")
-ax.set(xscale="log", xlabel="firing probability p_f of the true feature",
-       ylabel="best cosine with a decoder column", ylim=(0, 1.02),
-       title=f"Which true features are found (dashed: the {RECOVERY_THRESHOLD} recovery line)")
-ax.legend(loc="center left", markerscale=3)
-fig.savefig(args.out / "08_recovery.png", dpi=120)
+# %% [markdown]
+# ## Which features are found: best cosine against firing probability
 
-# %% The dictionary-size × L1 trade-off
+# %%
+args.save(plot_recovery(p, {name: max_cosines(F, W2) for name, W2 in decoders.items()},
+                        threshold=RECOVERY_THRESHOLD), "08_recovery.png", main=True)
+
+# %% [markdown]
+# ## The dictionary-size × L1 trade-off
+# Shorter runs of every size at every λ; the stars are the longer runs above.
+
+# %%
 sweep = {}
 for n_latents in SWEEP_SIZES:
     for sparsity_weight in SWEEP_L1:
@@ -153,24 +181,8 @@ for n_latents in SWEEP_SIZES:
         r = sweep[n_latents, sparsity_weight]
         print(f"sweep n_h={n_latents:5d} λ={sparsity_weight:<5g} MMCS {r['mmcs']:.3f}  L0 {r['l0']:5.2f}"
               f"  FVU {r['fvu']:.3f}  dead {r['dead']:4d}")
-fig = Figure(figsize=(11, 4), layout="constrained")
-ax_mmcs, ax_fvu = fig.add_subplot(1, 2, 1), fig.add_subplot(1, 2, 2)
-for n_latents in SWEEP_SIZES:
-    runs = [sweep[n_latents, l1] for l1 in SWEEP_L1]
-    line, = ax_mmcs.plot(SWEEP_L1, [r["mmcs"] for r in runs], "o-", label=f"{n_latents} latents")
-    headline = rows.get(f"ReLU+L1 SAE, {n_latents} latents")
-    if headline:  # the same size trained longer, at λ = L1_WEIGHT
-        ax_mmcs.plot(L1_WEIGHT, headline["mmcs"], "*", ms=14, color=line.get_color(),
-                     label=f"{n_latents} latents, {N_STEPS} steps")
-    ax_fvu.plot([r["l0"] for r in runs], [r["fvu"] for r in runs], "o-", label=f"{n_latents} latents")
-    for l1, r in zip(SWEEP_L1, runs):
-        ax_fvu.annotate(f"λ={l1:g}", (r["l0"], r["fvu"]), fontsize=7)
-ax_mmcs.set(xscale="log", xlabel="L1 weight λ", ylabel="MMCS", title="Feature recovery")
-ax_mmcs.set_xticks(SWEEP_L1, [f"{l1:g}" for l1 in SWEEP_L1])
-ax_mmcs.minorticks_off()
-ax_fvu.set(xscale="log", yscale="log", xlabel="L0 (latents active per example)",
-           ylabel="FVU", title="Sparsity vs reconstruction")
-ax_mmcs.legend()
-fig.suptitle(f"Dictionary size × L1 weight (dots: {SWEEP_STEPS} steps each; stars: the headline runs)")
-fig.savefig(args.out / "08_tradeoff.png", dpi=120)
+args.save(plot_dictionary_sweep(sweep, headline=headline, headline_weight=L1_WEIGHT,
+                                title=f"Dictionary size × L1 weight (dots: {SWEEP_STEPS} steps "
+                                      f"each; stars: the {N_STEPS}-step runs)"),
+          "08_tradeoff.png")
 print(f"figures written to {args.out}")

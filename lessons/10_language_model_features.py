@@ -42,13 +42,14 @@ feature 758 fires on the space after `def`; feature 241 detects the dot after `s
 not perfectly monosemantic. 10_neurons.png, the same for the best neuron of each property
 (neuron 97 once, for two); 10_properties.png, the F1 table as bars. The trained SAE is
 exported to 10_sae_saelens/ (cfg.json and the weights under SAELens' names). Reference
-picture: lessons/figures/10_features.png.
+picture: lessons/figures/10_features.png; lessons/README.md has it with the full run's
+numbers and questions to try.
 """
 
 # %%
 import numpy as np
 
-from tinysae import (limit_blas_threads, plot_dashboards, plot_detection_table, save_figure)
+from tinysae import limit_blas_threads, plot_dashboards, plot_detection_table
 from tinysae.charlm import (activation_sampler, best_units, bigram_bits_per_character,
                             bits_per_character, corpus_properties, detection_title, fit_bigram,
                             loss_recovered, neuron_activations, random_positions, spliced_bits,
@@ -83,6 +84,9 @@ MAX_FILES = None          # every top-level file of the standard library
 if args.quick:            # a smoke test: a few files, a few steps, numbers without meaning
     MAX_FILES, LM_STEPS, LM_BATCH, N_LATENTS, K, SAE_STEPS, SAE_BATCH = 25, 60, 64, 256, 8, 40, 128
     DEAD_WINDOW, EVAL_POSITIONS, SHOWN = 2000, 3000, SHOWN[2:4]
+    print("quick run: 25 files, a language model trained for 60 steps and an SAE for 40 — "
+          "it is barely better than the bigram and its features mean little; the full run's "
+          "numbers are in the docstring")
 rng = np.random.default_rng(SEED)
 
 # %% [markdown]
@@ -200,14 +204,13 @@ with limit_blas_threads(numpy_threads=1):  # a unit best for two properties is s
                                     model["W_out"][:, j], detection_title("neuron", j, best),
                                     valid=valid)
                      for j, best in best_units(table, "neuron", SHOWN).items()]
-save_figure(plot_dashboards(feature_boards, title=f"SAE features ({N_LATENTS} latents, TopK "
-                            f"k = {K}) on {N_NEURONS} neurons: the best feature per property"),
-            args.out / "10_features.png", dpi=100)
-save_figure(plot_dashboards(neuron_boards, title="The best single neuron per property"),
-            args.out / "10_neurons.png", dpi=100)
-save_figure(plot_detection_table(table, title=f"Best single neuron against best single "
-                                 f"feature ({wins} of {len(table)} to the feature)"),
-            args.out / "10_properties.png", dpi=120)
+args.save(plot_dashboards(feature_boards, title=f"SAE features ({N_LATENTS} latents, TopK "
+                          f"k = {K}) on {N_NEURONS} neurons: the best feature per property"),
+          "10_features.png", main=True)
+args.save(plot_dashboards(neuron_boards, title="The best single neuron per property"),
+          "10_neurons.png")
+args.save(plot_detection_table(table, title=f"Best single neuron against best single feature "
+                               f"({wins} of {len(table)} to the feature)"), "10_properties.png")
 
 # %% [markdown]
 # ## Export: the same SAE for SAELens

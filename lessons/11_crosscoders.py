@@ -35,13 +35,14 @@ Pictures: 11_relative_norms.png, the histogram with the counts of layer-1-only, 
 layer-2-only latents; 11_dashboards.png, a dashboard for the latent of each kind that best
 detects some property (contexts shaded by its activation, its histogram, the next
 characters its layer-2 decoder promotes; a layer-1-only latent's bars are ~1e-4).
-Reference picture: lessons/figures/11_relative_norms.png.
+Reference picture: lessons/figures/11_relative_norms.png; lessons/README.md has it with the
+full run's numbers and questions to try.
 """
 
 # %%
 import numpy as np
 
-from tinysae import (limit_blas_threads, plot_dashboards, plot_relative_norms, save_figure)
+from tinysae import limit_blas_threads, plot_dashboards, plot_relative_norms
 from tinysae.charlm import (activation_sampler, all_layer_activations, bigram_bits_per_character,
                             bits_per_character, corpus_properties, fit_bigram, random_positions,
                             stdlib_corpus, train_lm, unit_dashboard)
@@ -74,6 +75,8 @@ MAX_FILES = None
 if args.quick:            # a smoke test: a few files, a few steps
     MAX_FILES, LM_STEPS, LM_BATCH, N_LATENTS, CC_STEPS, CC_BATCH, EVAL_POSITIONS = (
         25, 60, 64, 256, 60, 128, 3000)
+    print("quick run: 25 files, 60 steps for the model and for the crosscoder — too few for "
+          "layer-specific latents to appear; the full run's numbers are in the docstring")
 rng = np.random.default_rng(SEED)
 
 # %% [markdown]
@@ -142,10 +145,9 @@ for kind, members in kinds.items():
     print(f"{kind:>13}: {int(members.sum()):4d} latents, "
           f"firing on {np.mean(a2[:, members] > 0) if members.any() else 0:.2%} of positions each "
           f"on average")
-save_figure(plot_relative_norms(r[alive], low=SPECIFIC, high=1 - SPECIFIC,
-                                title=f"Crosscoder on both layers: {int(alive.sum())} live "
-                                f"latents of {N_LATENTS}"),
-            args.out / "11_relative_norms.png", dpi=120)
+args.save(plot_relative_norms(r[alive], low=SPECIFIC, high=1 - SPECIFIC,
+                              title=f"Crosscoder on both layers: {int(alive.sum())} live "
+                              f"latents of {N_LATENTS}"), "11_relative_norms.png", main=True)
 
 # %% [markdown]
 # ## What each kind detects
@@ -193,6 +195,6 @@ with limit_blas_threads(numpy_threads=1):
             model["W_out"] @ coder["W2"][1][:, j] / scale[1, 0],  # back to the neurons' units
             f"latent {j}, {kind} (r = {r[j]:.2f}, ‖d(1)‖ = {norms[0, j]:.2f}, ‖d(2)‖ = "
             f"{norms[1, j]:.2f}): best at {names[p]}, F1 {f1[j, p]:.2f}", valid=valid))
-save_figure(plot_dashboards(boards, title="One crosscoder latent of each kind"),
-            args.out / "11_dashboards.png", dpi=100)
+args.save(plot_dashboards(boards, title="One crosscoder latent of each kind"),
+          "11_dashboards.png")
 print(f"figures in {args.out}")

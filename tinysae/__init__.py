@@ -86,7 +86,30 @@ from tinysae.pictures.filter_grid import (  # noqa: F401
     plot_patch_montage,
     tile_filters,
 )
-from tinysae.pictures.plots import plot_loss_curve, plot_rho_hat_histogram, save_figure  # noqa: F401
+from tinysae.pictures.plots import (  # noqa: F401
+    plot_loss_curve,
+    plot_rho_hat_histogram,
+    plot_timings,
+    save_figure,
+)
+from tinysae.pictures.cost_plots import (  # noqa: F401
+    plot_cost_terms,
+    plot_gradient_check_epsilon,
+    plot_hidden_activations,
+)
+from tinysae.pictures.colour_filters import CHROMATIC_SHARE, chromatic_share  # noqa: F401
+from tinysae.pictures.image_plots import (  # noqa: F401
+    plot_patches_side_by_side,
+    plot_power_spectra,
+    plot_variance_kept,
+    plot_whitening,
+)
+from tinysae.pictures.model_pictures import plot_model, unit_order  # noqa: F401
+from tinysae.pictures.sparsity_sweep import (  # noqa: F401
+    SparsityRun,
+    plot_kl_vs_l1,
+    plot_sparsity_runs,
+)
 from tinysae.pictures.dashboards import plot_dashboards  # noqa: F401
 from tinysae.pictures.feature_plots import plot_detection_table, plot_relative_norms  # noqa: F401
 from tinysae.pictures.edge_score import EDGE_SCORE_THRESHOLD, EdgeScores, edge_scores  # noqa: F401

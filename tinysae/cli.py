@@ -27,6 +27,8 @@ COMMANDS = {
     "grade": ("tinysae.exercises.grade_command", "grade your exercise folder, step by step"),
     "gradcheck": ("tinysae.exercises.gradcheck", "the class demo: gradient checks term by term"),
     "lessons": ("tinysae.lessons_command", "copy the lesson scripts and their figures into DIR"),
+    "show": ("tinysae.show_command", "draw a saved model: filter grid, loss curve, ρ̂ histogram"),
+    "notebooks": ("tinysae.notebooks_command", "write the lessons as Jupyter notebooks"),
 }
 
 #: Exit status after Ctrl-C (128 + SIGINT, the shell's convention).

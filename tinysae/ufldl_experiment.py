@@ -127,6 +127,25 @@ def start_run(X, data, settings, folder, *, checkpoint_every=25, verbose=True):
                  checkpoint_every=checkpoint_every, metadata=data, verbose=verbose)
 
 
+def recorded_patches(config):
+    """A run's training patches made again from its config's data record: ``(X, data)``.
+
+    The record comes from a file: a missing or unusable one is a ``ValueError`` saying why.
+    """
+    data = config.get("data")
+    if not isinstance(data, dict) or any(k not in data for k in DATA_KEYS):
+        raise ValueError(f"its model file holds no record of its training data (config "
+                         f"'data' needs {', '.join(DATA_KEYS)})")
+    try:
+        X, data = make_patches(*(data[k] for k in DATA_KEYS))  # (n, p²)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"its record of its data cannot be made again: {error}") from None
+    if X.shape[1] != config["n_visible"]:
+        raise ValueError(f"its data record makes patches of {X.shape[1]} values, not "
+                         f"{config['n_visible']}")
+    return X, data
+
+
 def resume_run(folder, *, max_iter=None, checkpoint_every=25, verbose=True, force=False):
     """Continue the run in ``folder``: the same patches again, then :func:`tinysae.resume`
     (which refuses data that no longer give the checkpoint's loss, unless ``force``).
@@ -137,14 +156,10 @@ def resume_run(folder, *, max_iter=None, checkpoint_every=25, verbose=True, forc
     folder = Path(folder)
     folder = folder.parent if folder.is_file() else folder
     _, config = load(folder)
-    data = config.get("data")
-    if not isinstance(data, dict) or any(k not in data for k in DATA_KEYS):
-        raise ValueError(f"'{folder}' holds a model but no record of its data (config 'data' "
-                         f"needs {', '.join(DATA_KEYS)}), so it cannot be resumed.")
     try:
-        X, data = make_patches(*(data[k] for k in DATA_KEYS))  # (n, p²)
-    except (TypeError, ValueError) as error:
-        raise ValueError(f"'{folder}' records data that cannot be made again: {error}") from None
+        X, data = recorded_patches(config)  # (n, p²)
+    except ValueError as error:
+        raise ValueError(f"'{folder}' cannot be resumed: {error}") from None
     total = config.get("max_iter") if max_iter is None else max_iter
     if verbose and isinstance(total, int) and config.get("iteration", 0) < total:
         print(f"Resuming {folder} at iteration {config.get('iteration')} of {total} "
@@ -164,8 +179,8 @@ def write_pictures(result, folder, patch_size):
     scores = edge_scores(W1, (patch_size, patch_size))
     title = f"{W1.shape[0]} filters, {scores.n_edge_like} edge-like"
     save_figure(plot_filter_grid(W1, (patch_size, patch_size), title=title),
-                folder / "filters.png")
-    save_figure(plot_loss_curve(result.history), folder / "loss.png")
+                folder / "filters.png", close=True)
+    save_figure(plot_loss_curve(result.history), folder / "loss.png", close=True)
     result.config["edges"] = {"n_edge_like": scores.n_edge_like, "n_filters": W1.shape[0],
                               "threshold": scores.threshold,
                               "score": [float(s) for s in scores.score]}

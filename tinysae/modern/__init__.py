@@ -13,6 +13,7 @@ Modules, in the order lessons 08 and 09 use them:
   ``train_sae`` runs), with its equations per share of rows in ``fast_step_blocks``;
 - :mod:`~tinysae.modern.metrics` — MMCS, features recovered, L0, FVU, dead latents;
 - :mod:`~tinysae.modern.baseline` — the 2008 sigmoid + KL model on the same data;
+- :mod:`~tinysae.modern.report` — the lessons' metrics table and figures;
 - :mod:`~tinysae.modern.detection` — how well one unit detects a property (best F1);
 - :mod:`~tinysae.modern.crosscoder` — one dictionary for several layers, by hand;
 - :mod:`~tinysae.modern.crosscoder_training` — its minibatch training;
@@ -42,6 +43,13 @@ from tinysae.modern.metrics import (  # noqa: F401
     max_cosines,
     mmcs,
     summary,
+)
+from tinysae.modern.report import (  # noqa: F401
+    metrics_table,
+    plot_dead_latents,
+    plot_dictionary_sweep,
+    plot_frontier,
+    plot_recovery,
 )
 from tinysae.modern.sae import (  # noqa: F401
     activate,

@@ -70,7 +70,7 @@ def _draw_effect(ax, board):
 
 
 def plot_dashboards(dashboards, *, title=None, row_height=1.6, width=13.0):
-    """One row per dashboard (see the module docstring); returns the Figure.
+    """One row per dashboard (see the module docstring), in a new pyplot figure; returns it.
 
     Parameters
     ----------
@@ -80,10 +80,10 @@ def plot_dashboards(dashboards, *, title=None, row_height=1.6, width=13.0):
     row_height, width : float
         Inches per dashboard row, and the figure's width.
     """
-    from matplotlib.figure import Figure
+    import matplotlib.pyplot as plt
 
     height = row_height * len(dashboards) + (0.75 if title else 0.35)
-    fig = Figure(figsize=(width, height))  # fixed margins: a layout engine would draw twice
+    fig = plt.figure(figsize=(width, height))  # fixed margins: a layout engine draws twice
     grid = fig.add_gridspec(len(dashboards), 3, width_ratios=(7.0, 1.2, 1.2),
                             left=0.4 / width, right=1 - 0.15 / width, bottom=0.3 / height,
                             top=1 - (0.7 if title else 0.3) / height, wspace=0.12,

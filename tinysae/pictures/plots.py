@@ -1,10 +1,12 @@
-"""Plots that draw arrays: the loss curve and the ρ̂ histogram; the shared figure helpers; saving.
+"""Plots that draw arrays: the loss curve, the ρ̂ histogram, timings; figure helpers; saving.
 
-Every ``plot_*`` function draws into a new :class:`matplotlib.figure.Figure` (or into the
-``ax=`` given) and returns the Figure. They never call ``plt.show`` and never touch pyplot's
-global state, so they work headless and in tests; saving is the caller's choice
-(:func:`save_figure` writes atomically). matplotlib is imported by the functions that draw,
-when they are called: ``import tinysae`` and the math work where only numpy and scipy are.
+Every ``plot_*`` function in :mod:`tinysae.pictures` follows matplotlib's conventions: it
+draws into the ``ax=`` given, or else into a new pyplot figure (so the figure shows inline
+in Jupyter and with ``plt.show()`` in a REPL), and returns the Figure. Saving is the
+caller's choice (:func:`save_figure` writes atomically; ``close=True`` then releases the
+figure, as a script that draws many should). matplotlib is imported by the functions that
+draw, when they are called: ``import tinysae`` and the math work where only numpy and
+scipy are.
 """
 
 import numbers
@@ -17,20 +19,26 @@ from tinysae.atomic_write import atomic_write
 from tinysae.checks import check_int, check_path, check_real, check_vector, fail
 
 
+def new_figure(figsize):
+    """A new pyplot Figure (constrained layout) of ``figsize`` = (width, height) inches."""
+    sizes = np.asarray(figsize, dtype=object).ravel()
+    if len(sizes) != 2 or not all(isinstance(v, numbers.Real) and not isinstance(v, bool)
+                                  and 0 < v < np.inf for v in sizes):
+        fail("figsize", "(width, height) in inches, both positive and finite", figsize)
+    import matplotlib.pyplot as plt
+
+    return plt.figure(figsize=tuple(float(v) for v in sizes), layout="constrained")
+
+
 def figure_and_axes(ax, figsize):
-    """A new Figure with one Axes, or the given Axes and its Figure."""
+    """The given Axes and its Figure, or a new pyplot Figure of ``figsize`` with one Axes."""
     from matplotlib.axes import Axes
-    from matplotlib.figure import Figure
 
     if ax is not None:
         if not isinstance(ax, Axes):
             fail("ax", "None or a matplotlib Axes", ax, TypeError)
         return ax.figure, ax
-    sizes = np.asarray(figsize, dtype=object).ravel()
-    if len(sizes) != 2 or not all(isinstance(v, numbers.Real) and not isinstance(v, bool)
-                                  and 0 < v < np.inf for v in sizes):
-        fail("figsize", "(width, height) in inches, both positive and finite", figsize)
-    fig = Figure(figsize=figsize, layout="constrained")
+    fig = new_figure(figsize)
     return fig, fig.add_subplot()
 
 
@@ -80,6 +88,7 @@ def plot_rho_hat_histogram(rho_hat, target=None, *, bins=30, title=None, ax=None
     from matplotlib.ticker import MaxNLocator
 
     ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of units are whole
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=4))  # long tick labels must not collide
     if target is not None:
         ax.axvline(target, color="C3", ls="--", label=f"target ρ = {target:g}")
         ax.legend()
@@ -89,8 +98,35 @@ def plot_rho_hat_histogram(rho_hat, target=None, *, bins=30, title=None, ax=None
     return fig
 
 
-def save_figure(fig, path, *, dpi=150):
-    """Write ``fig`` to ``path`` (format from the suffix) atomically; returns the Path."""
+def plot_timings(milliseconds, *, title=None, ax=None, figsize=(7, 3.5)):
+    """Horizontal bars of milliseconds per call on a log scale, each labelled with its time.
+
+    ``milliseconds`` maps a name to a time, drawn top to bottom in the mapping's order.
+    """
+    if not isinstance(milliseconds, Mapping) or not milliseconds:
+        fail("milliseconds", "a non-empty mapping of names to times in ms", milliseconds,
+             TypeError)
+    names = list(milliseconds)
+    ms = check_vector("milliseconds", [milliseconds[n] for n in names])  # (k,)
+    fig, ax = figure_and_axes(ax, figsize)
+    ax.barh(names, ms, color=[f"C{i}" for i in range(len(names))])
+    ax.set_xscale("log")
+    ax.tick_params(axis="x", which="minor", labelbottom=False)
+    ax.set_xlim(ms.min() / 4, ms.max() * 4)  # bars start well left of the shortest one
+    for i, t in enumerate(ms):
+        ax.text(t * 1.1, i, f"{t:.1f} ms", va="center")
+    ax.invert_yaxis()
+    ax.set_xlabel("milliseconds per call (log scale)")
+    if title:
+        ax.set_title(title)
+    return fig
+
+
+def save_figure(fig, path, *, dpi=150, close=False):
+    """Write ``fig`` to ``path`` (format from the suffix) atomically; returns the Path.
+
+    ``close=True`` closes the figure afterwards (pyplot keeps every figure it made open).
+    """
     from matplotlib.figure import Figure
 
     if not isinstance(fig, Figure):
@@ -103,4 +139,9 @@ def save_figure(fig, path, *, dpi=150):
              f"(one of {', '.join(sorted(fig.canvas.get_supported_filetypes()))})", str(path))
     if not path.parent.is_dir():
         fail("path", "a file in an existing folder", str(path))
-    return atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi))
+    written = atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi))
+    if close:
+        import matplotlib.pyplot as plt
+
+        plt.close(fig)
+    return written

@@ -1,0 +1,138 @@
+"""What lessons 08 and 09 show: the metrics table and the figures of feature recovery.
+
+Shapes, defined once for this module::
+
+    n_f  true features      n_v  dimensions      n_h  latents
+
+A *row* is the dict of metrics :func:`tinysae.modern.evaluate` returns (``mmcs``,
+``recovered``, ``l0``, ``fvu``, ``dead``), plus whatever the lesson adds (``seconds``,
+``resampled``); a metric that does not apply (the L0 of sigmoid units) is None. Runs are
+grouped and labelled by the caller in dicts, so nothing here reads a label to find a run.
+As in :mod:`tinysae.pictures`, each plot returns a new pyplot Figure (or draws into ``ax=``).
+"""
+
+from tinysae.checks import check_vector
+from tinysae.pictures.plots import figure_and_axes, new_figure
+
+#: The table's columns: heading, width and format of each metric.
+COLUMNS = {"mmcs": ("MMCS", 7, "{:.3f}"), "recovered": ("recovered", 10, "{:.1%}"),
+           "l0": ("L0", 7, "{:.2f}"), "fvu": ("FVU", 7, "{:.3f}"), "dead": ("dead", 6, "{:d}"),
+           "resampled": ("resampled", 10, "{:d}"), "seconds": ("s", 5, "{:.0f}")}
+
+
+def metrics_table(rows, columns=("mmcs", "recovered", "l0", "fvu", "dead", "seconds")):
+    """The rows (a dict: model name → row) as a text table, one model per line.
+
+    A metric that is None (does not apply) prints as ``n/a``.
+    """
+    width = max([len("model")] + [len(name) for name in rows]) + 2
+    lines = ["model".ljust(width) + " ".join(COLUMNS[c][0].rjust(COLUMNS[c][1]) for c in columns)]
+    for name, row in rows.items():
+        cells = ("n/a" if row.get(c) is None else COLUMNS[c][2].format(row[c]) for c in columns)
+        lines.append(name.ljust(width) + " ".join(cell.rjust(COLUMNS[c][1])
+                                                  for c, cell in zip(columns, cells)))
+    return "\n".join(lines)
+
+
+def readable_log_axis(axis):
+    """Ticks at 1, 2 and 5 times the powers of ten, written plainly (0.02, 0.05, 0.1): a log
+    axis that spans a decade or two otherwise crowds its minor ticks with 6×10⁻¹ labels."""
+    from matplotlib.ticker import LogLocator, NullFormatter, StrMethodFormatter
+
+    axis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    axis.set_major_formatter(StrMethodFormatter("{x:g}"))
+    axis.set_minor_formatter(NullFormatter())
+
+
+def plot_recovery(p, best_cosines, *, threshold, ax=None, figsize=(10, 4)):
+    """Each true feature's best cosine with a decoder column against its firing probability.
+
+    ``p`` (n_f,) are the firing probabilities; ``best_cosines`` maps a model's name to its
+    best cosines (n_f,) (:func:`tinysae.modern.max_cosines`); ``threshold`` is the recovery
+    line.
+    """
+    p = check_vector("p", p)  # (n_f,)
+    fig, ax = figure_and_axes(ax, figsize)
+    for name, cosines in best_cosines.items():
+        ax.plot(p, check_vector(name, cosines, size=p.size), ".", ms=4, alpha=0.7, label=name)
+    ax.axhline(threshold, color="grey", lw=0.8, ls="--")
+    ax.set(xscale="log", xlabel="firing probability p_f of the true feature",
+           ylabel="best cosine with a decoder column", ylim=(0, 1.02),
+           title=f"Which true features are found (dashed: the {threshold} recovery line)")
+    ax.legend(loc="center left", markerscale=3)
+    return fig
+
+
+def plot_dictionary_sweep(sweep, *, headline=None, headline_weight=None, title=None,
+                          figsize=(11, 4)):
+    """A sweep of dictionary size × L1 weight: MMCS against λ, and FVU against L0.
+
+    ``sweep`` maps ``(n_latents, l1_weight)`` to a row; ``headline`` maps ``n_latents`` to
+    the row of a longer run at ``headline_weight``, drawn as a star. Returns the new Figure.
+    """
+    sizes = sorted({n for n, _ in sweep})
+    weights = sorted({w for _, w in sweep})
+    fig = new_figure(figsize)
+    ax_mmcs, ax_fvu = fig.subplots(1, 2)
+    for n_latents in sizes:
+        runs = [sweep[n_latents, w] for w in weights]
+        line, = ax_mmcs.plot(weights, [r["mmcs"] for r in runs], "o-", label=f"{n_latents} latents")
+        if headline and n_latents in headline:
+            ax_mmcs.plot(headline_weight, headline[n_latents]["mmcs"], "*", ms=14,
+                         color=line.get_color(), label=f"{n_latents} latents, longer run")
+        ax_fvu.plot([r["l0"] for r in runs], [r["fvu"] for r in runs], "o-",
+                    label=f"{n_latents} latents")
+        for w, r in zip(weights, runs):
+            ax_fvu.annotate(f"λ={w:g}", (r["l0"], r["fvu"]), fontsize=7)
+    ax_mmcs.set(xscale="log", xlabel="L1 weight λ", ylabel="MMCS", title="Feature recovery")
+    ax_mmcs.set_xticks(weights, [f"{w:g}" for w in weights])
+    ax_mmcs.minorticks_off()
+    ax_fvu.set(xscale="log", yscale="log", xlabel="L0 (latents active per example)",
+               ylabel="FVU", title="Sparsity vs reconstruction")
+    readable_log_axis(ax_fvu.xaxis)
+    readable_log_axis(ax_fvu.yaxis)
+    ax_mmcs.legend()
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_frontier(families, *, figsize=(11, 4)):
+    """FVU and MMCS against L0 for families of runs, e.g. TopK at several k, L1 at several λ.
+
+    ``families`` maps a family's name to ``{point label: row}``; each family is one line,
+    its points joined in order of L0 and labelled. Returns the new Figure.
+    """
+    fig = new_figure(figsize)
+    ax_fvu, ax_mmcs = fig.subplots(1, 2)
+    for (family, runs), style in zip(families.items(), ("o-", "s--", "^:", "d-.")):
+        points = sorted(runs.items(), key=lambda item: item[1]["l0"])
+        l0 = [row["l0"] for _, row in points]
+        for ax, metric in ((ax_fvu, "fvu"), (ax_mmcs, "mmcs")):
+            ax.plot(l0, [row[metric] for _, row in points], style, label=family)
+            for label, row in points:
+                ax.annotate(label, (row["l0"], row[metric]), fontsize=7)
+    ax_fvu.set(xlabel="L0 (latents active per example)", ylabel="FVU", yscale="log",
+               title="Reconstruction at a given sparsity")
+    readable_log_axis(ax_fvu.yaxis)
+    ax_mmcs.set(xlabel="L0 (latents active per example)", ylabel="MMCS", title="Feature recovery")
+    ax_fvu.legend()
+    return fig
+
+
+def plot_dead_latents(histories, *, n_latents, window, resampling_stops=None, ax=None,
+                      figsize=(6, 4)):
+    """Dead latents during training, one line per run: ``histories`` maps a name to a
+    training history with ``step`` and ``dead`` (:func:`tinysae.modern.train_sae`)."""
+    fig, ax = figure_and_axes(ax, figsize)
+    for name, history in histories.items():
+        ax.plot(history["step"], history["dead"], label=name)
+    if resampling_stops is not None:
+        ax.axvline(resampling_stops, color="grey", ls="--", lw=0.8)
+        ax.annotate("resampling stops", (resampling_stops, 0), fontsize=8, rotation=90,
+                    va="bottom", ha="right")
+    ax.set(xlabel="Adam step", ylabel=f"dead latents (silent for {window} examples)",
+           title=f"{n_latents} latents")
+    ax.legend()
+    return fig
+

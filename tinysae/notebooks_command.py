@@ -1,0 +1,122 @@
+"""``tinysae notebooks``: the lessons as Jupyter notebooks (``.ipynb``), by Jupytext.
+
+Each lesson is a script in Jupytext's percent format: ``# %%`` starts a code cell and
+``# %% [markdown]`` a cell of prose. Jupytext (the optional extra ``tinysae[notebooks]``)
+reads that format; the one thing added here is what sphinx-gallery does too: the lesson's
+docstring, which opens the script, becomes the notebook's first Markdown cell (its first
+line the title) instead of a code cell that would print a string. In a kernel the lesson
+ignores the kernel's command line; ``TINYSAE_QUICK=1`` in the environment asks for the quick
+run (see :mod:`tinysae.lessonkit`).
+"""
+
+import argparse
+import ast
+from pathlib import Path
+
+from tinysae.cli import Parser
+
+#: The lesson scripts: two digits, an underscore, a name.
+LESSON_GLOB = "[0-9][0-9]_*.py"
+
+#: The kernel the notebooks ask for: the Python that ``ipykernel`` installs.
+KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+NOTEBOOK_NOTE = ("*As a notebook:* run the cells from the top; each figure shows below its "
+                 "cell and is saved to `data/lessons/{name}/`. For the quick run, start "
+                 "Jupyter with `TINYSAE_QUICK=1` in the environment.")
+
+DESCRIPTION = """\
+Write every lesson as a Jupyter notebook (.ipynb) into FOLDER, converted by Jupytext
+(pip install "tinysae[notebooks]"). The lessons are read from --lessons, else from
+./lessons, else from the ones installed with tinysae.
+"""
+
+
+def main(argv):
+    """Run ``tinysae notebooks`` with the arguments after the command word; the exit status."""
+    args = build_parser().parse_args(argv)
+    lessons = lesson_scripts(args.lessons)
+    written = write_notebooks(lessons, args.folder, overwrite=args.force)
+    print(f"Wrote {len(written)} notebooks into {args.folder}/: "
+          f"{', '.join(p.name for p in written)}")
+    print("Open them in Jupyter or VS Code; for the quick runs, start it with TINYSAE_QUICK=1 "
+          "in the environment.")
+    return 0
+
+
+def build_parser():
+    """The argument parser of ``tinysae notebooks``."""
+    n = Parser(prog="tinysae notebooks", description=DESCRIPTION,
+               formatter_class=argparse.RawDescriptionHelpFormatter)
+    n.add_argument("folder", type=Path, metavar="FOLDER",
+                   help="where to write the notebooks (created if missing)")
+    n.add_argument("--lessons", type=Path, metavar="FOLDER",
+                   help="the folder of lesson scripts [default: ./lessons, else the ones "
+                        "installed with tinysae]")
+    n.add_argument("--force", action="store_true", help="overwrite notebooks already there")
+    return n
+
+
+def lesson_scripts(folder=None):
+    """The lesson scripts, in order, from ``folder``, else ``./lessons``, else the ones
+    installed with tinysae (:func:`tinysae.lessons_command.shipped_lessons`)."""
+    from tinysae.lessons_command import shipped_lessons
+
+    for candidate in [folder] if folder is not None else [Path("lessons")]:
+        scripts = sorted(candidate.glob(LESSON_GLOB)) if candidate.is_dir() else []
+        if scripts:
+            return scripts
+    if folder is not None:
+        raise FileNotFoundError(f"No lesson scripts ({LESSON_GLOB}) in '{folder}'")
+    return sorted(shipped_lessons().glob(LESSON_GLOB))
+
+
+def lesson_notebook(script):
+    """The lesson ``script`` (a Path) as a notebook (``nbformat.NotebookNode``)."""
+    try:
+        import jupytext
+        from nbformat.v4 import new_markdown_cell
+    except ImportError:
+        raise ImportError("tinysae notebooks needs Jupytext: pip install "
+                          "\"tinysae[notebooks]\"") from None
+    notebook = jupytext.read(script, fmt="py:percent")
+    first = notebook.cells[0] if notebook.cells else None
+    doc = docstring_only(first.source) if first is not None and first.cell_type == "code" else None
+    if doc is not None:
+        title, _, rest = doc.partition("\n")
+        note = NOTEBOOK_NOTE.format(name=Path(script).stem)
+        notebook.cells[0] = new_markdown_cell(f"# {title.rstrip('.')}\n{rest}\n\n{note}")
+    notebook.metadata.pop("jupytext", None)
+    notebook.metadata["kernelspec"] = dict(KERNELSPEC)
+    return notebook
+
+
+def docstring_only(source):
+    """The text of ``source`` if it is nothing but a string literal (a docstring), else None."""
+    try:
+        body = ast.parse(source).body
+    except SyntaxError:
+        return None
+    if len(body) == 1 and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant) \
+            and isinstance(body[0].value.value, str):
+        return body[0].value.value.strip()
+    return None
+
+
+def write_notebooks(scripts, folder, *, overwrite=False):
+    """Write ``<folder>/<lesson>.ipynb`` for each script; returns the paths written."""
+    import nbformat
+
+    from tinysae.atomic_write import atomic_write
+
+    targets = [Path(folder) / (Path(s).stem + ".ipynb") for s in scripts]
+    existing = [t for t in targets if t.exists()]
+    if existing and not overwrite:
+        raise FileExistsError(f"'{existing[0]}' exists (it may hold your own edits); "
+                              "use --force to overwrite, or choose another folder")
+    notebooks = [lesson_notebook(s) for s in scripts]  # all converted before anything is written
+    Path(folder).mkdir(parents=True, exist_ok=True)
+    for notebook, target in zip(notebooks, targets):
+        text = nbformat.writes(notebook)
+        atomic_write(target, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+    return targets
