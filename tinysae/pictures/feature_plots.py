@@ -58,16 +58,15 @@ def plot_relative_norms(r, *, low=0.1, high=0.9, bins=40, ax=None, figsize=(6.5,
     """
     r = np.asarray(r, dtype=np.float64)
     fig, ax = figure_and_axes(ax, figsize)
+    ax.axvspan(0, low, color="tab:blue", alpha=0.15, lw=0)
+    ax.axvspan(high, 1, color="tab:green", alpha=0.15, lw=0)
     ax.hist(r, bins=bins, range=(0, 1), color="0.35")
-    for edge in (low, high):
-        ax.axvline(edge, color="tab:red", lw=0.8, ls="--")
     counts = (np.sum(r < low), np.sum((r >= low) & (r <= high)), np.sum(r > high))
-    for x, count, what in zip((low / 2, 0.5, (1 + high) / 2), counts,
-                              (f"{layer_names[0]} only", "shared", f"{layer_names[1]} only")):
-        ax.text(x, 0.97, f"{what}\n{count}", transform=ax.get_xaxis_transform(), ha="center",
-                va="top", fontsize=8, color="tab:red")
+    ax.set_xlim(0, 1)
     ax.set_xlabel(f"relative decoder norm  ‖d({layer_names[1]})‖ / (‖d({layer_names[0]})‖ + "
                   f"‖d({layer_names[1]})‖)")
     ax.set_ylabel("latents")
-    ax.set_title(title or f"{r.size} latents", fontsize=10)
+    ax.set_title(f"{title or f'{r.size} latents'}\n{layer_names[0]} only (r < {low:g}, blue): "
+                 f"{counts[0]}   shared: {counts[1]}   {layer_names[1]} only (r > {high:g}, "
+                 f"green): {counts[2]}", fontsize=9.5)
     return fig
