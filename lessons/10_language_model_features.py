@@ -15,25 +15,26 @@ single feature detects it better than the best single neuron.
 
 Command:   python lessons/10_language_model_features.py        (add --quick for the tests)
 
-What you will see (full run: 1 min 58 s on the shared 2-core machine at a quiet moment; it
-runs on one thread): the corpus (101 files, 2.9 M characters for the model; 33 files each
-for the SAE and the test, 0.84 M and 0.92 M); the language model's progress; on 40000 test
-positions, 2.51 bits per character against the bigram's 3.53. The SAE (1024 latents, TopK
-k = 16): L0 16, FVU 0.054, 56 dead latents; spliced in, it raises the model's loss from
-2.513 to 2.568 bits per character, against 6.14 with the neurons zeroed — 98.5% of the
-loss recovered. Then the table: the best feature beats the best neuron on 9 of 12
-properties, by far where a property is one concrete thing — just after `def ` (F1 0.95
-against 0.28), just after `self.` (0.81 against 0.27), a digit (0.70 against 0.32), inside
-a number (0.43 against 0.24). The best neuron for after `def ` and after `self.` is the
-same one, neuron 97, and its top activations are neither: it fires most early in words
-such as `else`, `Encodes`, `Imports`. One neuron, three meanings; the SAE gives each its
-own feature. Elsewhere the two are close (comment 0.31 each, brackets 0.53 each), and the
-neuron wins on the broadest properties — docstring (0.42 against 0.39), prose (0.58 against
-0.49), keyword (0.21 against 0.20) — where no unit of either kind does much better than
-predicting the property everywhere (the "all" column: 0.37, 0.61, 0.08). A 32-character
-model has no single direction for "inside a docstring"; the SAE cuts such text into
-narrower features (its best prose feature: precision 0.77, recall 0.36), where a dense
-neuron covers more at a lower precision. Sparse features are specific, not exhaustive.
+What you will see (full run: 1 min 54 s wall, 2 min 6 s of CPU on one thread, on the shared
+2-core machine at a quiet moment, load about 1.2): the corpus (101 files, 2.9 M characters
+for the model; 33 files each for the SAE and the test, 0.84 M and 0.92 M); the language
+model's progress; on 40000 test positions, 2.51 bits per character against the bigram's
+3.53. The SAE (1024 latents, TopK k = 16): L0 16, FVU 0.054, 56 dead latents; spliced in,
+it raises the model's loss from 2.513 to 2.568 bits per character, against 6.14 with the
+neurons zeroed — 98.5% of the loss recovered. Then the table: the best feature beats the
+best neuron on 9 of 12 properties, by far where a property is one concrete thing — just
+after `def ` (F1 0.95 against 0.28), just after `self.` (0.81 against 0.27), a digit (0.70
+against 0.32), inside a number (0.43 against 0.24). The best neuron for after `def ` and
+after `self.` is the same one, neuron 97, and its top activations are neither: it fires
+most early in words such as `else`, `Encodes`, `Imports`. One neuron, three meanings; the
+SAE gives each its own feature. Elsewhere the two are close (comment 0.31 each, brackets
+0.53 each), and the neuron wins on three: keyword (0.21 against 0.20, poor either way) and
+the broadest properties, docstring (0.42 against 0.39) and prose (0.58 against 0.49), where
+no unit of either kind does much better than predicting the property everywhere (the "all"
+column: 0.37 and 0.61). A 32-character model has no single direction for "inside a
+docstring"; the SAE cuts such text into narrower features (its best prose feature:
+precision 0.77, recall 0.36), where a dense neuron covers more at a lower precision. Sparse
+features are specific, not exhaustive.
 
 Pictures: 10_features.png, dashboards of the best feature for six properties (top contexts
 shaded by the feature's activation, its histogram, the next characters it promotes):

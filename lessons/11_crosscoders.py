@@ -16,16 +16,16 @@ GELU neurons (32 characters → 128 → 128 → next character), trained here.
 
 Command:   python lessons/11_crosscoders.py        (add --quick for the test suite)
 
-What you will see (full run: 5 min 23 s on a shared 2-core machine with other jobs running,
-of which 3 min 42 s of CPU on one thread): the two-layer model reaches 2.34 bits per
-character on the test text (the bigram: 3.53; lesson 10's one-layer model: 2.51). The
-crosscoder (1024 latents on 2 × 128 neurons, β = 1, 3000 steps): L0 14.3, FVU 0.173 on
+What you will see (full run: 3 min 24 s wall, 3 min 26 s of CPU on one thread, on the
+shared 2-core machine at a quiet moment, load about 1): the two-layer model reaches 2.34
+bits per character on the test text (the bigram: 3.53; lesson 10's one-layer model: 2.51).
+The crosscoder (1024 latents on 2 × 128 neurons, β = 1, 3000 steps): L0 14.3, FVU 0.173 on
 layer 1 and 0.122 on layer 2, no dead latent. Its relative decoder norms have the paper's
-shape — a peak at each end and a broad hump in the middle: 72 latents write to layer 1
-only (r < 0.1), 58 to layer 2 only (r > 0.9), 894 to both. Layer 2 reads layer 1, so most
-of what layer 1 holds is still there one layer up. The shared latents also carry the
-sharpest meanings: latent 578 fires on the space after `def` (F1 0.99), another shared one
-on the dot after `self.` (0.99). The layer-specific ones fire more often (2.9% and 3.4% of
+shape — a peak at each end and a broad hump in the middle: 72 latents write to layer 1 only
+(r < 0.1), 58 to layer 2 only (r > 0.9), 894 to both. Layer 2 reads layer 1, so most of
+what layer 1 holds is still there one layer up. The shared latents also carry the sharpest
+meanings: latent 578 fires on the space after `def` (F1 0.99), another shared one on the
+dot after `self.` (0.99). The layer-specific ones fire more often (2.9% and 3.4% of
 positions each, against 1.1%) and mean less — the best any of them does is F1 0.65, at
 indentation — as Anthropic later reported for the features a crosscoder finds in one model
 only (its 2025 update "Insights on crosscoder model diffing"). A table gives, for each of
