@@ -6,17 +6,17 @@ produce values in (0, 1), which is why lessons 03–06 squeezed every patch into
 a3 = z3 (``decoder="linear"``); the output delta loses its f′ factor, δ3 = a3 − x, and
 the hidden layer stays sigmoid and sparse. The data are 8×8×3 colour patches from the
 bundled photo, each patch flattened channel-last into 192 values, whitened with ZCA:
-x_ZCA = U diag(1/√(λ + ε)) Uᵀ (x − x̄) with ε = 0.1 (tinysae.fit_zca).
+x_ZCA = U diag(1/√(σ² + ε)) Uᵀ (x − x̄) with ε = 0.1 (tinysae.fit_zca).
 
 Command:   python lessons/07_linear_decoder.py          (add --quick for the test suite)
 
 What you will see (numbers from a full run):
 - The PCA of the patches: 5 of 192 components keep 90% of the variance and 40 keep 99%
   (mean colour and slow gradients hold almost all of it). After ZCA only the first 8 or
-  so directions (those with λ > ε) keep more than half their whitened variance; ε damps
+  so directions (those with variance σ² > ε) keep more than half their whitened variance; ε damps
   the rest, which is mostly JPEG and sensor noise.
 - 07_pca.png: the cumulative share of variance against k and the whitened variance
-  λ/(λ + ε) of each direction. 07_patches.png: the same 64 patches raw and after ZCA (each
+  σ²/(σ² + ε) of each direction. 07_patches.png: the same 64 patches raw and after ZCA (each
   drawn at its own contrast): edges keep their shape, flat patches turn into faint speckle.
 - The training log, then J and its terms (J = 1.234 after 300 iterations); mean ρ̂ ends
   at the target 0.035.
@@ -91,14 +91,14 @@ for share in (0.9, 0.99):
     k = pca.n_components(share)
     print(f"{k:3d} of {X.shape[1]} components keep {pca.variance_kept(k):.2%} of the "
           f"variance (≥ {share:.0%})")
-whitened_share = pca.variances / (pca.variances + ZCA_EPSILON)  # (192,) λ/(λ+ε)
+whitened_share = pca.variances / (pca.variances + ZCA_EPSILON)  # (192,) σ²/(σ²+ε)
 print(f"after ZCA (ε = {ZCA_EPSILON}): {np.sum(whitened_share > 0.5)} directions keep more "
-      f"than half their whitened variance; the rest (λ < ε) are damped as noise")
+      f"than half their whitened variance; the rest (σ² < ε) are damped as noise")
 args.save(plot_variance_kept(pca.variances, ZCA_EPSILON), "07_pca.png")
 
 # %% [markdown]
 # ## ZCA whitening
-# x_ZCA = U diag(1/√(λ + ε)) Uᵀ (x − x̄): decorrelated, yet still looking like the patch.
+# x_ZCA = U diag(1/√(σ² + ε)) Uᵀ (x − x̄): decorrelated, yet still looking like the patch.
 
 # %%
 zca = fit_zca(X, ZCA_EPSILON)

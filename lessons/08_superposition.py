@@ -33,9 +33,9 @@ of the data (FVU 0.23), but its decoder columns are blends: its MMCS is close to
 chance level of about 0.2 for random directions (see tests/test_modern_metrics.py).
 08_recovery.png plots each true feature's best cosine against how often it fires: the SAE
 misses only rare features, and the 2008 model gets up to about 0.5 on the most frequent
-ones only. 08_tradeoff.png sweeps dictionary size × λ with shorter runs. MMCS peaks at an
-intermediate λ for every size: too small a λ leaves codes dense (L0 25–34) and features
-blended, too large a λ (L0 ≈ 4) costs reconstruction and kills latents; at a given L0,
+ones only. 08_tradeoff.png sweeps dictionary size × β with shorter runs. MMCS peaks at an
+intermediate β for every size: too small a β leaves codes dense (L0 25–34) and features
+blended, too large a β (L0 ≈ 4) costs reconstruction and kills latents; at a given L0,
 256 latents reconstruct worse than 512 or 1024.
 
 With --quick, the same experiment on a problem 4 times smaller (128 features in 64
@@ -66,7 +66,7 @@ N_FEATURES = 512          # n_f: ground-truth features
 N_VISIBLE = 256           # n_v: dimensions of each example
 MEAN_ACTIVE = 5.0         # features firing in an average example
 DECAY = 0.99              # firing probability p_f ∝ DECAY^f
-L1_WEIGHT = 0.05          # λ: weight of the L1 penalty on the latents
+L1_WEIGHT = 0.05          # β: weight of the L1 penalty on the latents
 DICTIONARY_SIZES = (1024, 512)  # n_h of the two headline runs
 N_STEPS = 4000            # Adam steps of a headline run (2M examples)
 BATCH_SIZE = 512          # fresh examples per step
@@ -170,7 +170,7 @@ args.save(plot_recovery(p, {name: max_cosines(F, W2) for name, W2 in decoders.it
 
 # %% [markdown]
 # ## The dictionary-size × L1 trade-off
-# Shorter runs of every size at every λ; the stars are the longer runs above.
+# Shorter runs of every size at every β; the stars are the longer runs above.
 
 # %%
 sweep = {}
@@ -179,7 +179,7 @@ for n_latents in SWEEP_SIZES:
         sweep[n_latents, sparsity_weight], _ = train_and_measure(n_latents, sparsity_weight, SWEEP_STEPS,
                                                            SEED + 7 * n_latents)
         r = sweep[n_latents, sparsity_weight]
-        print(f"sweep n_h={n_latents:5d} λ={sparsity_weight:<5g} MMCS {r['mmcs']:.3f}  L0 {r['l0']:5.2f}"
+        print(f"sweep n_h={n_latents:5d} β={sparsity_weight:<5g} MMCS {r['mmcs']:.3f}  L0 {r['l0']:5.2f}"
               f"  FVU {r['fvu']:.3f}  dead {r['dead']:4d}")
 args.save(plot_dictionary_sweep(sweep, headline=headline, headline_weight=L1_WEIGHT,
                                 title=f"Dictionary size × L1 weight (dots: {SWEEP_STEPS} steps "

@@ -1,7 +1,7 @@
 """Lesson 09 — TopK latents and dead latents, against L1 at the same L0.
 
 Goal: L1 buys sparsity by shrinking every active latent towards zero, so reconstructions
-come out too small, and its L0 is only set indirectly through λ. TopK (Gao et al. 2024)
+come out too small, and its L0 is only set indirectly through β. TopK (Gao et al. 2024)
 sets the sparsity directly: keep the k largest pre-activations of each example, zero the
 rest, then ReLU. Its backward pass is just the mask of kept latents (gradient-checked in
 tests/test_modern_sae.py). With a hard k, latents that lose every contest stop receiving
@@ -14,9 +14,9 @@ Command:   python lessons/09_topk.py        (add --quick for the test suite)
 
 What you will see (full run, on both cores; `tinysae bench --lessons 09` times it: 73 s on
 a busy 2-core machine, load about 3.5, with 91 s of CPU): a table of TopK runs (k = 3, 5, 8)
-and L1 runs whose λ (0.3, 0.1, 0.03) spans the same L0 range, all with 600 steps of 1024
+and L1 runs whose β (0.3, 0.1, 0.03) spans the same L0 range, all with 600 steps of 1024
 examples. 09_frontier.png plots FVU and MMCS against L0: at a matched L0 TopK reconstructs
-better (k = 8: L0 6.6, FVU ≈ 0.02; λ = 0.1: L0 7.4, FVU ≈ 0.08), because it does not shrink
+better (k = 8: L0 6.6, FVU ≈ 0.02; β = 0.1: L0 7.4, FVU ≈ 0.08), because it does not shrink
 what it keeps, and in this short run it also finds more features (MMCS ≈ 0.93 against
 ≈ 0.71). 09_dead.png shows the dead-latent count during training for TopK k = 5: without
 resampling about 200 of the 512 latents die and stay dead (MMCS ≈ 0.64); with it almost
@@ -50,7 +50,7 @@ MEAN_ACTIVE = 5.0         # features firing in an average example
 DECAY = 0.99              # firing probability p_f ∝ DECAY^f
 N_LATENTS = 512           # n_h: as many latents as true features, so a dead latent is a lost one
 TOPK_KS = (3, 5, 8)       # k of the TopK runs
-L1_WEIGHTS = (0.3, 0.1, 0.03)  # λ of the L1 runs, chosen to span a similar L0 range
+L1_WEIGHTS = (0.3, 0.1, 0.03)  # β of the L1 runs, chosen to span a similar L0 range
 N_STEPS = 600             # Adam steps per run
 BATCH_SIZE = 1024         # fresh examples per step
 LEARNING_RATE = 3e-3      # Adam's α (decays linearly to 0 over the last 20% of steps)
@@ -93,17 +93,17 @@ def run(activation, *, k=None, sparsity_weight=0.0, resample=True, seed=SEED):
                            resample_until=RESAMPLE_UNTIL, rng=seed, dtype=np.float32)
     row = evaluate(F, result.params, X_eval, activation, k)
     row.update(seconds=time.perf_counter() - start, resampled=result.resampled)
-    print(f"{activation} k={k} λ={sparsity_weight:g} resample={resample}: L0 {row['l0']:.2f}, "
+    print(f"{activation} k={k} β={sparsity_weight:g} resample={resample}: L0 {row['l0']:.2f}, "
           f"MMCS {row['mmcs']:.3f} in {row['seconds']:.0f} s", flush=True)
     return row, result.history
 
 
 # %% [markdown]
-# ## TopK at several k, and L1 at several λ, all with resampling
+# ## TopK at several k, and L1 at several β, all with resampling
 
 # %%
 topk = {k: run("topk", k=k) for k in TOPK_KS}  # k → (row, history)
-l1 = {weight: run("relu", sparsity_weight=weight)[0] for weight in L1_WEIGHTS}  # λ → row
+l1 = {weight: run("relu", sparsity_weight=weight)[0] for weight in L1_WEIGHTS}  # β → row
 
 # %% [markdown]
 # ## Dead latents: TopK without resampling
@@ -117,7 +117,7 @@ no_resampling, no_resampling_history = run("topk", k=k_mid, resample=False)
 
 # %%
 rows = {**{f"TopK k={k}": row for k, (row, _) in topk.items()},
-        **{f"L1 λ={weight:g}": row for weight, row in l1.items()},
+        **{f"L1 β={weight:g}": row for weight, row in l1.items()},
         f"TopK k={k_mid}, no resampling": no_resampling}
 print(metrics_table(rows, ("mmcs", "recovered", "l0", "fvu", "dead", "resampled", "seconds")))
 
@@ -126,7 +126,7 @@ print(metrics_table(rows, ("mmcs", "recovered", "l0", "fvu", "dead", "resampled"
 
 # %%
 args.save(plot_frontier({"TopK": {f"k={k}": row for k, (row, _) in topk.items()},
-                         "L1": {f"λ={weight:g}": row for weight, row in l1.items()}}),
+                         "L1": {f"β={weight:g}": row for weight, row in l1.items()}}),
           "09_frontier.png", main=True)
 
 # %% [markdown]

@@ -11,29 +11,21 @@ import subprocess
 import sys
 import tempfile
 import time
-from pathlib import Path
 
-import tinysae
-from tinysae.checks import fail
+from tinysae.lessons_command import lesson_scripts as scripts_in
 
 
-def lessons_folder():
-    """``lessons/`` of the checkout this tinysae is imported from (not part of a wheel)."""
-    return Path(tinysae.__file__).resolve().parent.parent / "lessons"
-
-
-def lesson_scripts(selection=None, folder=None):
+def lesson_scripts(selection=None):
     """The lesson scripts ``NN_*.py`` in order, or those whose number ``NN`` is in ``selection``."""
-    folder = lessons_folder() if folder is None else Path(folder)
-    scripts = sorted(folder.glob("[0-9][0-9]_*.py"))
-    if not scripts:
-        fail("--lessons", f"used in a checkout with lessons in {folder}", "no lesson there")
-    return [s for s in scripts if not selection or s.name[:2] in selection]
+    return [s for s in scripts_in() if not selection or s.name[:2] in selection]
 
 
 def lesson_numbers():
-    """``["01", "02", ...]``: the lessons of the checkout (none when tinysae is installed)."""
-    return [s.name[:2] for s in sorted(lessons_folder().glob("[0-9][0-9]_*.py"))]
+    """``["01", "02", ...]``: the numbers of the lessons this tinysae has."""
+    try:
+        return [s.name[:2] for s in scripts_in()]
+    except FileNotFoundError:  # an installation without lessons
+        return []
 
 
 def children_cpu_seconds():

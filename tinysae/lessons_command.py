@@ -25,15 +25,24 @@ DIR/data/lessons/<lesson>/ unless --out says otherwise.
 """
 
 
+#: The names of the lesson scripts: two digits, an underscore, a name (``04_training.py``).
+LESSON_GLOB = "[0-9][0-9]_*.py"
+
+
 def shipped_lessons():
     """The folder of lesson scripts: ``tinysae/lessons`` in an installed wheel, or the
     checkout's ``lessons/`` when tinysae runs from a checkout (an editable install)."""
     package = Path(__file__).resolve().parent
     for folder in (package / "lessons", package.parent / "lessons"):
-        if any(folder.glob("[0-9][0-9]_*.py")):
+        if any(folder.glob(LESSON_GLOB)):
             return folder
     raise FileNotFoundError("this installation of tinysae holds no lessons (tinysae/lessons "
                             "is missing): reinstall it from a wheel or a checkout")
+
+
+def lesson_scripts(folder=None):
+    """The lesson scripts in ``folder`` (default: the shipped ones), in order."""
+    return sorted(Path(shipped_lessons() if folder is None else folder).glob(LESSON_GLOB))
 
 
 def lesson_files(folder):

@@ -16,7 +16,6 @@ from pathlib import Path
 from tinysae.cli import Parser
 
 #: The lesson scripts: two digits, an underscore, a name.
-LESSON_GLOB = "[0-9][0-9]_*.py"
 
 #: The kernel the notebooks ask for: the Python that ``ipykernel`` installs.
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -60,15 +59,14 @@ def build_parser():
 def lesson_scripts(folder=None):
     """The lesson scripts, in order, from ``folder``, else ``./lessons``, else the ones
     installed with tinysae (:func:`tinysae.lessons_command.shipped_lessons`)."""
-    from tinysae.lessons_command import shipped_lessons
+    from tinysae.lessons_command import LESSON_GLOB, lesson_scripts as scripts_in
 
-    for candidate in [folder] if folder is not None else [Path("lessons")]:
-        scripts = sorted(candidate.glob(LESSON_GLOB)) if candidate.is_dir() else []
-        if scripts:
-            return scripts
     if folder is not None:
-        raise FileNotFoundError(f"No lesson scripts ({LESSON_GLOB}) in '{folder}'")
-    return sorted(shipped_lessons().glob(LESSON_GLOB))
+        scripts = scripts_in(folder) if Path(folder).is_dir() else []
+        if not scripts:
+            raise FileNotFoundError(f"No lesson scripts ({LESSON_GLOB}) in '{folder}'")
+        return scripts
+    return scripts_in("lessons") or scripts_in()
 
 
 def lesson_notebook(script):

@@ -9,12 +9,12 @@ With rows as examples, the notes' ``x_rot = Uᵀ x`` becomes ``X @ U`` here. The
 
     x̄ = (1/m) Σ_i x_i                     mean of each feature (removed first)
     Σ = (1/m) Σ_i (x_i − x̄)(x_i − x̄)ᵀ      covariance, (d, d)
-    Σ = U diag(λ) Uᵀ                        eigenvectors U (columns), λ₁ ≥ λ₂ ≥ ... ≥ 0
-    share of variance kept by k components = (λ₁ + ... + λ_k) / (λ₁ + ... + λ_d)
-    x_ZCA = U diag(1/√(λ + ε)) Uᵀ (x − x̄)   ZCA whitening, ε = 0.1 in the exercise
+    Σ = U diag(σ²) Uᵀ                       eigenvectors U (columns), σ₁² ≥ σ₂² ≥ ... ≥ 0
+    share of variance kept by k components = (σ₁² + ... + σ_k²) / (σ₁² + ... + σ_d²)
+    x_ZCA = U diag(1/√(σ² + ε)) Uᵀ (x − x̄)  ZCA whitening, ε = 0.1 in the exercise
 
 ε keeps the tiny-variance directions (mostly noise) from being blown up: with ε → 0 the
-whitened covariance is the identity; with ε > 0 direction i gets variance λ_i/(λ_i + ε).
+whitened covariance is the identity; with ε > 0 direction i gets variance σ_i²/(σ_i² + ε).
 """
 
 from dataclasses import dataclass
@@ -30,7 +30,7 @@ ZCA_EPSILON = 0.1
 @dataclass(frozen=True)
 class PCA:
     """A fitted PCA: ``mean`` (d,), ``components`` U (d, d) with one eigenvector per column,
-    ``variances`` λ (d,) in decreasing order."""
+    ``variances`` σ² (d,) in decreasing order."""
 
     mean: np.ndarray
     components: np.ndarray
@@ -99,7 +99,7 @@ def fit_pca(X):
 
 
 def pca_variance_kept(variances, k):
-    """``(λ₁ + ... + λ_k) / (λ₁ + ... + λ_d)`` for variances λ in decreasing order."""
+    """``(σ₁² + ... + σ_k²) / (σ₁² + ... + σ_d²)`` for variances σ² in decreasing order."""
     variances = _check_variances(variances)  # (d,)
     k = check_int("k", k, 1)
     if k > len(variances):
@@ -117,7 +117,7 @@ def _check_variances(variances):
 
 
 def zca_matrix(pca, epsilon=ZCA_EPSILON):
-    """``U diag(1/√(λ + ε)) Uᵀ``, made exactly symmetric; (d, d)."""
+    """``U diag(1/√(σ² + ε)) Uᵀ``, made exactly symmetric; (d, d)."""
     scale = 1.0 / np.sqrt(pca.variances + epsilon)  # (d,)
     M = (pca.components * scale) @ pca.components.T  # (d, d)
     return (M + M.T) / 2  # (d, d)  symmetric to the last bit

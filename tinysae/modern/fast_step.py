@@ -44,7 +44,7 @@ from tinysae.checks import check_finite_result
 from tinysae.modern.adam import BETA1, BETA2, EPS
 from tinysae.modern.fast_step_blocks import (GATHER_ROWS, adam_update, dense_deltas,
                                              dense_weight_gradients, encode,
-                                             remove_parallel_rows, renormalise,
+                                             remove_parallel_rows, renormalize,
                                              sparse_deltas, sparse_weight_gradients)
 
 #: Below this share of active entries in the codes a2 (L0 / n_h), the step runs through
@@ -227,7 +227,7 @@ class FastStep:
                         self.nu[name][rows], step_size, eps)
         if w == 0:
             adam_update(self.b2, self.gb2, self.mu["b2"], self.nu["b2"], step_size, eps)
-        renormalise(self.W2T[rows])
+        renormalize(self.W2T[rows])
 
     def residual(self):
         """x − a3 of the last minibatch, with the parameters before the step: (B, n_v)."""

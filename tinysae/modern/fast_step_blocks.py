@@ -163,6 +163,6 @@ def remove_parallel_rows(gW2T, W2T, work):
     gW2T -= work
 
 
-def renormalise(W2T):
+def renormalize(W2T):
     """Each row of W2ᵀ (a decoder column) divided by its length, in place."""
     W2T /= np.sqrt(np.einsum("ij,ij->i", W2T, W2T))[:, None]  # (n, n_v)

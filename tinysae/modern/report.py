@@ -65,7 +65,7 @@ def plot_recovery(p, best_cosines, *, threshold, ax=None, figsize=(10, 4)):
 
 def plot_dictionary_sweep(sweep, *, headline=None, headline_weight=None, title=None,
                           figsize=(11, 4)):
-    """A sweep of dictionary size × L1 weight: MMCS against λ, and FVU against L0.
+    """A sweep of dictionary size × L1 weight: MMCS against β, and FVU against L0.
 
     ``sweep`` maps ``(n_latents, l1_weight)`` to a row; ``headline`` maps ``n_latents`` to
     the row of a longer run at ``headline_weight``, drawn as a star. Returns the new Figure.
@@ -83,8 +83,8 @@ def plot_dictionary_sweep(sweep, *, headline=None, headline_weight=None, title=N
         ax_fvu.plot([r["l0"] for r in runs], [r["fvu"] for r in runs], "o-",
                     label=f"{n_latents} latents")
         for w, r in zip(weights, runs):
-            ax_fvu.annotate(f"λ={w:g}", (r["l0"], r["fvu"]), fontsize=7)
-    ax_mmcs.set(xscale="log", xlabel="L1 weight λ", ylabel="MMCS", title="Feature recovery")
+            ax_fvu.annotate(f"β={w:g}", (r["l0"], r["fvu"]), fontsize=7)
+    ax_mmcs.set(xscale="log", xlabel="L1 weight β", ylabel="MMCS", title="Feature recovery")
     ax_mmcs.set_xticks(weights, [f"{w:g}" for w in weights])
     ax_mmcs.minorticks_off()
     ax_fvu.set(xscale="log", yscale="log", xlabel="L0 (latents active per example)",
@@ -98,7 +98,7 @@ def plot_dictionary_sweep(sweep, *, headline=None, headline_weight=None, title=N
 
 
 def plot_frontier(families, *, figsize=(11, 4)):
-    """FVU and MMCS against L0 for families of runs, e.g. TopK at several k, L1 at several λ.
+    """FVU and MMCS against L0 for families of runs, e.g. TopK at several k, L1 at several β.
 
     ``families`` maps a family's name to ``{point label: row}``; each family is one line,
     its points joined in order of L0 and labelled. Returns the new Figure.

@@ -21,7 +21,7 @@ import scipy.sparse
 from tinysae.checks import check_data, check_int, check_real, check_vector, fail
 from tinysae.validation import validated
 
-#: The largest λ_f = −log(1 − p_f) used by :func:`draw_firings` (it caps p_f = 1's infinity).
+#: The largest rate r_f = −log(1 − p_f) used by :func:`draw_firings` (it caps p_f = 1's infinity).
 MAX_RATE = 40.0
 
 
@@ -113,10 +113,10 @@ def draw_firings(probabilities, n_examples, rng):
     Drawing s_if for every one of the m × n_f cells would cost m·n_f random numbers, though
     only about m·Σ_f p_f of them fire (5 of 512 per example in lesson 08). Instead the cells
     are laid end to end on a line, feature by feature, cell (f, i) an interval of length
-    λ_f = −log(1 − p_f), and the points of a Poisson process of rate 1 are drawn on it (its
-    gaps are exponential): a cell holds a point with probability 1 − e^{−λ_f} = p_f,
+    r_f = −log(1 − p_f), and the points of a Poisson process of rate 1 are drawn on it (its
+    gaps are exponential): a cell holds a point with probability 1 − e^{−r_f} = p_f,
     independently of every other cell, and the cells that hold one fire. That costs about
-    m·Σ_f λ_f ≈ m·Σ_f p_f random numbers. (For p_f = 1, λ_f is capped at MAX_RATE: a miss
+    m·Σ_f r_f ≈ m·Σ_f p_f random numbers. (For p_f = 1, r_f is capped at MAX_RATE: a miss
     then has probability e^{−40}, below the resolution of a float64 probability.)
 
     Returns
@@ -126,8 +126,8 @@ def draw_firings(probabilities, n_examples, rng):
     u : ndarray of shape (n,)
         Its coefficient u_if ~ U[0, 1).
     """
-    with np.errstate(divide="ignore"):  # p_f = 1: λ_f = inf, capped below
-        rate = np.minimum(-np.log1p(-probabilities), MAX_RATE)  # (n_f,)  λ_f
+    with np.errstate(divide="ignore"):  # p_f = 1: r_f = inf, capped below
+        rate = np.minimum(-np.log1p(-probabilities), MAX_RATE)  # (n_f,)  r_f
     length = n_examples * rate  # (n_f,)  each feature's m cells
     ends = np.cumsum(length)  # (n_f,)
     total = float(ends[-1])

@@ -72,13 +72,13 @@ def plot_patches_side_by_side(panels, patch_shape=None, *, n_show=100, figsize=N
 
 def plot_variance_kept(variances, zca_epsilon, *, ax=None, figsize=(5, 4)):
     """PCA's cumulative share of variance against the number of components, and the share
-    λ/(λ + ε) of each direction's variance that ZCA with ``zca_epsilon`` keeps."""
+    σ²/(σ² + ε) of each direction's variance that ZCA with ``zca_epsilon`` keeps."""
     variances = check_vector("variances", variances)  # (d,) in decreasing order
     zca_epsilon = check_real("zca_epsilon", zca_epsilon, 0, None, "right")
     fig, ax = figure_and_axes(ax, figsize)
     k = np.arange(1, variances.size + 1)  # (d,)
     ax.plot(k, np.cumsum(variances) / variances.sum(), label="share of variance kept")
-    ax.plot(k, variances / (variances + zca_epsilon), label="λ/(λ + ε) after ZCA")
+    ax.plot(k, variances / (variances + zca_epsilon), label="σ²/(σ² + ε) after ZCA")
     ax.set(xscale="log", xlabel="principal component k")
     ax.legend()
     return fig
