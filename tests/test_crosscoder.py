@@ -38,7 +38,7 @@ def test_grad_crosscoder(beta):
     coder, X = problem_away_from_kinks()
     ratio = gradient_check_params(
         lambda c: crosscoder_loss_and_grad(c, X, sparsity_weight=beta), coder, eps=CHECK_EPSILON)
-    report(f"crosscoder, 2 layers, β Σ_l ‖d_l‖ a2 (β = {beta})", ratio)
+    report(f"crosscoder, 2 layers, β = {beta}", ratio)
     assert ratio < GRADIENT_CHECK_THRESHOLD
 
 
