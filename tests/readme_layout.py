@@ -17,7 +17,8 @@ END = "<!-- /layout -->"
 
 #: The order of the groups in the table: the data flows from top to bottom.
 GROUPS = ("tinysae", "tinysae/data", "tinysae/model", "tinysae/training", "tinysae/pictures",
-          "tinysae/exercises", "tinysae/modern")
+          "tinysae/exercises", "tinysae/modern", "tinysae/charlm", "tinysae/commands",
+          "tinysae/bench")
 
 
 def modules():

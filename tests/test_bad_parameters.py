@@ -20,7 +20,7 @@ import pytest
 
 import tinysae as t
 import tinysae.modern as modern
-from tinysae import bench, ufldl_experiment as experiment
+from tinysae import ufldl_experiment as experiment
 from tinysae.cli import main
 
 RNG = np.random.default_rng(0)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from tinysae import bench
+from tinysae.bench import kernels, timing
 
 
 def test_quick_bench_prints_all_tables(capsys):
@@ -40,14 +41,14 @@ def test_skip_leaves_tables_out(capsys):
 
 
 def test_gemm_floor_runs_the_five_products_in_the_data_dtype():
-    X, _ = bench.problem(8, 3, 20, dtype=np.float32)
-    products = bench.gemm_floor(X, 3)
+    X, _ = kernels.problem(8, 3, 20, dtype=np.float32)
+    products = timing.gemm_floor(X, 3)
     assert products() is None
 
 
 def test_round_robin_times_every_run_once_per_round_after_a_pause_and_an_untimed_call():
     calls = []
-    times = bench.round_robin({"a": (lambda: calls.append("a"), 1.0),
+    times = timing.round_robin({"a": (lambda: calls.append("a"), 1.0),
                                "b": (lambda: calls.append("b"), 10.0)}, repeats=3,
                               pause=lambda: calls.append("pause"))
     assert list(times) == ["a", "b"] and all(len(t) == 3 for t in times.values())
@@ -58,9 +59,9 @@ def test_round_robin_times_every_run_once_per_round_after_a_pause_and_an_untimed
 
 def test_summary_pairs_each_round_with_its_floor():
     # the machine is twice as slow in round 2: the paired ratio stays 2, the medians do not
-    med, ratio, best, best_ratio = bench.summary([2.0, 4.0, 2.0], floor=[1.0, 2.0, 1.0])
+    med, ratio, best, best_ratio = timing.summary([2.0, 4.0, 2.0], floor=[1.0, 2.0, 1.0])
     assert (med, ratio, best, best_ratio) == (2.0, 2.0, 2.0, 2.0)
-    assert bench.summary([3.0, 5.0, 4.0], floor=[1.0, 1.0, 2.0])[1] == 3.0
+    assert timing.summary([3.0, 5.0, 4.0], floor=[1.0, 1.0, 2.0])[1] == 3.0
 
 
 def test_settle_waits_while_the_process_keeps_a_core_busy():
@@ -73,10 +74,10 @@ def test_settle_waits_while_the_process_keeps_a_core_busy():
             now["cpu"] += share * step
         return (lambda: now["wall"], lambda: now["cpu"], sleep)
 
-    assert bench.settle(step=0.01, limit=0.2, clocks=process(1.0)) >= 0.2  # a worker spins
-    assert bench.settle(step=0.01, limit=0.2, clocks=process(0.5)) >= 0.2  # half a core
-    assert bench.settle(step=0.01, limit=1.0, clocks=process(0.0)) == 0.01  # idle: one step
-    assert bench.settle(step=0.01, limit=1.0, clocks=process(0.05)) == 0.01  # below `busy`
+    assert timing.settle(step=0.01, limit=0.2, clocks=process(1.0)) >= 0.2  # a worker spins
+    assert timing.settle(step=0.01, limit=0.2, clocks=process(0.5)) >= 0.2  # half a core
+    assert timing.settle(step=0.01, limit=1.0, clocks=process(0.0)) == 0.01  # idle: one step
+    assert timing.settle(step=0.01, limit=1.0, clocks=process(0.05)) == 0.01  # below `busy`
 
 
 def test_cpu_mode_times_single_threaded(capsys):
@@ -96,7 +97,7 @@ def test_modern_table_times_the_step_against_its_floor(capsys):
 
 
 def test_modern_states_have_dense_and_sparse_codes():
-    from tinysae.bench_modern import TRAINED_L0, modern_states
+    from tinysae.bench.modern_step import TRAINED_L0, modern_states
     from tinysae.modern import encode
     sample, fresh, trained = modern_states(16, 128, 256)
     X = sample(2000, np.random.default_rng(5))  # (m, n_v)

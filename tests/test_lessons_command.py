@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 from tinysae.cli import main
-from tinysae.lessons_command import lesson_files, shipped_lessons
+from tinysae.commands.lessons import lesson_files, shipped_lessons
 
 CHECKOUT_LESSONS = Path(__file__).resolve().parent.parent / "lessons"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tinysae.cli import main
-from tinysae.notebooks_command import docstring_only, lesson_notebook, lesson_scripts
+from tinysae.commands.notebooks import docstring_only, lesson_notebook, lesson_scripts
 
 LESSONS = Path(__file__).resolve().parent.parent / "lessons"
 

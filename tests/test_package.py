@@ -61,7 +61,7 @@ def test_readme_picture_exists():
 def test_import_tinysae_needs_no_matplotlib():
     code = ("import sys; sys.modules['matplotlib'] = None\n"
             "import tinysae, numpy as np\n"
-            "import tinysae.modern, tinysae.lessonkit, tinysae.show_command\n"
+            "import tinysae.modern, tinysae.lessonkit, tinysae.commands.show\n"
             "X = np.random.default_rng(0).uniform(0.1, 0.9, (50, 16))\n"
             "print(tinysae.train(X, 4, max_iter=3, verbose=False).iteration)")
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)

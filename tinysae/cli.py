@@ -1,6 +1,6 @@
 """The ``tinysae`` command: one word picks the command, and every command fails alike.
 
-``tinysae train`` runs the UFLDL experiment (:mod:`tinysae.train_command`); ``tinysae
+``tinysae train`` runs the UFLDL experiment (:mod:`tinysae.commands.train`); ``tinysae
 bench`` times the kernels (:mod:`tinysae.bench`); ``tinysae --help`` lists every command.
 Each command is a module with ``main(argv) -> exit status``, imported only when it is
 asked for. Errors in the options, the files or the data print one line on stderr and exit
@@ -21,14 +21,14 @@ _starting = quiet_interrupt_until_imported()  # until main() runs (see tinysae.i
 
 #: Each command: the module whose ``main(argv)`` runs it, and one line for ``tinysae --help``.
 COMMANDS = {
-    "train": ("tinysae.train_command", "learn edge detectors from natural images (UFLDL)"),
+    "train": ("tinysae.commands.train", "learn edge detectors from natural images (UFLDL)"),
     "bench": ("tinysae.bench", "time the loss-and-gradient kernels against the BLAS floor"),
     "exercises": ("tinysae.exercises.starter", "write the model yourself: a folder of exercises"),
     "grade": ("tinysae.exercises.grade_command", "grade your exercise folder, step by step"),
     "gradcheck": ("tinysae.exercises.gradcheck", "the class demo: gradient checks term by term"),
-    "lessons": ("tinysae.lessons_command", "copy the lesson scripts and their figures into DIR"),
-    "show": ("tinysae.show_command", "draw a saved model: filter grid, loss curve, ρ̂ histogram"),
-    "notebooks": ("tinysae.notebooks_command", "write the lessons as Jupyter notebooks"),
+    "lessons": ("tinysae.commands.lessons", "copy the lesson scripts and their figures into DIR"),
+    "show": ("tinysae.commands.show", "draw a saved model: filter grid, loss curve, ρ̂ histogram"),
+    "notebooks": ("tinysae.commands.notebooks", "write the lessons as Jupyter notebooks"),
 }
 
 #: Exit status after Ctrl-C (128 + SIGINT, the shell's convention).

@@ -12,7 +12,7 @@ import sys
 import tempfile
 import time
 
-from tinysae.lessons_command import lesson_scripts as scripts_in
+from tinysae.commands.lessons import lesson_scripts as scripts_in
 
 
 def lesson_scripts(selection=None):

@@ -32,7 +32,7 @@ LESSON_GLOB = "[0-9][0-9]_*.py"
 def shipped_lessons():
     """The folder of lesson scripts: ``tinysae/lessons`` in an installed wheel, or the
     checkout's ``lessons/`` when tinysae runs from a checkout (an editable install)."""
-    package = Path(__file__).resolve().parent
+    package = Path(__file__).resolve().parents[1]  # tinysae/
     for folder in (package / "lessons", package.parent / "lessons"):
         if any(folder.glob(LESSON_GLOB)):
             return folder

@@ -58,8 +58,8 @@ def build_parser():
 
 def lesson_scripts(folder=None):
     """The lesson scripts, in order, from ``folder``, else ``./lessons``, else the ones
-    installed with tinysae (:func:`tinysae.lessons_command.shipped_lessons`)."""
-    from tinysae.lessons_command import LESSON_GLOB, lesson_scripts as scripts_in
+    installed with tinysae (:func:`tinysae.commands.lessons.shipped_lessons`)."""
+    from tinysae.commands.lessons import LESSON_GLOB, lesson_scripts as scripts_in
 
     if folder is not None:
         scripts = scripts_in(folder) if Path(folder).is_dir() else []

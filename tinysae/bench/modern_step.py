@@ -22,7 +22,7 @@ import time
 
 import numpy as np
 
-from tinysae.bench_timing import floor_ratios, gemm_floor, round_robin
+from tinysae.bench.timing import floor_ratios, gemm_floor, round_robin
 from tinysae.blas_threads import available_cores, limit_blas_threads
 from tinysae.checks import check_data
 from tinysae.modern.adam import adam_init
