@@ -15,9 +15,6 @@ import sys
 import warnings
 
 from tinysae import __version__
-from tinysae.interrupts import quiet_interrupt_until_imported
-
-_starting = quiet_interrupt_until_imported()  # until main() runs (see tinysae.interrupts)
 
 #: Each command: the module whose ``main(argv)`` runs it, and one line for ``tinysae --help``.
 COMMANDS = {
@@ -56,7 +53,6 @@ def main(argv=None):
     command = argv[0] if argv and argv[0] in COMMANDS else None
     prog = f"tinysae {command}" if command else "tinysae"
     try:
-        _starting()
         if command is None:
             return _top_level(argv)
         module = importlib.import_module(COMMANDS[command][0])

@@ -5,15 +5,10 @@ by default they kill Python on the spot, with nothing saved. Within
 :func:`signals_as_interrupts` all three raise :class:`Interrupted` (a ``KeyboardInterrupt``),
 so training saves a final checkpoint exactly as it does on Ctrl-C. Only the first signal
 interrupts: later ones are ignored, so a second Ctrl-C cannot break the save it started.
-
-The command line also spends about a second importing numpy and scipy before any command
-starts; :func:`quiet_interrupt_until_imported` makes a Ctrl-C there a one-line exit instead of
-a traceback through the import machinery.
 """
 
 import contextlib
 import signal
-import sys
 import threading
 
 #: The signals that stop a command as Ctrl-C does (SIGHUP does not exist on Windows).
@@ -55,22 +50,3 @@ def signals_as_interrupts():
 def exit_status(received):
     """128 + the first signal received (130 for Ctrl-C, the shell's convention)."""
     return 128 + (received[0] if received else signal.SIGINT)
-
-
-def quiet_interrupt_until_imported():
-    """Until the returned function is called, a ``KeyboardInterrupt`` that nothing catches
-    prints one line instead of a traceback (Python still exits as killed by SIGINT)."""
-    previous = sys.excepthook
-
-    def hook(kind, value, traceback):
-        if issubclass(kind, KeyboardInterrupt):
-            print("tinysae: interrupted while starting.", file=sys.stderr)
-        else:
-            previous(kind, value, traceback)
-
-    def restore():
-        if sys.excepthook is hook:
-            sys.excepthook = previous
-
-    sys.excepthook = hook
-    return restore
