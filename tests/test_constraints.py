@@ -85,3 +85,23 @@ def test_the_reference_checks_once_and_its_inner_calls_not_again(monkeypatch):
     assert len(calls) == 1  # forward's own boundary
     tinysae.loss_and_grad(theta, X, 2)  # calls forward and pack inside: not checked again
     assert len(calls) == 1
+
+
+def test_validated_binds_every_kind_of_signature_as_python_does():
+    @validated
+    def f(weight_decay, *, max_iter=3, **extra):
+        return weight_decay, max_iter, extra
+
+    assert f(1, max_iter=5, note="x") == (1.0, 5, {"note": "x"})
+    with pytest.raises(ValueError, match="'max_iter'"):
+        f(1, max_iter=0)
+
+    @validated
+    def g(weight_decay, max_iter=3):
+        return weight_decay, max_iter
+
+    assert g(max_iter=4, weight_decay=2) == (2.0, 4)
+    for bad_call in (lambda: g(), lambda: g(1, 2, 3), lambda: g(1, weight_decay=2),
+                     lambda: g(1, bogus=2)):
+        with pytest.raises(TypeError):  # the errors Python gives a malformed call
+            bad_call()

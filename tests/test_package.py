@@ -114,3 +114,11 @@ def test_the_version_is_written_once_and_the_metadata_agrees():
     assert "version =" not in (ROOT / "pyproject.toml").read_text()
     assert importlib.metadata.version("tinysae") == tinysae.__version__, (
         "the installed metadata is stale: reinstall (pip install -e .)")
+
+
+def test_every_public_name_is_where_tinysae_says():
+    import tinysae
+
+    for name in tinysae.__all__:
+        assert getattr(tinysae, name) is not None, name
+    assert set(dir(tinysae)) >= set(tinysae.__all__)

@@ -26,7 +26,25 @@ def validated(function=None, *, trusted_body=False):
     if function is None:
         return functools.partial(validated, trusted_body=trusted_body)
     signature = inspect.signature(function)
+    parameters = signature.parameters
+    named_only = all(p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)
+                     for p in parameters.values())  # no *args, **kwargs or positional-only
+    positional = [name for name, p in parameters.items() if p.kind is p.POSITIONAL_OR_KEYWORD]
+    defaults = {name: p.default for name, p in parameters.items() if p.default is not p.empty}
     names = None  # the checked parameters, in the table's order (found at the first call)
+
+    def call_with(args, kwargs):
+        """``(arguments by name with defaults filled in, how to call with them)``:
+        ``Signature.bind``'s answer, made directly for a well-formed call of named parameters
+        (bind is slow), by bind otherwise (and for the error of a malformed call)."""
+        given = dict(zip(positional, args))
+        if named_only and len(args) <= len(positional) and not kwargs.keys() & given.keys():
+            arguments = {**defaults, **given, **kwargs}
+            if arguments.keys() == parameters.keys():
+                return arguments, lambda: function(**arguments)
+        bound = signature.bind(*args, **kwargs)  # raises the TypeError of a malformed call
+        bound.apply_defaults()
+        return bound.arguments, lambda: function(*bound.args, **bound.kwargs)
 
     @functools.wraps(function)
     def checked_call(*args, **kwargs):
@@ -35,17 +53,16 @@ def validated(function=None, *, trusted_body=False):
         nonlocal names
         table = _table()
         if names is None:
-            names = tuple(name for name in table if name in signature.parameters)
-        bound = signature.bind(*args, **kwargs)
-        bound.apply_defaults()
+            names = tuple(name for name in table if name in parameters)
+        arguments, call = call_with(args, kwargs)
         for name in names:
-            value = bound.arguments[name]
-            if value is not None or signature.parameters[name].default is not None:
-                bound.arguments[name] = table[name](name, value, bound.arguments)
+            value = arguments[name]
+            if value is not None or defaults.get(name, 0) is not None:
+                arguments[name] = table[name](name, value, arguments)
         if not trusted_body:
-            return function(*bound.args, **bound.kwargs)
+            return call()
         with trusted():
-            return function(*bound.args, **bound.kwargs)
+            return call()
     return checked_call
 
 
@@ -65,7 +82,13 @@ def checks_skipped():
     return _trusted.get()
 
 
+_TABLE = None
+
+
 def _table():
-    """The constraints table (imported here, at the first call: see the module docstring)."""
-    from tinysae.constraints import CONSTRAINTS
-    return CONSTRAINTS
+    """The constraints table (imported at the first call: see the module docstring)."""
+    global _TABLE
+    if _TABLE is None:
+        from tinysae.constraints import CONSTRAINTS
+        _TABLE = CONSTRAINTS
+    return _TABLE

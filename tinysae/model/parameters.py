@@ -10,6 +10,8 @@ Everything else (the reference, the fast kernel, training, model files) goes thr
 :func:`param_shapes`, :func:`pack` and :func:`unpack` (or :func:`views`).
 """
 
+import math
+
 import numpy as np
 
 from tinysae.validation import validated
@@ -27,7 +29,7 @@ def param_shapes(n_visible, n_hidden):
 @validated
 def n_params(n_visible, n_hidden):
     """Length of theta: 2·n_h·n_v + n_h + n_v."""
-    return sum(int(np.prod(shape)) for shape in param_shapes(n_visible, n_hidden).values())
+    return sum(math.prod(shape) for shape in param_shapes(n_visible, n_hidden).values())
 
 
 @validated
@@ -75,7 +77,7 @@ def views(theta, n_visible, n_hidden):
     (gradient sums, buffers), whatever their dtype and contents."""
     params, start = {}, 0
     for name, shape in param_shapes(n_visible, n_hidden).items():
-        size = int(np.prod(shape))
+        size = math.prod(shape)
         params[name] = theta[start:start + size].reshape(shape)  # a view
         start += size
     return params
