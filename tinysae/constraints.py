@@ -185,8 +185,12 @@ CONSTRAINTS = {
     "whiten": Boolean(),                          # whiten the photos first
     "rolloff": Real(0, math.inf, "right"),        # f0 / N of the whitening filter (0.4)
     "variance": Real(0, math.inf, "right"),       # pixel variance of a whitened image (0.1)
+    "zca_epsilon": Real(0, math.inf),             # ε of ZCA: U diag(1/√(σ² + ε)) Uᵀ
     # superposition data (tinysae.modern)
     "n_features": Integer(1),                     # n_f, ground-truth features
+    "mean_active": Real(0, math.inf, "right"),    # features firing per example, on average
+    "decay": Real(0, 1, "right"),                 # p_f ∝ decay^f: how fast firing rates fall
+    "n_examples": Integer(1),                     # examples drawn
     # tinysae bench
     "repeats": Integer(1),                        # rounds of the round-robin timing
     # the character-level language model and what is read from it (tinysae.charlm)

@@ -22,6 +22,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from tinysae.checks import check_data, check_int, check_real, check_vector, fail
+from tinysae.constraints import check
 
 #: UFLDL's linear-decoder exercise regularises ZCA with ε = 0.1.
 ZCA_EPSILON = 0.1
@@ -139,7 +140,7 @@ def fit_zca(X, epsilon=ZCA_EPSILON):
         ``zca.apply(X)`` whitens rows; ``zca.matrix`` is the (d, d) ZCA matrix (lesson 07
         shows learned filters as ``W1 @ zca.matrix``).
     """
-    epsilon = check_real("epsilon", epsilon, 0)
+    epsilon = check("zca_epsilon", epsilon, label="epsilon")
     pca = fit_pca(X)
     rank_tolerance = pca.variances[0] * len(pca.variances) * np.finfo(float).eps  # matrix_rank's
     if epsilon == 0 and pca.variances[-1] <= rank_tolerance:

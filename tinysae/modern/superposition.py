@@ -18,7 +18,7 @@ features fire in an average example. A sparse autoencoder should find the rows o
 import numpy as np
 import scipy.sparse
 
-from tinysae.checks import check_data, check_int, check_real, check_vector, fail
+from tinysae.checks import check_data, check_vector, fail
 from tinysae.validation import validated
 
 #: The largest rate r_f = −log(1 − p_f) used by :func:`draw_firings` (it caps p_f = 1's infinity).
@@ -66,8 +66,6 @@ def firing_probabilities(n_features, mean_active=5.0, decay=0.99):
     ndarray of shape (n_f,)
         Probabilities in (0, 1], most frequent feature first.
     """
-    mean_active = check_real("mean_active", mean_active, 0.0, float(n_features), "right")
-    decay = check_real("decay", decay, 0.0, 1.0, "right")
     p = decay ** np.arange(n_features)  # (n_f,)
     p = mean_active * p / p.sum()  # (n_f,)
     if p[0] > 1.0:
@@ -99,7 +97,6 @@ def sample_superposition(features, probabilities, n_examples, rng=None):
         Their true coefficients c_if (zero where the feature is off).
     """
     features, probabilities = _checked(features, probabilities)  # (n_f, n_v), (n_f,)
-    n_examples = check_int("n_examples", n_examples)
     rows, firing, u = draw_firings(probabilities, n_examples, np.random.default_rng(rng))
     C = np.zeros((n_examples, features.shape[0]))  # (m, n_f)
     C[rows, firing] = u  # c_if = u_if where s_if = 1

@@ -15,6 +15,7 @@ figure and returns it.
 import numpy as np
 
 from tinysae.checks import check_data, check_real, check_vector, fail
+from tinysae.constraints import check
 from tinysae.pictures.plots import figure_and_axes, new_figure
 
 #: The terms of J in the order of the notes, and the colour each is drawn in.
@@ -46,7 +47,8 @@ def plot_hidden_activations(a2, target=None, *, figsize=(8, 3.5)):
     fig.colorbar(image, ax=left)
     right.bar(range(a2.shape[1]), rho_hat, color="tab:green", label="ρ̂_j")
     if target is not None:
-        right.axhline(check_real("target", target, 0, 1), color="k", linestyle="--", label="ρ")
+        right.axhline(check("sparsity_target", target, label="target"), color="k",
+                      linestyle="--", label="ρ")
     right.set(ylim=(0, 1), xlabel="hidden unit j", title="ρ̂_j: mean over examples")
     right.legend()
     return fig

@@ -14,7 +14,8 @@ Figure; a plot of several panels makes its own pyplot figure and returns it.
 
 import numpy as np
 
-from tinysae.checks import check_real, check_vector
+from tinysae.checks import check_vector
+from tinysae.constraints import check
 from tinysae.data.whitening import ROLLOFF_FRACTION, WHITENED_VARIANCE, whitening_filter
 from tinysae.pictures.filter_grid import plot_patch_montage
 from tinysae.pictures.plots import figure_and_axes, new_figure
@@ -74,7 +75,7 @@ def plot_variance_kept(variances, zca_epsilon, *, ax=None, figsize=(5, 4)):
     """PCA's cumulative share of variance against the number of components, and the share
     σ²/(σ² + ε) of each direction's variance that ZCA with ``zca_epsilon`` keeps."""
     variances = check_vector("variances", variances)  # (d,) in decreasing order
-    zca_epsilon = check_real("zca_epsilon", zca_epsilon, 0, None, "right")
+    zca_epsilon = check("zca_epsilon", zca_epsilon)
     fig, ax = figure_and_axes(ax, figsize)
     k = np.arange(1, variances.size + 1)  # (d,)
     ax.plot(k, np.cumsum(variances) / variances.sum(), label="share of variance kept")

@@ -12,7 +12,8 @@ units faded. ``tinysae show`` draws a saved run with :func:`plot_model`.
 
 import numpy as np
 
-from tinysae.checks import check_choice, check_data, check_params, check_real, fail
+from tinysae.checks import check_choice, check_data, check_params, fail
+from tinysae.constraints import check
 from tinysae.pictures.edge_score import GABOR_PARAMETERS, edge_scores
 from tinysae.pictures.filter_grid import filter_shape, plot_filter_grid
 from tinysae.pictures.hidden_unit_stats import activation_stats
@@ -102,6 +103,6 @@ def plot_model(params, *, history=None, a2=None, patch_shape=None, weights="W1",
     if history is not None:
         figures["loss"] = plot_loss_curve(history)
     if stats is not None:
-        target = None if target is None else check_real("target", target, 0, 1)
+        target = None if target is None else check("sparsity_target", target, label="target")
         figures["rho_hat"] = plot_rho_hat_histogram(stats.rho_hat, target)
     return figures

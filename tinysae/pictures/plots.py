@@ -17,6 +17,7 @@ import numpy as np
 
 from tinysae.atomic_write import atomic_write
 from tinysae.checks import check_int, check_path, check_real, check_vector, fail
+from tinysae.constraints import check
 
 
 def new_figure(figsize):
@@ -54,7 +55,7 @@ def plot_loss_curve(history, *, title="Training loss", ax=None, figsize=(5, 3.5)
     """J against iteration, on a log scale when every value is positive.
 
     ``history`` is a sequence of losses, a mapping with a ``loss`` entry, or a training
-    result with a ``history`` attribute (such as :class:`tinysae.training.TrainResult`).
+    result with a ``history`` attribute (such as :class:`tinysae.training.progress.TrainResult`).
     """
     if isinstance(history, Mapping):
         history = history.get("loss", history.get("J"))
@@ -81,7 +82,7 @@ def plot_rho_hat_histogram(rho_hat, target=None, *, bins=30, title=None, ax=None
     rho_hat = check_vector("rho_hat", rho_hat)  # (n_h,)
     bins = check_int("bins", bins)
     if target is not None:
-        target = check_real("target", target, 0, 1)
+        target = check("sparsity_target", target, label="target")
     fig, ax = figure_and_axes(ax, figsize)
     ax.hist(rho_hat, bins=bins, range=(0.0, max(1e-3, float(rho_hat.max()) * 1.05)),
             color="0.4", edgecolor="white")  # white edges: neighbouring bars stay apart
