@@ -445,6 +445,15 @@ def test_the_class_demo_catches_each_mistake_at_its_row(name):
             assert gradcheck.check_row(gradcheck.ROWS[0])[0] < GRADIENT_CHECK_THRESHOLD
 
 
+def test_the_class_demo_fails_when_the_checker_fails_its_own_tests(capsys, monkeypatch):
+    from tinysae.exercises import gradcheck
+    assert main(["gradcheck", "--bug", "forward-difference"]) == 0
+    assert "caught by the checker's own tests" in capsys.readouterr().out
+    monkeypatch.setattr(gradcheck, "wrong_gradient", lambda: 0.0)  # a checker that cannot fail
+    assert main(["gradcheck"]) == 1
+    assert re.search(r"^checker: wrong .*missed$", capsys.readouterr().out, re.M)
+
+
 # ----------------------------------------------------------------------------- where students find it
 
 def test_help_readme_and_lessons_point_to_the_exercises(capsys):

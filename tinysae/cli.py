@@ -19,7 +19,7 @@ from tinysae import __version__
 #: Each command: the module whose ``main(argv)`` runs it, and one line for ``tinysae --help``.
 COMMANDS = {
     "train": ("tinysae.commands.train", "learn edge detectors from natural images (UFLDL)"),
-    "bench": ("tinysae.bench", "time the loss-and-gradient kernels against the BLAS floor"),
+    "bench": ("tinysae.bench", "time each kernel against the BLAS floor; --lessons: the lessons"),
     "exercises": ("tinysae.exercises.starter", "write the model yourself: a folder of exercises"),
     "grade": ("tinysae.exercises.grade_command", "grade your exercise folder, step by step"),
     "gradcheck": ("tinysae.exercises.gradcheck", "the class demo: gradient checks term by term"),

@@ -53,8 +53,9 @@ def main(argv=None):
     parser.add_argument("--cpu", action="store_true",
                         help="speed table in CPU time with one thread (for a busy machine)")
     parser.add_argument("--skip", nargs="*", default=[], choices=["speed", "growth", "threads"],
-                        help="tables to leave out")
-    parser.add_argument("--lessons", nargs="*", metavar="NN", default=None, choices=lesson_numbers(),
+                        help="tables to leave out (speed: S1–S3 and M1)")
+    parser.add_argument("--lessons", nargs="*", metavar="NN", default=None,
+                        choices=lesson_numbers() or None,
                         help="instead: time the full run of every lesson (or of lessons NN ...)")
     args = parser.parse_args(argv)
     if args.lessons is not None:

@@ -150,17 +150,20 @@ def format_row(label, ratio, blocks=None, should_pass=True, verdict=True):
 
 
 def table(mistake=None):
-    """The demo's lines, and the model rows that failed with their wrong blocks."""
+    """The demo's lines, whether the checker passed its own two tests (a known gradient
+    passes, a wrong one is caught), and the model rows that failed with their wrong blocks."""
     lines, failed = header(), []
     with planted(mistake):
-        lines.append(format_row("checker: x1² + 3·x1·x2", self_test()))
-        lines.append(format_row("checker: wrong ∇ ×1.01", wrong_gradient(), should_pass=False))
+        known, wrong = self_test(), wrong_gradient()
+        lines.append(format_row("checker: x1² + 3·x1·x2", known))
+        lines.append(format_row("checker: wrong ∇ ×1.01", wrong, should_pass=False))
+        checker_ok = known < GRADIENT_CHECK_THRESHOLD <= wrong
         for row in ROWS:
             ratio, blocks = check_row(row)
             lines.append(format_row(row.label, ratio, blocks))
             if ratio >= GRADIENT_CHECK_THRESHOLD:
                 failed.append((row, [b for b in BLOCKS if blocks[b] >= GRADIENT_CHECK_THRESHOLD]))
-    return lines + [""] + legend(), failed
+    return lines + [""] + legend(), checker_ok, failed
 
 
 def legend():
@@ -187,14 +190,15 @@ def main(argv):
         print(textwrap.fill(f"planted mistake {mistake.name}: {mistake.wrong.__doc__.strip()}",
                             WIDTH, subsequent_indent="  ",
                             break_on_hyphens=False) + "\n")
-    lines, failed = table(mistake)
+    lines, checker_ok, failed = table(mistake)
     print("\n".join(lines))
     if mistake is None:
-        return 1 if failed else 0
-    if not failed:
+        return 0 if checker_ok and not failed else 1
+    if checker_ok and not failed:
         print("\nnot caught by any row")
         return 1
-    print("\n" + "\n".join(caught(failed)))
+    print("\n" + "\n".join((["caught by the checker's own tests"] if not checker_ok else [])
+                           + (caught(failed) if failed else [])))
     return 0
 
 

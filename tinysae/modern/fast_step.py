@@ -48,12 +48,13 @@ from tinysae.modern.fast_step_blocks import (GATHER_ROWS, adam_update, dense_del
                                              sparse_deltas, sparse_weight_gradients)
 
 #: Below this share of active entries in the codes a2 (L0 / n_h), the step runs through
-#: the active entries (sparse products) instead of the dense ones. The crossover measured
-#: at M1 lies near 0.06; a little below is safe.
+#: the active entries (sparse products) instead of the dense ones: a little below the
+#: share at which the sparse products overtook the dense ones at M1 when this was tuned.
 SPARSE_BELOW = 0.05
 
 #: Multiply-adds of the encoder product (B·n_h·n_v) a worker thread needs before it pays
-#: for itself when ``n_threads`` is None (a tenth of a millisecond of products, about).
+#: for itself when ``n_threads`` is None (below it, handing work to a thread costs more
+#: than the products it saves).
 MIN_THREAD_WORK = 2 ** 23
 
 
@@ -136,10 +137,15 @@ class FastStep:
     def __enter__(self):
         return self
 
-    def __exit__(self, *exc):
+    def __exit__(self, error_type, error, traceback):
         """Leaving a ``with FastStep(...)`` block waits for the last update, also on an
-        error or Ctrl-C (numpy's BLAS threads are then as they were)."""
-        self.finish()
+        error or Ctrl-C (numpy's BLAS threads are then as they were); the block's own error
+        is the one raised, not a worker's that it caused."""
+        if error_type is None:
+            self.finish()
+            return
+        with contextlib.suppress(Exception):
+            self.finish()
 
     def params_in_place(self):
         """The parameters as the step holds them (W2 as its transpose), not copies."""
