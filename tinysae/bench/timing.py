@@ -32,7 +32,7 @@ def settle(step=0.01, busy=0.1, limit=2.0, clocks=(time.perf_counter, time.proce
     """Sleep until this process is idle: no BLAS thread of an earlier call still spinning.
 
     OpenBLAS's worker threads busy-wait after each threaded product before they sleep
-    (about 0.13 s here, a whole core meanwhile). A call timed inside that window shares the
+    (a fraction of a second, a whole core meanwhile). A call timed inside that window shares the
     machine with them, which training never does: there numpy's pool only ever runs the
     cost's products. So before each implementation's turn the benchmark sleeps in steps of
     ``step`` seconds until the process used less than ``busy`` of a core during one step,

@@ -10,7 +10,7 @@ A dashboard (after Bricken et al. 2023, "Towards monosemanticity") shows, for on
   W_out d of its direction d in the last hidden layer (an SAE feature's decoder column; for
   a neuron, the unit vector of that neuron).
 
-This module gathers the numbers; :func:`tinysae.pictures.plot_dashboards` draws them.
+This module gathers the numbers; :func:`tinysae.pictures.dashboards.plot_dashboards` draws them.
 """
 
 from dataclasses import dataclass
@@ -26,7 +26,7 @@ BEFORE, AFTER = 48, 8
 
 @dataclass
 class Dashboard:
-    """One unit's dashboard: what :func:`tinysae.pictures.plot_dashboards` draws."""
+    """One unit's dashboard: what :func:`tinysae.pictures.dashboards.plot_dashboards` draws."""
     title: str
     contexts: list          # n_examples strings of BEFORE + 1 + AFTER characters
     context_values: np.ndarray  # (n_examples, BEFORE + 1 + AFTER) the unit at each character

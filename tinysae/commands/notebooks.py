@@ -15,8 +15,6 @@ from pathlib import Path
 
 from tinysae.cli import Parser
 
-#: The lesson scripts: two digits, an underscore, a name.
-
 #: The kernel the notebooks ask for: the Python that ``ipykernel`` installs.
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
 

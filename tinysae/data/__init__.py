@@ -1,4 +1,4 @@
-"""The data: photographs in, training rows out. Never imports the model.
+"""The data: photographs in, training rows out. Never imports the model's equations.
 
 - :mod:`~tinysae.data.photos` — the photo shipped with matplotlib, scikit-image's, your folder;
 - :mod:`~tinysae.data.image_files` — your PNG/JPEG files, by content, sizes checked before decoding;

@@ -106,7 +106,7 @@ def load_images(source="default", path=None, colour=False):
     source : {"default", "skimage", "folder", "mat"}
         ``"default"``: :func:`default_images`; ``"skimage"``: :func:`skimage_images`;
         ``"folder"``: :func:`load_image_folder` on ``path``; ``"mat"``:
-        :func:`~tinysae.datafiles.load_olshausen_mat` on ``path`` (grayscale, and
+        :func:`~tinysae.data.olshausen_mat.load_olshausen_mat` on ``path`` (grayscale, and
         already whitened by Olshausen: do not whiten it again).
     path : str or Path, optional
         Required for ``"folder"`` and ``"mat"``; not allowed otherwise.

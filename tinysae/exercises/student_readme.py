@@ -39,8 +39,8 @@ not count.
 
 In the order of the notes' advice: first get the reconstruction right with λ = β = 0, then
 add weight decay, then sparsity. Each stage adds one term to J and one to its gradient, so
-a mistake shows up in the stage that made it. The lessons are in the tinysae checkout
-(`python lessons/01_forward_pass.py`).
+a mistake shows up in the stage that made it. The lessons walk the same path:
+`tinysae lessons .` copies them here (then `python lessons/01_forward_pass.py`).
 
 **STEP 0 — read.** The notes §2.1–2.2 (the forward pass, backpropagation) and §3 (the
 sparsity penalty); the docstring at the top of `sparse_autoencoder.py` (shapes and

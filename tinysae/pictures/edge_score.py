@@ -207,7 +207,7 @@ def edge_scores(W, patch_shape=None, threshold=EDGE_SCORE_THRESHOLD):
     ----------
     W : ndarray of shape (k, n)
         One filter per row, e.g. ``params["W1"]``; grey (n = p²) or colour flattened
-        channel-last (n = 3p²), as in :func:`tinysae.display.tile_filters`.
+        channel-last (n = 3p²), as in :func:`tinysae.pictures.filter_grid.plot_filter_grid`.
     patch_shape : (h, w) or (h, w, 3), optional
         The shape of one filter; guessed as (p, p) or (p, p, 3) when omitted.
     threshold : float, default EDGE_SCORE_THRESHOLD
