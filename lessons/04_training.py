@@ -6,6 +6,7 @@ and 02 → the learned filters — and check that the hidden units have become d
 oriented, localised edges, like the simple cells of the visual cortex.
 
 Command:   python lessons/04_training.py          (add --quick for a few-second run)
+Full run:  10 s on 2 cores, 15 s of CPU (`tinysae bench --lessons 04`).
 
 What you will see: L-BFGS's progress lines (iteration, J, ‖∇J‖, seconds) as J falls from
 about 57 (the sparsity term of random weights, lesson 01) to about 0.33; then
@@ -13,9 +14,8 @@ about 57 (the sparsity term of random weights, lesson 01) to about 0.33; then
 a light bar beside a dark one at some orientation and position; 04_loss.png, J against
 iteration on a log scale; 04_rho_hat.png, the mean activations ρ̂ of the hidden units,
 close to the target ρ = 0.01; and the number of filters that the edge measure
-(tinysae.edge_scores) calls edge-like — 25 of 25 on the full run, which takes about 11 s
-on 2 cores (15 s of CPU). With --quick (a
-few patches, a few iterations) the filters are still blurry: that is what too little
+(tinysae.edge_scores) calls edge-like — 25 of 25 on the full run. With --quick (a few
+patches, a few iterations) the filters are still blurry: that is what too little
 training looks like. The model and its checkpoints are in the output folder's 04_run/
 (04_run-2/, 04_run-3/, ... on later runs: no run overwrites another's model);
 `tinysae show` draws them again (sorted, labelled, with dead units faded).
@@ -52,6 +52,8 @@ SEED = 0                  # seeds the patch positions and the initial weights
 args = lesson_args(__doc__, "04_training")
 if args.quick:  # a smoke test: too little data and too few steps for clean edges
     N_PATCHES, MAX_ITER = 1000, 25
+    print("quick run: 1000 patches, 25 iterations — the filters stay blurry; the full run's "
+          "are edges (lessons/figures/04_filters.png)")
 
 # %% [markdown]
 # ## Photographs → whitening → patches

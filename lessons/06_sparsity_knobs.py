@@ -8,6 +8,7 @@ each unit's *average* activation ρ̂_j to the target ρ; β says how hard. The 
 activation towards 0 and sets no target at all.
 
 Command:   python lessons/06_sparsity_knobs.py          (add --quick for the test suite)
+Full run:  1 min 15 s on 2 cores, 1 min 56 s of CPU (`tinysae bench --lessons 06`).
 
 What you will see (numbers from a full run; a "dead" unit never fires, i.e. never has
 a2 > ½ — see tinysae.pictures.hidden_unit_stats; "live edges" counts live units that pass
@@ -34,9 +35,10 @@ tinysae.edge_scores):
 - A table of every run: J's reconstruction term, mean ρ̂, units firing per example, dead
   and always-on units, live edge-like filters.
 
-The full run trains ten models: about 70 s on 2 cores (110 s of CPU). With --quick, four shorter models on fewer patches take seconds: β = 3 already
-gives mostly edges, but noisier ones. Reference picture: lessons/figures/06_beta_sweep.png;
-lessons/README.md has it with the full run's numbers and questions to try.
+The full run trains ten models. With --quick, four shorter models on fewer patches take
+seconds: β = 3 already gives mostly edges, but noisier ones. Reference picture:
+lessons/figures/06_beta_sweep.png; lessons/README.md has it with the full run's numbers and
+questions to try.
 """
 
 # %%

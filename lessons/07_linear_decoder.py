@@ -9,6 +9,7 @@ bundled photo, each patch flattened channel-last into 192 values, whitened with 
 x_ZCA = U diag(1/√(σ² + ε)) Uᵀ (x − x̄) with ε = 0.1 (tinysae.fit_zca).
 
 Command:   python lessons/07_linear_decoder.py          (add --quick for the test suite)
+Full run:  1 min 42 s on 2 cores, 3 min 2 s of CPU (`tinysae bench --lessons 07`).
 
 What you will see (numbers from a full run):
 - The PCA of the patches: 5 of 192 components keep 90% of the variance and 40 keep 99%
@@ -37,9 +38,8 @@ leave 68 (no better, three times slower); β = 3 instead of 5 leaves 48; scikit-
 colour photos (IMAGE_SOURCE = "skimage", 10000 patches) leave more dead, not fewer: 266 at
 λ = 3e-3 and 132 at λ = 1e-3 (those photos are not downsampled as Grace Hopper is).
 
-The full run takes about 2.5 minutes on 2 cores. Reference picture:
-lessons/figures/07_colour_filters.png; lessons/README.md has it with the full run's numbers
-and questions to try.
+Reference picture: lessons/figures/07_colour_filters.png; lessons/README.md has it with the
+full run's numbers and questions to try.
 """
 
 # %%

@@ -18,3 +18,20 @@ def test_lesson_runs_quick(lesson, tmp_path):
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
     figures = list(tmp_path.glob("*.png"))
     assert figures, f"{lesson.name} wrote no figure into {tmp_path}"
+
+
+def test_each_lesson_states_the_run_time_the_gallery_table_gives():
+    """The docstring's ``Full run:`` line, the gallery section's ``Run time:`` line and the
+    table at the top of lessons/README.md come from one measurement (tests/lesson_times.py)."""
+    import re
+
+    gallery = (LESSONS[0].parent / "README.md").read_text()
+    table = dict(re.findall(r"^\| (\d\d)_\w+ \| (.+ \| .+) \|$", gallery, re.M))
+    sections = dict(re.findall(r"^## (\d\d) .*?^(Run time: [^\n]*)$", gallery, re.M | re.S))
+    assert sorted(table) == sorted(sections) == [lesson.name[:2] for lesson in LESSONS]
+    for lesson in LESSONS:
+        wall, cpu = table[lesson.name[:2]].split(" | ")
+        assert sections[lesson.name[:2]] == f"Run time: {wall} on 2 cores ({cpu} of CPU).", lesson
+        stated = re.findall(r"^Full run:  (.*) on 2 cores, (.*) of CPU", lesson.read_text(), re.M)
+        assert stated == [(wall, cpu)], (f"{lesson.name} says {stated}; the gallery {wall}, "
+                                          f"{cpu}: run python tests/lesson_times.py")

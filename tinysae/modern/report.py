@@ -111,7 +111,8 @@ def plot_frontier(families, *, figsize=(11, 4)):
         for ax, metric in ((ax_fvu, "fvu"), (ax_mmcs, "mmcs")):
             ax.plot(l0, [row[metric] for _, row in points], style, label=family)
             for label, row in points:
-                ax.annotate(label, (row["l0"], row[metric]), fontsize=7)
+                ax.annotate(label, (row["l0"], row[metric]), xytext=(5, 4),
+                            textcoords="offset points", fontsize=8)
     ax_fvu.set(xlabel="L0 (latents active per example)", ylabel="FVU", yscale="log",
                title="Reconstruction at a given sparsity")
     readable_log_axis(ax_fvu.yaxis)
