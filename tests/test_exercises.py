@@ -302,6 +302,16 @@ def test_a_mistake_made_inside_loss_and_grad_is_named_there(tmp_path, capsys):
     assert f"→ {MISTAKES['no-half'].says}" in diagnosis(out, 7)
 
 
+@pytest.mark.parametrize("function, body, hint", [
+    ("reconstruction_cost", "return 0.5 * np.mean((a3 - X) ** 2)", "a mean over every entry?"),
+    ("sigmoid", "return 1.0 / (1.0 + np.exp(z))", "yours = 1 − expected: f(−z)?")])
+def test_two_more_usual_slips_get_a_hint(function, body, hint, tmp_path, capsys):
+    folder = starter(tmp_path / "my-sae", {**CLASSIC, function: body})
+    code, out, _ = grade(capsys, folder / "sparse_autoencoder.py")
+    first = min(n for n, v in rows(out) if v == "FAIL")
+    assert code == 1 and any(hint in line for line in diagnosis(out, first)), out
+
+
 # ----------------------------------------------------------------------------- not fooled
 
 def test_returning_tinysae_s_answers_passes_nothing(tmp_path, capsys):

@@ -98,12 +98,15 @@ def uniform_factor(got, expected):
     return c if ok and not np.isclose(c, 1.0) else None
 
 
-def factor_hint(c, m):
+def factor_hint(c, m, n_v=None):
     """Words for a uniform factor c between yours and expected (m: the number of examples,
-    or None)."""
+    n_v: of visible units; None where the step has none)."""
     hints = [] if m is None else [
         (m, f"yours = m × expected (m = {m}): did you divide by m?"),
         (1 / m, f"yours = expected / m (m = {m}): divided by m twice?")]
+    hints += [] if n_v is None else [
+        (1 / n_v, f"yours = expected / n_v (n_v = {n_v}): a mean over every entry? J "
+                  "sums over the n_v units and divides by m only")]
     hints += [(2.0, "yours = 2 × expected: a ½ missing?"),
              (0.5, "yours = expected / 2: an extra ½?"),
              (-1.0, "yours = −expected: the sign is flipped")]
@@ -124,7 +127,9 @@ def diagnose(what, got, expected, sizes, wrongs=()):
     if named:
         return lines + [f"→ {says}" for says in named]
     c = uniform_factor(got, expected)
-    hint = factor_hint(c, sizes.get("m")) if c is not None else None
+    hint = factor_hint(c, sizes.get("m"), sizes.get("n_v")) if c is not None else None
+    if hint is None and close(got, 1 - np.asarray(expected, dtype=np.float64)):
+        hint = "yours = 1 − expected: f(−z)? check the sign inside exp"
     return lines + ([f"→ {hint}"] if hint else [])
 
 
