@@ -30,7 +30,7 @@ def run(argv, capsys):
     (["--resume", ""], "argument --resume: an empty path"),
     (["--images", ""], "argument --images: an empty path"),
     (["--patch-size", "1"], "'--patch-size' parameter must be large enough for filters of at least 9"),
-    (["--patch-size", "2"], "got filters of shape (2, 2)"),
+    (["--patch-size", "2"], "not of shape (2, 2)"),
     (["--n-patches", "100000000"], "MAX_PATCH_BYTES"),
     (["--n-hidden", "10000000"], "'--n-hidden' parameter must be a model of at most"),
     (["--patch-size", "5000"], "'--patch-size' parameter must be a model of at most"),

@@ -39,9 +39,9 @@ def check_int(name, value, minimum=1):
 
 
 def interval_text(low, high, closed):
-    """``[0, inf)`` and the like, for messages."""
-    left = "[" if closed in ("left", "both") else "("
-    right = "]" if closed in ("right", "both") else ")"
+    """``[0, inf)`` and the like, for messages (an infinite end is always open)."""
+    left = "[" if closed in ("left", "both") and low is not None else "("
+    right = "]" if closed in ("right", "both") and high is not None else ")"
     return f"{left}{-np.inf if low is None else low:g}, {np.inf if high is None else high:g}{right}"
 
 

@@ -42,7 +42,7 @@ class Integer:
 class Real:
     def __init__(self, low, high, closed="both"):
         self.low, self.high, self.closed = low, (None if high == np.inf else high), closed
-        self.expected = f"a real number in {interval_text(low, high, closed)}"
+        self.expected = f"a real number in {interval_text(low, self.high, closed)}"
 
     def __call__(self, name, value, context):
         return check_real(name, value, self.low, self.high, self.closed)

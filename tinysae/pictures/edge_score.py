@@ -60,7 +60,7 @@ def check_filter_shape(name, shape, value):
     its ``--patch-size`` with this before it trains)."""
     if shape[0] * shape[1] < GABOR_PARAMETERS:
         fail(name, f"large enough for filters of at least {GABOR_PARAMETERS} pixels (a Gabor "
-             f"has {GABOR_PARAMETERS} parameters to fit); got filters of shape {shape}", value)
+             f"has {GABOR_PARAMETERS} parameters to fit), not of shape {shape}", value)
 
 
 @dataclass(frozen=True)
