@@ -52,8 +52,8 @@ SEED = 0                  # seeds the patch positions and the initial weights
 args = lesson_args(__doc__, "04_training")
 if args.quick:  # a smoke test: too little data and too few steps for clean edges
     N_PATCHES, MAX_ITER = 1000, 25
-    print("quick run: 1000 patches, 25 iterations — the filters stay blurry; the full run's "
-          "are edges (lessons/figures/04_filters.png)")
+    print("quick run: 1000 patches, 25 iterations — the filters stay blurry; the full\n"
+          "  run's are edges (lessons/figures/04_filters.png)")
 
 # %% [markdown]
 # ## Photographs → whitening → patches

@@ -47,8 +47,8 @@ SEED = 0
 args = lesson_args(__doc__, "05_vectorisation")
 if args.quick:
     N_EXAMPLES, REPEATS = 500, 2
-    print("quick run: 500 examples, 2 calls each — timings this small are noise; the full "
-          "run's ratios are in lessons/figures/05_timings.png")
+    print("quick run: 500 examples, 2 calls each — timings this small are noise; the\n"
+          "  full run's ratios are in lessons/figures/05_timings.png")
 rng = np.random.default_rng(SEED)
 HYPER = dict(weight_decay=WEIGHT_DECAY, sparsity_target=SPARSITY_TARGET,
              sparsity_weight=SPARSITY_WEIGHT)

@@ -69,7 +69,8 @@ SEED = 0                           # one seed for the patches and every initiali
 args = lesson_args(__doc__, "06_sparsity_knobs")
 if args.quick:  # fewer, shorter runs: enough for edges to appear, not to be clean
     N_PATCHES, MAX_ITER, BETAS, RHOS, L1_WEIGHTS = 2000, 100, BETAS[::2], RHOS[::2], L1_WEIGHTS[1:2]
-    print("quick run: 100 iterations on 2000 patches per model; the full run's filters are cleaner")
+    print("quick run: 100 iterations on 2000 patches per model; the full run's filters\n"
+          "  are cleaner")
 rng = np.random.default_rng(SEED)
 
 # %% [markdown]

@@ -69,8 +69,8 @@ SEED = 0
 args = lesson_args(__doc__, "07_linear_decoder")
 if args.quick:
     N_PATCHES, N_HIDDEN, MAX_ITER = 500, 25, 5
-    print("quick run: too little training for colour edges (the filters stay noise); the "
-          "full run's are in lessons/figures/07_colour_filters.png")
+    print("quick run: too little training for colour edges (the filters stay noise);\n"
+          "  the full run's are in lessons/figures/07_colour_filters.png")
 rng = np.random.default_rng(SEED)
 
 # %% [markdown]

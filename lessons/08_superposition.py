@@ -90,8 +90,8 @@ if args.quick:  # a smaller problem (128 features in 64 dimensions) and shorter 
     L1_WEIGHT = 0.15
     SWEEP_SIZES, SWEEP_L1, SWEEP_STEPS = (128, 256), (0.02, 0.05, 0.2), 200
     BASELINE_EXAMPLES, BASELINE_HIDDEN, BASELINE_ITER, EVAL_EXAMPLES = 1000, 128, 50, 2048
-    print("quick run: 128 features in 64 dimensions, short runs; the full run's problem is "
-          "4 times larger and its numbers are in the docstring")
+    print("quick run: 128 features in 64 dimensions, short runs; the full run's problem\n"
+          "  is 4 times larger and its numbers are in the docstring")
 rng = np.random.default_rng(SEED)
 
 # %% [markdown]

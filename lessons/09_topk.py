@@ -65,8 +65,8 @@ if args.quick:  # a smaller problem (128 features in 64 dimensions) and shorter 
     N_FEATURES, N_VISIBLE, N_LATENTS, N_STEPS, BATCH_SIZE = 128, 64, 128, 400, 256
     TOPK_KS, L1_WEIGHTS, EVAL_EXAMPLES = (3, 5), (0.3, 0.1), 2048
     DEAD_WINDOW, RESAMPLE_EVERY = 5000, 10
-    print("quick run: 128 features in 64 dimensions, short runs; the full run's problem is "
-          "4 times larger and its numbers are in the docstring")
+    print("quick run: 128 features in 64 dimensions, short runs; the full run's problem\n"
+          "  is 4 times larger and its numbers are in the docstring")
 rng = np.random.default_rng(SEED)
 
 # %% [markdown]

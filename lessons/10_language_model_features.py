@@ -85,9 +85,9 @@ MAX_FILES = None          # every top-level file of the standard library
 if args.quick:            # a smoke test: a few files, a few steps, numbers without meaning
     MAX_FILES, LM_STEPS, LM_BATCH, N_LATENTS, K, SAE_STEPS, SAE_BATCH = 25, 60, 64, 256, 8, 40, 128
     DEAD_WINDOW, EVAL_POSITIONS, SHOWN = 2000, 3000, SHOWN[2:4]
-    print("quick run: 25 files, a language model trained for 60 steps and an SAE for 40 — "
-          "it is barely better than the bigram and its features mean little; the full run's "
-          "numbers are in the docstring")
+    print("quick run: 25 files, a language model trained for 60 steps and an SAE for 40\n"
+          "  — it is barely better than the bigram and its features mean little; the\n"
+          "  full run's numbers are in the docstring")
 rng = np.random.default_rng(SEED)
 
 # %% [markdown]

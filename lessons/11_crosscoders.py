@@ -75,8 +75,9 @@ MAX_FILES = None
 if args.quick:            # a smoke test: a few files, a few steps
     MAX_FILES, LM_STEPS, LM_BATCH, N_LATENTS, CC_STEPS, CC_BATCH, EVAL_POSITIONS = (
         25, 60, 64, 256, 60, 128, 3000)
-    print("quick run: 25 files, 60 steps for the model and for the crosscoder — too few for "
-          "layer-specific latents to appear; the full run's numbers are in the docstring")
+    print("quick run: 25 files, 60 steps for the model and for the crosscoder — too few\n"
+          "  for layer-specific latents to appear; the full run's numbers are in the\n"
+          "  docstring")
 rng = np.random.default_rng(SEED)
 
 # %% [markdown]

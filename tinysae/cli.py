@@ -84,7 +84,8 @@ def _top_level(argv):
                                                      in COMMANDS.items())
                     + "\n\n'tinysae COMMAND --help' tells more.")
     parser.add_argument("--version", action="version", version=f"tinysae {__version__}")
-    parser.add_argument("command", nargs="?", metavar="COMMAND", choices=list(COMMANDS))
+    parser.add_argument("command", nargs="?", metavar="COMMAND", choices=list(COMMANDS),
+                        help="one of the commands below")
     parser.parse_args(argv)
     parser.print_help()
     return 2

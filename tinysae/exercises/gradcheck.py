@@ -13,6 +13,7 @@ table is made: the rows it touches fail, in the blocks it touches. ``pytest -v -
 prints the same rows (tests/test_gradient_checks.py).
 """
 
+import argparse
 import textwrap
 from dataclasses import dataclass
 
@@ -176,12 +177,15 @@ def legend():
 
 def main(argv):
     """``tinysae gradcheck [--bug NAME]``; returns the exit status."""
-    parser = Parser(prog="tinysae gradcheck",
-                    description="The class demo: the gradient of the cost checked term by term "
-                                "against centred differences, with UFLDL's ratio per parameter "
-                                "block. Exit status 0 when every row passes (with --bug: when "
-                                "the planted mistake is caught).",
-                    epilog="mistakes for --bug: " + ", ".join(MISTAKES))
+    def paragraph(text):  # wrapped here, where mistake names do not break at their hyphens
+        return textwrap.fill(text, WIDTH, break_on_hyphens=False)
+    parser = Parser(prog="tinysae gradcheck", formatter_class=argparse.RawDescriptionHelpFormatter,
+                    description=paragraph(
+                        "The class demo: the gradient of the cost checked term by term against "
+                        "centred differences, with UFLDL's ratio per parameter block. Exit "
+                        "status 0 when every row passes (with --bug: when the planted mistake "
+                        "is caught)."),
+                    epilog=paragraph("mistakes for --bug: " + ", ".join(MISTAKES)))
     parser.add_argument("--bug", metavar="NAME", choices=list(MISTAKES),
                         help="plant one of the usual mistakes (listed below) and watch the "
                              "check catch it")

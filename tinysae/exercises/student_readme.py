@@ -23,15 +23,15 @@ tutorial) yourself, one equation at a time, and have each one checked.
 
 ```bash
 tinysae grade .       # in this folder: one row per step, PASS / FAIL / not written yet
-pytest -v             # the same steps, one test each
+pytest -v             # the same steps, one test each (pip install pytest first)
 ```
 
 The grader imports your file and compares each function with tinysae's reference on
 random sizes and random data (seeded: the same at every run, different for every step;
-`--seed N` draws others). For a FAIL it says where and why: the worst entry (expected, yours, their ratio), for a
-gradient UFLDL's ratio ‖expected − yours‖ / ‖expected + yours‖ for each block W1, W2, b1
-and b2, and the usual mistake your numbers show, by name ("did you divide by m?", "f′(z3)
-missing in δ3", ...). A step that needs an earlier one waits until that one passes. Your
+`--seed N` draws others). For a FAIL it says where and why: the worst entry (expected,
+yours, their ratio), for a gradient UFLDL's ratio ‖expected − yours‖ / ‖expected + yours‖
+for each block W1, W2, b1 and b2, and the usual mistake your numbers show, by name ("did
+you divide by m?", "f′(z3) missing in δ3", ...). A step that needs an earlier one waits until that one passes. Your
 code may use numpy and `tinysae.pack` / `tinysae.unpack`; calling tinysae's own model does
 not count.
 
