@@ -28,14 +28,14 @@ def seconds(value):
     return f"{value:.0f} s" if value < 59.5 else f"{round(value) // 60} min {round(value) % 60} s"
 
 
-def run_time_line(wall, cpu):
+def run_time_line(wall, cpu, cpus):
     """The ``Run time:`` line of a lesson's section in the gallery."""
-    return f"Run time: {seconds(wall)} on 2 cores ({seconds(cpu)} of CPU)."
+    return f"Run time: {seconds(wall)} on {cpus} cores ({seconds(cpu)} of CPU)."
 
 
-def full_run_line(number, wall, cpu):
+def full_run_line(number, wall, cpu, cpus):
     """The ``Full run:`` line of a lesson's docstring."""
-    return (f"Full run:  {seconds(wall)} on 2 cores, {seconds(cpu)} of CPU "
+    return (f"Full run:  {seconds(wall)} on {cpus} cores, {seconds(cpu)} of CPU "
             f"(`tinysae bench --lessons {number}`).")
 
 
@@ -72,20 +72,23 @@ def rewrite_gallery(gallery, times):
         number = section[3:5]
         if number in rows:
             _, wall, cpu = rows[number]
-            sections[i] = re.sub(r"(?m)^Run time: .*$", run_time_line(wall, cpu), section)
+            sections[i] = re.sub(r"(?m)^Run time: .*$", run_time_line(wall, cpu, cpus), section)
     return "".join(sections)
 
 
 def main(path):
     times = read_times(path)
-    GALLERY.write_text(rewrite_gallery(GALLERY.read_text(), times))
-    for number, (name, wall, cpu) in times[3].items():
+    gallery = GALLERY.read_text()
+    new_gallery = rewrite_gallery(gallery, times)
+    GALLERY.write_text(new_gallery)
+    cpus, rows = times[0], times[3]
+    for number, (name, wall, cpu) in rows.items():
         script = LESSONS / f"{name}.py"
         text = script.read_text()
-        new = re.sub(r"(?m)^Full run: .*$", full_run_line(number, wall, cpu), text, count=1)
+        new = re.sub(r"(?m)^Full run: .*$", full_run_line(number, wall, cpu, cpus), text, count=1)
         script.write_text(new)
         print(f"{script.name}: {'unchanged' if new == text else 'rewritten'}")
-    print(f"{GALLERY.relative_to(ROOT)}: table and Run time lines rewritten")
+    print(f"{GALLERY.relative_to(ROOT)}: {'unchanged' if new_gallery == gallery else 'rewritten'}")
 
 
 if __name__ == "__main__":
