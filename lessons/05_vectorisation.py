@@ -27,7 +27,7 @@ import numpy as np
 
 from tinysae import (init_params, loss_and_grad, loss_and_grad_loop, make_loss_and_grad, pack,
                      plot_timings)
-from tinysae.bench import gemm_floor
+from tinysae.commands.bench import gemm_floor
 from tinysae.lessonkit import lesson_args
 
 # %% [markdown]

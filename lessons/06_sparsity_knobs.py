@@ -11,7 +11,7 @@ Command:   python lessons/06_sparsity_knobs.py          (add --quick for the tes
 Full run:  1 min 15 s on 2 cores, 1 min 56 s of CPU (`tinysae bench --lessons 06`).
 
 What you will see (numbers from a full run; a "dead" unit never fires, i.e. never has
-a2 > ½ — see tinysae.pictures.hidden_unit_stats; "live edges" counts live units that pass
+a2 > ½ — see tinysae.measures.hidden_unit_stats; "live edges" counts live units that pass
 tinysae.edge_scores):
 - 06_beta_sweep.png: filters and the histogram of ρ̂ for β = 0, 0.3, 3, 30 at ρ = 0.01.
   With β = 0 nothing asks for sparsity: every ρ̂ sits near 0.5, half the units fire on

@@ -52,11 +52,20 @@ import numpy as np
 
 import tinysae
 from tinysae.lessonkit import lesson_args
-from tinysae.modern import (RECOVERY_THRESHOLD, evaluate, firing_probabilities,
-                            ground_truth_features, max_cosines, metrics_table,
-                            plot_dictionary_sweep, plot_recovery, sample_superposition, sampler,
-                            summary, train_2008, train_sae)
-from tinysae.blas_threads import limit_blas_threads
+from tinysae.modern import (
+    RECOVERY_THRESHOLD,
+    evaluate,
+    firing_probabilities,
+    ground_truth_features,
+    max_cosines,
+    sample_superposition,
+    sampler,
+    summary,
+    train_2008,
+    train_sae,
+)
+from tinysae.pictures import metrics_table, plot_dictionary_sweep, plot_recovery
+from tinysae.runtime.blas_threads import limit_blas_threads
 
 # %% [markdown]
 # ## Hyperparameters

@@ -35,10 +35,16 @@ import time
 import numpy as np
 
 from tinysae.lessonkit import lesson_args
-from tinysae.modern import (evaluate, firing_probabilities, ground_truth_features, metrics_table,
-                            plot_dead_latents, plot_frontier, sample_superposition, sampler,
-                            train_sae)
-from tinysae.blas_threads import limit_blas_threads
+from tinysae.modern import (
+    evaluate,
+    firing_probabilities,
+    ground_truth_features,
+    sample_superposition,
+    sampler,
+    train_sae,
+)
+from tinysae.pictures import metrics_table, plot_dead_latents, plot_frontier
+from tinysae.runtime.blas_threads import limit_blas_threads
 
 # %% [markdown]
 # ## Hyperparameters

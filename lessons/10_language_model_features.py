@@ -6,7 +6,7 @@ activations and find directions that each mean one thing, where single neurons m
 several (Bricken et al. 2023, "Towards monosemanticity"). Here the network is ours, trained
 in this lesson: a character-level language model of Python source (embeddings of the last
 32 characters → 128 GELU neurons → softmax over the next character; Bengio et al. 2003),
-written and differentiated by hand (gradient-checked in tests/test_charlm.py) and trained
+written and differentiated by hand (gradient-checked in tests/test_char_mlp.py) and trained
 with the package's Adam on the Python standard library's own source, which every machine
 already has. A TopK sparse autoencoder with 8× as many latents as neurons then reads those
 neurons on text the model never saw, and we measure, property by property of Python source
@@ -51,13 +51,13 @@ numbers and questions to try.
 import numpy as np
 
 from tinysae import limit_blas_threads, plot_dashboards, plot_detection_table
-from tinysae.charlm import (activation_sampler, best_units, bigram_bits_per_character,
+from tinysae.networks import (activation_sampler, best_units, bigram_bits_per_character,
                             bits_per_character, corpus_properties, detection_title, fit_bigram,
                             loss_recovered, neuron_activations, random_positions, spliced_bits,
                             stdlib_corpus, train_lm, unit_dashboard)
 from tinysae.lessonkit import lesson_args
-from tinysae.modern import (dead_latents, detection_table, export_saelens, fvu, l0, sae_forward,
-                            train_sae)
+from tinysae.modern import dead_latents, export_saelens, fvu, l0, sae_forward, train_sae
+from tinysae.measures import detection_table
 
 # %% [markdown]
 # ## Hyperparameters

@@ -43,12 +43,20 @@ full run's numbers and questions to try.
 import numpy as np
 
 from tinysae import limit_blas_threads, plot_dashboards, plot_relative_norms
-from tinysae.charlm import (activation_sampler, all_layer_activations, bigram_bits_per_character,
+from tinysae.networks import (activation_sampler, all_layer_activations, bigram_bits_per_character,
                             bits_per_character, corpus_properties, fit_bigram, random_positions,
                             stdlib_corpus, train_lm, unit_dashboard)
 from tinysae.lessonkit import lesson_args
-from tinysae.modern import (best_f1, crosscoder_forward, dead_latents, decoder_norms, fvu, l0,
-                            relative_decoder_norms, train_crosscoder)
+from tinysae.modern import (
+    crosscoder_forward,
+    dead_latents,
+    decoder_norms,
+    fvu,
+    l0,
+    relative_decoder_norms,
+    train_crosscoder,
+)
+from tinysae.measures import best_f1
 
 # %% [markdown]
 # ## Hyperparameters

@@ -16,9 +16,9 @@ BEGIN = "<!-- layout: made by `python tests/readme_layout.py`; do not edit by ha
 END = "<!-- /layout -->"
 
 #: The order of the groups in the table: the data flows from top to bottom.
-GROUPS = ("tinysae", "tinysae/data", "tinysae/model", "tinysae/training", "tinysae/pictures",
-          "tinysae/exercises", "tinysae/modern", "tinysae/charlm", "tinysae/commands",
-          "tinysae/bench")
+GROUPS = ("tinysae", "tinysae/model", "tinysae/data", "tinysae/validation", "tinysae/runtime",
+          "tinysae/training", "tinysae/modern", "tinysae/networks", "tinysae/measures",
+          "tinysae/pictures", "tinysae/exercises", "tinysae/commands", "tinysae/commands/bench")
 
 
 def modules():

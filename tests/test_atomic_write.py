@@ -5,7 +5,7 @@ import stat
 
 import pytest
 
-from tinysae.atomic_write import atomic_write
+from tinysae.runtime.atomic_write import atomic_write
 
 
 def test_atomic_write_gives_an_ordinary_file_mode(tmp_path):

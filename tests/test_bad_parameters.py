@@ -20,6 +20,7 @@ import pytest
 
 import tinysae as t
 import tinysae.modern as modern
+from tinysae.training.adam import adam_init, adam_step
 from tinysae import ufldl_experiment as experiment
 from tinysae.cli import main
 
@@ -290,9 +291,9 @@ BAD_CALLS = [
     # --------------------------------------------------------------------- modern
     ("init_sae with n_visible = 0", lambda: modern.init_sae(0, 3), ValueError, "'n_visible'"),
     ("init_sae with rng = 'x'", lambda: modern.init_sae(4, 3, rng="x"), TypeError, "'rng'"),
-    ("adam_step with beta1 = 1", lambda: modern.adam_step(SAE, SAE, modern.adam_init(SAE),
+    ("adam_step with beta1 = 1", lambda: adam_step(SAE, SAE, adam_init(SAE),
                                                           beta1=1.0), ValueError, "'beta1'"),
-    ("adam_step with eps = 0", lambda: modern.adam_step(SAE, SAE, modern.adam_init(SAE), eps=0),
+    ("adam_step with eps = 0", lambda: adam_step(SAE, SAE, adam_init(SAE), eps=0),
      ValueError, "'eps'"),
     ("ground_truth_features with n_visible = 0", lambda: modern.ground_truth_features(3, 0),
      ValueError, "'n_visible'"),
@@ -309,10 +310,10 @@ BAD_CALLS = [
      lambda: modern.train_sae(sae_data, 4, 6, n_steps=2, batch_size=8, log_every=0), ValueError,
      "'log_every'"),
     ("resample_dead with rng = 0.5",
-     lambda: modern.resample_dead(SAE, modern.adam_init(SAE), np.ones(6, bool), X[:, :4],
+     lambda: modern.resample_dead(SAE, adam_init(SAE), np.ones(6, bool), X[:, :4],
                                   X[:, :4] / 2, 0.5), TypeError, "'rng'"),
     ("resample_dead with dead of the wrong length",
-     lambda: modern.resample_dead(SAE, modern.adam_init(SAE), np.ones(5, bool), X[:, :4],
+     lambda: modern.resample_dead(SAE, adam_init(SAE), np.ones(5, bool), X[:, :4],
                                   X[:, :4] / 2, 0), ValueError, "'dead'"),
     ("train_2008 with n_hidden = 0", lambda: modern.train_2008(X, 0), ValueError, "'n_hidden'"),
     ("init_sae with data_mean of the wrong length",
@@ -342,7 +343,7 @@ BAD_CALLS = [
                  ValueError, "'a3'"),
     ("l0 of a 1-D array", lambda: modern.l0(np.ones(3)), ValueError, "'a2'"),
     ("adam_step without the gradients",
-                 lambda: modern.adam_step(SAE, {}, modern.adam_init(SAE)), TypeError, "'grads'"),
+                 lambda: adam_step(SAE, {}, adam_init(SAE)), TypeError, "'grads'"),
 ]
 
 

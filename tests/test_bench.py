@@ -6,8 +6,8 @@ Speed itself is shown by the benchmark, never asserted here (the machine is shar
 import numpy as np
 import pytest
 
-from tinysae import bench
-from tinysae.bench import kernels, timing
+from tinysae.commands import bench
+from tinysae.commands.bench import kernels, timing
 
 
 def test_quick_bench_prints_all_tables(capsys):
@@ -97,7 +97,7 @@ def test_modern_table_times_the_step_against_its_floor(capsys):
 
 
 def test_modern_states_have_dense_and_sparse_codes():
-    from tinysae.bench.modern_step import TRAINED_L0, modern_states
+    from tinysae.commands.bench.modern_step import TRAINED_L0, modern_states
     from tinysae.modern import encode
     sample, fresh, trained = modern_states(16, 128, 256)
     X = sample(2000, np.random.default_rng(5))  # (m, n_v)

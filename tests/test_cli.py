@@ -181,8 +181,8 @@ def test_ctrl_c_before_training_exits_130(monkeypatch, capsys):
 def test_bench_is_dispatched_with_its_arguments(monkeypatch):
     seen = []
     fake = types.SimpleNamespace(main=lambda argv: seen.append(argv) or 7)
-    monkeypatch.setitem(sys.modules, "tinysae.bench", fake)
-    monkeypatch.setattr("tinysae.bench", fake, raising=False)
+    monkeypatch.setitem(sys.modules, "tinysae.commands.bench", fake)
+    monkeypatch.setattr("tinysae.commands.bench", fake, raising=False)
     assert main(["bench", "--size", "S1"]) == 7 and seen == [["--size", "S1"]]
 
 

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 import tinysae
-from tinysae.constraints import CONSTRAINTS, check, check_option, describe
+from tinysae.validation.constraints import CONSTRAINTS, check, check_option, describe
 from tinysae.validation import trusted, validated
 
 PACKAGE = Path(tinysae.__file__).parent

@@ -4,9 +4,9 @@ import numpy as np
 import pytest
 
 from tinysae import plot_dashboards
-from tinysae.charlm import best_units, detection_title, encode, top_positions, unit_dashboard
-from tinysae.modern import Detector
-from tinysae.charlm.dashboards import AFTER, BEFORE
+from tinysae.networks import best_units, detection_title, text_to_ids, top_positions, unit_dashboard
+from tinysae.measures import Detector
+from tinysae.networks.dashboards import AFTER, BEFORE
 
 TEXT = ("x = 1\n" * 30) + "def norm(self):\n" + ("y = 2\n" * 30)
 
@@ -19,7 +19,7 @@ def test_top_positions_are_the_largest_and_spaced_apart():
 
 
 def test_dashboard_shows_the_context_around_the_top_position():
-    ids = encode(TEXT)
+    ids = text_to_ids(TEXT)
     where = TEXT.index("def") + 3  # the space after "def"
     positions = np.arange(10, ids.size - 2)
     values = (positions == where).astype(float)
@@ -36,7 +36,7 @@ def test_dashboard_shows_the_context_around_the_top_position():
 
 def test_plot_has_three_panels_per_dashboard():
     pytest.importorskip("matplotlib")
-    ids = encode(TEXT)
+    ids = text_to_ids(TEXT)
     positions = np.arange(10, ids.size - 2)
     values = np.random.default_rng(0).random(positions.size)
     boards = [unit_dashboard(lambda p: np.ones(len(p)), ids, positions, values, np.zeros(97),

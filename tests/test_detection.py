@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tinysae.modern import best_f1, detection_table
+from tinysae.measures import best_f1, detection_table
 
 
 def brute_force_f1(s, y):

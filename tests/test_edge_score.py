@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from tinysae.pictures import edge_score
-from tinysae.pictures.edge_score import (
+from tinysae.measures import edge_score
+from tinysae.measures.edge_score import (
     EDGE_SCORE_THRESHOLD,
     edge_scores,
     fit_gabor,

@@ -441,7 +441,7 @@ FIRST_ROW = {"no-divide-by-m": 1, "decay-on-biases": 2, "no-fprime-in-delta3": 1
 
 @pytest.mark.parametrize("name", sorted(FIRST_ROW))
 def test_the_class_demo_catches_each_mistake_at_its_row(name):
-    from tinysae.exercises import gradcheck
+    from tinysae.commands import gradcheck
     from tinysae.exercises.mistakes import planted
     from tinysae.model.gradient_check import GRADIENT_CHECK_THRESHOLD
     assert sorted(FIRST_ROW) == sorted(MISTAKES)
@@ -456,7 +456,7 @@ def test_the_class_demo_catches_each_mistake_at_its_row(name):
 
 
 def test_the_class_demo_fails_when_the_checker_fails_its_own_tests(capsys, monkeypatch):
-    from tinysae.exercises import gradcheck
+    from tinysae.commands import gradcheck
     assert main(["gradcheck", "--bug", "forward-difference"]) == 0
     assert "caught by the checker's own tests" in capsys.readouterr().out
     monkeypatch.setattr(gradcheck, "wrong_gradient", lambda: 0.0)  # a checker that cannot fail

@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from tinysae import init_params, loss_and_grad, pack
 from tinysae.model.fast_kernel import FLOAT32_RTOL, make_loss_and_grad
 from tinysae.model.per_example_loop import loss_and_grad_loop
-from tinysae.blas_threads import blas_pools, limit_blas_threads
+from tinysae.runtime.blas_threads import blas_pools, limit_blas_threads
 
 #: float64 agreement with the reference, relative to the largest |gradient| (typical 1e-15).
 FLOAT64_RTOL = 1e-12

@@ -3,7 +3,7 @@
 import numpy as np
 
 from tinysae import plot_detection_table, plot_relative_norms
-from tinysae.modern import Detector
+from tinysae.measures import Detector
 
 
 def test_detection_bars_one_per_unit_set_and_property():

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from tinysae import GRADIENT_CHECK_THRESHOLD, numerical_gradient
-from tinysae.exercises import gradcheck
+from tinysae.commands import gradcheck
 
 
 @pytest.fixture(scope="module", autouse=True)

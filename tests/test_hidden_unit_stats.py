@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from tinysae.pictures.hidden_unit_stats import FIRING_LEVEL, activation_stats
+from tinysae.measures.hidden_unit_stats import FIRING_LEVEL, activation_stats
 
 
 def test_known_answer_for_four_units_on_four_examples():

@@ -6,7 +6,7 @@ Run:   pytest -v -s tests/test_modern_adam.py
 import numpy as np
 import pytest
 
-from tinysae.modern.adam import adam_init, adam_step
+from tinysae.training.adam import adam_init, adam_step
 
 
 def quadratic(params, scales, centre):

@@ -12,9 +12,9 @@ resampling of dead latents on the way.
 import numpy as np
 import pytest
 
-from tinysae.checks import check_data
+from tinysae.validation.checks import check_data
 from tinysae.modern import fast_step
-from tinysae.modern.adam import adam_init
+from tinysae.training.adam import adam_init
 from tinysae.modern.fast_step import FastStep
 from tinysae.modern.sae import init_sae, sae_loss_and_grad
 from tinysae.modern.superposition import firing_probabilities, ground_truth_features, sampler
@@ -136,7 +136,7 @@ def test_an_overflow_is_an_error_naming_the_data():
 def test_an_error_mid_training_leaves_the_blas_threads_as_they_were():
     """The step holds numpy's BLAS at one thread while its workers update the parameters;
     an error in between (here from the data) must not leave it there."""
-    from tinysae.blas_threads import blas_pools
+    from tinysae.runtime.blas_threads import blas_pools
     before = [pool["num_threads"] for pool in blas_pools()]
     calls = []
 

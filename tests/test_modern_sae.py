@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 
 from tinysae import CHECK_EPSILON, GRADIENT_CHECK_THRESHOLD, gradient_check, pack, unpack
-from tinysae.modern.adam import adam_init
+from tinysae.training.adam import adam_init
 from tinysae.modern.sae import (activate, sae_forward, init_sae, kink_margin, sae_loss_and_grad,
                                 normalize_columns, remove_parallel_component)
 from tinysae.modern.training import projected_step, resample_dead

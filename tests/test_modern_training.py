@@ -8,7 +8,7 @@ import pytest
 
 from tinysae.modern import (firing_probabilities, sae_forward, ground_truth_features, mmcs,
                             sample_superposition, summary, train_2008, train_sae)
-from tinysae.blas_threads import limit_blas_threads
+from tinysae.runtime.blas_threads import limit_blas_threads
 
 # 48 features in 24 dimensions, about 2 active per example: a miniature of lesson 08.
 N_FEATURES, N_VISIBLE, MEAN_ACTIVE = 48, 24, 2.0

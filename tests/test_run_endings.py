@@ -19,7 +19,7 @@ import pytest
 
 from tinysae import NonFiniteLossError, train
 from tinysae.cli import main
-from tinysae.locks import LOCK_FILE, FolderInUseError
+from tinysae.runtime.locks import LOCK_FILE, FolderInUseError
 from tinysae.training import lbfgs, progress
 from tinysae.training.model_files import load, save_run
 

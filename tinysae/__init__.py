@@ -4,10 +4,13 @@ The model is the one of the CS294A "Sparse autoencoder" notes (UFLDL): one hidde
 of sigmoid units, squared-error reconstruction, weight decay and a KL sparsity penalty.
 The public names live here, ``tinysae.<name>``; the tree follows the data:
 ``tinysae.data`` (photos → whitening → patches), ``tinysae.model`` (the equations, the fast
-kernel, gradient checks), ``tinysae.training`` (L-BFGS, checkpoints, model files),
-``tinysae.pictures`` (filter grids, plots, edge scores, dashboards) and ``tinysae.modern``
-(today's sparse autoencoders and crosscoders); ``tinysae.charlm`` is the small character
-model of Python source that lessons 10 and 11 read.
+kernel, gradient checks), ``tinysae.training`` (L-BFGS, Adam, checkpoints, model files),
+``tinysae.modern`` (today's sparse autoencoders and crosscoders), ``tinysae.networks`` (the
+networks they read: the character model of Python source of lessons 10 and 11),
+``tinysae.measures`` (edge scores, unit statistics, detection) and ``tinysae.pictures`` (filter
+grids, plots, dashboards). Parameter checks live in ``tinysae.validation``, run-time plumbing
+(atomic writes, locks, signals, BLAS threads) in ``tinysae.runtime``, and each ``tinysae
+COMMAND`` in ``tinysae.commands``.
 
 Each public name is imported from its module the first time it is used (:data:`PUBLIC` says
 which module holds it), so ``import tinysae`` itself imports neither numpy nor matplotlib:
@@ -44,7 +47,7 @@ PUBLIC = {
     "tinysae.training.progress": ("NonFiniteLossError", "OptimizerStoppedEarlyWarning",
         "TrainResult"),
     "tinysae.training.model_files": ("load", "save"),
-    "tinysae.blas_threads": ("blas_pools", "limit_blas_threads"),
+    "tinysae.runtime.blas_threads": ("blas_pools", "limit_blas_threads"),
     # pictures: filter grids and plots that return Figures; how edge-like each filter is;
     # how the hidden units behave (dead, always on)
     "tinysae.pictures.filter_grid": ("plot_filter_grid", "plot_patch_montage", "tile_filters"),
@@ -52,15 +55,15 @@ PUBLIC = {
         "save_figure"),
     "tinysae.pictures.cost_plots": ("plot_cost_terms", "plot_gradient_check_epsilon",
         "plot_hidden_activations"),
-    "tinysae.pictures.colour_filters": ("CHROMATIC_SHARE", "chromatic_share"),
+    "tinysae.measures.colour": ("CHROMATIC_SHARE", "chromatic_share"),
     "tinysae.pictures.image_plots": ("plot_patches_side_by_side", "plot_power_spectra",
         "plot_variance_kept", "plot_whitening"),
     "tinysae.pictures.model_pictures": ("plot_model", "unit_order"),
     "tinysae.pictures.sparsity_sweep": ("SparsityRun", "plot_kl_vs_l1", "plot_sparsity_runs"),
     "tinysae.pictures.dashboards": ("plot_dashboards",),
     "tinysae.pictures.feature_plots": ("plot_detection_table", "plot_relative_norms"),
-    "tinysae.pictures.edge_score": ("EDGE_SCORE_THRESHOLD", "EdgeScores", "edge_scores"),
-    "tinysae.pictures.hidden_unit_stats": ("FIRING_LEVEL", "ActivationStats", "activation_stats"),
+    "tinysae.measures.edge_score": ("EDGE_SCORE_THRESHOLD", "EdgeScores", "edge_scores"),
+    "tinysae.measures.hidden_unit_stats": ("FIRING_LEVEL", "ActivationStats", "activation_stats"),
 }
 
 _MODULE_OF = {name: module for module, names in PUBLIC.items() for name in names}

@@ -1,7 +1,7 @@
 """The ``tinysae`` command: one word picks the command, and every command fails alike.
 
 ``tinysae train`` runs the UFLDL experiment (:mod:`tinysae.commands.train`); ``tinysae
-bench`` times the kernels (:mod:`tinysae.bench`); ``tinysae --help`` lists every command.
+bench`` times the kernels (:mod:`tinysae.commands.bench`); ``tinysae --help`` lists every command.
 Each command is a module with ``main(argv) -> exit status``, imported only when it is
 asked for. Errors in the options, the files or the data print one line on stderr and exit
 with status 1 (2 for a malformed command line); they never show a traceback. Ctrl-C exits
@@ -19,10 +19,10 @@ from tinysae import __version__
 #: Each command: the module whose ``main(argv)`` runs it, and one line for ``tinysae --help``.
 COMMANDS = {
     "train": ("tinysae.commands.train", "learn edge detectors from natural images (UFLDL)"),
-    "bench": ("tinysae.bench", "time each kernel against the BLAS floor; --lessons: the lessons"),
-    "exercises": ("tinysae.exercises.starter", "write the model yourself: a folder of exercises"),
-    "grade": ("tinysae.exercises.grade_command", "grade your exercise folder, step by step"),
-    "gradcheck": ("tinysae.exercises.gradcheck", "the class demo: gradient checks term by term"),
+    "bench": ("tinysae.commands.bench", "time each kernel against the BLAS floor; --lessons: the lessons"),
+    "exercises": ("tinysae.commands.exercises", "write the model yourself: a folder of exercises"),
+    "grade": ("tinysae.commands.grade", "grade your exercise folder, step by step"),
+    "gradcheck": ("tinysae.commands.gradcheck", "the class demo: gradient checks term by term"),
     "lessons": ("tinysae.commands.lessons", "copy the lesson scripts and their figures into DIR"),
     "show": ("tinysae.commands.show", "draw a saved model: filter grid, loss curve, ρ̂ histogram"),
     "notebooks": ("tinysae.commands.notebooks", "write the lessons as Jupyter notebooks"),

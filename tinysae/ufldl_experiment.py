@@ -14,11 +14,11 @@ from pathlib import Path
 
 import numpy as np
 
-from tinysae.checks import check_path, fail
+from tinysae.validation.checks import check_path, fail
 from tinysae.data.patches import sample_patches
 from tinysae.data.photos import load_images
 from tinysae.data.whitening import whiten_images
-from tinysae.pictures.edge_score import edge_scores
+from tinysae.measures.edge_score import edge_scores
 from tinysae.pictures.filter_grid import plot_filter_grid
 from tinysae.pictures.plots import plot_loss_curve, save_figure
 from tinysae.training.lbfgs import resume, train

@@ -1,4 +1,4 @@
 """The commands of ``tinysae`` (see :mod:`tinysae.cli`), one module each with ``main(argv)``:
-``train``, ``show``, ``notebooks`` and ``lessons`` here; ``bench`` in :mod:`tinysae.bench`;
-``exercises``, ``grade`` and ``gradcheck`` in :mod:`tinysae.exercises`.
+``train``, ``show``, ``lessons``, ``notebooks``, ``exercises``, ``grade``, ``gradcheck``, and
+``bench`` (a package: the command, its timing, its kernels).
 """

@@ -11,7 +11,7 @@ import argparse
 import shutil
 from pathlib import Path
 
-from tinysae.checks import check_path
+from tinysae.validation.checks import check_path
 from tinysae.cli import Parser
 
 DESCRIPTION = """\

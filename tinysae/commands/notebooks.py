@@ -103,7 +103,7 @@ def write_notebooks(scripts, folder, *, overwrite=False):
     """Write ``<folder>/<lesson>.ipynb`` for each script; returns the paths written."""
     import nbformat
 
-    from tinysae.atomic_write import atomic_write
+    from tinysae.runtime.atomic_write import atomic_write
 
     targets = [Path(folder) / (Path(s).stem + ".ipynb") for s in scripts]
     existing = [t for t in targets if t.exists()]

@@ -6,9 +6,9 @@ writes ``model.npz``, ``config.json``, ``filters.png`` and ``loss.png`` into an 
 folder (``runs/<date>-<time>`` in the current folder unless ``--out`` says otherwise),
 checkpoints that folder while it trains, and prints how many filters are edge-like.
 Ctrl-C, SIGTERM and SIGHUP save a final checkpoint and exit with status 128 + the signal
-(:mod:`tinysae.interrupts`); so does a closed output pipe (status 141, as SIGPIPE would);
+(:mod:`tinysae.runtime.interrupts`); so does a closed output pipe (status 141, as SIGPIPE would);
 ``tinysae train --resume FOLDER`` continues. One run per folder: the folder is locked while
-a run trains into it (:mod:`tinysae.locks`). Options that cannot work are refused before
+a run trains into it (:mod:`tinysae.runtime.locks`). Options that cannot work are refused before
 any photo is read.
 """
 
@@ -20,9 +20,9 @@ import time
 from pathlib import Path
 
 from tinysae.cli import EXIT_BROKEN_PIPE, Parser, UsageError, silence_stdout
-from tinysae.constraints import check_option
-from tinysae.interrupts import exit_status, signals_as_interrupts
-from tinysae.locks import run_folder_lock
+from tinysae.validation.constraints import check_option
+from tinysae.runtime.interrupts import exit_status, signals_as_interrupts
+from tinysae.runtime.locks import run_folder_lock
 
 #: The UFLDL exercise's settings (``train.m``): what ``tinysae train`` does with no options.
 DEFAULTS = {"images": "default", "patch_size": 8, "n_patches": 10000, "n_hidden": 25,
@@ -179,10 +179,10 @@ def _output_closed(folder):
 
 
 def _check_settings(settings):
-    """The options' values, checked against :mod:`tinysae.constraints` with the option's
+    """The options' values, checked against :mod:`tinysae.validation.constraints` with the option's
     name in the message, then together: what the pictures, a model file and the patch
     budget need, so that nothing fails after training."""
-    from tinysae.pictures.edge_score import check_filter_shape
+    from tinysae.measures.edge_score import check_filter_shape
     from tinysae.training.model_files import MAX_PARAMETERS, check_size
     from tinysae.ufldl_experiment import check_patch_budget
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tinysae.checks import as_array, check_bool, check_path, fail, fail_path
+from tinysae.validation.checks import as_array, check_bool, check_path, fail, fail_path
 from tinysae.data.whitening import MIN_WHITEN_SIDE
 
 #: ITU-R BT.601 luma weights for R, G, B.

@@ -13,7 +13,7 @@ import zlib
 
 import numpy as np
 
-from tinysae.checks import bad_file, existing_file
+from tinysae.validation.checks import bad_file, existing_file
 
 #: IDX type codes (third magic byte) → big-endian numpy dtype (LeCun's MNIST page).
 IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}

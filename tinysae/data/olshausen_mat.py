@@ -17,7 +17,7 @@ import zlib
 
 import numpy as np
 
-from tinysae.checks import bad_file, existing_file, has_real_dtype
+from tinysae.validation.checks import bad_file, existing_file, has_real_dtype
 
 #: The most bytes a ``.mat`` file may unpack to, and its images take as float64: 256 MiB is
 #: 128 images of 512 × 512, thirteen times Olshausen's file.

@@ -14,7 +14,7 @@ array (row-major); a colour patch a row of ``p·p·3``, ``patch.reshape(-1)`` of
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from tinysae.checks import (
+from tinysae.validation.checks import (
     as_array,
     check_bool,
     check_data,

@@ -21,8 +21,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tinysae.checks import check_data, check_int, check_real, check_vector, fail
-from tinysae.constraints import check
+from tinysae.validation.checks import check_data, check_int, check_real, check_vector, fail
+from tinysae.validation.constraints import check
 
 #: UFLDL's linear-decoder exercise regularises ZCA with ε = 0.1.
 ZCA_EPSILON = 0.1

@@ -17,7 +17,7 @@ The provenance and licence of each source are in ``data/README.md``.
 
 import numpy as np
 
-from tinysae.checks import check_bool, check_choice, check_int, check_path, fail
+from tinysae.validation.checks import check_bool, check_choice, check_int, check_path, fail
 from tinysae.data.image_files import as_float_image, load_image_folder, read_image
 from tinysae.data.olshausen_mat import load_olshausen_mat
 

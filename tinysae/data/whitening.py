@@ -14,7 +14,7 @@ picture (``f = N`` · cycles per pixel).
 
 import numpy as np
 
-from tinysae.checks import (
+from tinysae.validation.checks import (
     as_array,
     check_int,
     check_real,

@@ -1,4 +1,4 @@
-"""``tinysae exercises DIR``: the student's starter folder, to work in with any editor.
+"""The student's starter folder, to work in with any editor (``tinysae exercises DIR``).
 
 It holds the exercise (``sparse_autoencoder.py``, functions with blanks), the optional
 modern one (``modern_sae.py``), ``README.md`` (the steps in order), ``test_exercises.py``
@@ -8,7 +8,6 @@ see its filters). An existing file is never overwritten.
 
 from pathlib import Path
 
-from tinysae.cli import Parser
 from tinysae.exercises import blanks
 from tinysae.exercises.grading import EXERCISES
 from tinysae.exercises.student_readme import readme
@@ -157,19 +156,3 @@ def write_folder(folder):
         (folder / name).write_text(text, encoding="utf-8")
         written.append(folder / name)
     return written
-
-
-def main(argv):
-    """``tinysae exercises DIR``; returns the exit status."""
-    parser = Parser(prog="tinysae exercises",
-                    description="Write the exercise folder: the sparse autoencoder with blanks "
-                                "to fill in, a README with the steps, and the checks. Then: "
-                                "tinysae grade DIR.")
-    parser.add_argument("folder", metavar="DIR", type=Path,
-                        help="the folder to create (existing files are never overwritten)")
-    folder = parser.parse_args(argv).folder
-    write_folder(folder)
-    print(f"Wrote {folder}/: sparse_autoencoder.py (the exercise), README.md (the steps), "
-          "modern_sae.py (optional), test_exercises.py, train.py.\n"
-          f"Start with {folder}/README.md; check your work with:  tinysae grade {folder}")
-    return 0

@@ -29,8 +29,8 @@ so that the memory of a call does not grow with m. The L1 penalty needs one swee
 
 import numpy as np
 
-from tinysae.blas_threads import Workers, available_cores
-from tinysae.checks import check_finite_result
+from tinysae.runtime.blas_threads import Workers, available_cores
+from tinysae.validation.checks import check_finite_result
 from tinysae.model.fast_kernel_blocks import backprop, hidden
 from tinysae.model.parameters import n_params, unpack, views
 from tinysae.model.sparse_autoencoder import kl_divergence, sparsity_delta

@@ -15,7 +15,7 @@ Lessons and tests share these functions.
 
 import numpy as np
 
-from tinysae.checks import check_vector, fail
+from tinysae.validation.checks import check_vector, fail
 from tinysae.model.parameters import n_params, views
 from tinysae.validation import validated
 

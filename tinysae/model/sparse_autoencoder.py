@@ -24,12 +24,12 @@ lessons: ``sparsity="l1"`` replaces the KL term by ``β (1/m) Σ_ij |a2_ij|``, a
 ``decoder="linear"`` makes the output layer linear, ``a3 = z3`` (UFLDL "Linear decoders").
 
 Only the functions marked ``@validated`` check their arguments (against
-:mod:`tinysae.constraints`); the equations inside trust theirs.
+:mod:`tinysae.validation.constraints`); the equations inside trust theirs.
 """
 
 import numpy as np
 
-from tinysae.checks import check_finite_result
+from tinysae.validation.checks import check_finite_result
 from tinysae.model.parameters import pack, unpack
 from tinysae.validation import validated
 

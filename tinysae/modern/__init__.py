@@ -1,5 +1,8 @@
 """Modern sparse autoencoders for interpretability: ReLU + L1 and TopK, crosscoders, metrics, export.
 
+Adam is :mod:`tinysae.training.adam`; detection is :mod:`tinysae.measures.detection`;
+the lessons' tables and figures are :mod:`tinysae.pictures.sae_plots`.
+
 The classic model's symbols and names carry over: n_h latents (``n_latents``), β the
 sparsity weight (``sparsity_weight``, here on L1), W1/W2/b1/b2 and θ laid out alike.
 Modules, in the order lessons 08 and 09 use them:
@@ -7,20 +10,16 @@ Modules, in the order lessons 08 and 09 use them:
 - :mod:`~tinysae.modern.superposition` — sparse data with known ground-truth features;
 - :mod:`~tinysae.modern.sae` — the model: forward, each cost term beside its derivative,
   hand-written backward, unit-norm decoder;
-- :mod:`~tinysae.modern.adam` — Adam, by hand;
 - :mod:`~tinysae.modern.training` — minibatch training, dead-latent detection and resampling;
 - :mod:`~tinysae.modern.fast_step` — the same training step near the BLAS floor (what
   ``train_sae`` runs), with its equations per share of rows in ``fast_step_blocks``;
 - :mod:`~tinysae.modern.metrics` — MMCS, features recovered, L0, FVU, dead latents;
 - :mod:`~tinysae.modern.baseline` — the 2008 sigmoid + KL model on the same data;
-- :mod:`~tinysae.modern.report` — the lessons' metrics table and figures;
-- :mod:`~tinysae.modern.detection` — how well one unit detects a property (best F1);
 - :mod:`~tinysae.modern.crosscoder` — one dictionary for several layers, by hand;
 - :mod:`~tinysae.modern.crosscoder_training` — its minibatch training;
 - :mod:`~tinysae.modern.export` — a SAELens-style folder (``cfg.json`` and the weights).
 """
 
-from tinysae.modern.adam import adam_init, adam_step  # noqa: F401
 from tinysae.modern.baseline import train_2008  # noqa: F401
 from tinysae.modern.crosscoder import (  # noqa: F401
     crosscoder_forward,
@@ -30,7 +29,6 @@ from tinysae.modern.crosscoder import (  # noqa: F401
     relative_decoder_norms,
 )
 from tinysae.modern.crosscoder_training import CrosscoderResult, train_crosscoder  # noqa: F401
-from tinysae.modern.detection import Detector, best_f1, detection_table  # noqa: F401
 from tinysae.modern.export import export_saelens, load_saelens, saelens_config  # noqa: F401
 from tinysae.modern.metrics import (  # noqa: F401
     RECOVERY_THRESHOLD,
@@ -43,13 +41,6 @@ from tinysae.modern.metrics import (  # noqa: F401
     max_cosines,
     mmcs,
     summary,
-)
-from tinysae.modern.report import (  # noqa: F401
-    metrics_table,
-    plot_dead_latents,
-    plot_dictionary_sweep,
-    plot_frontier,
-    plot_recovery,
 )
 from tinysae.modern.sae import (  # noqa: F401
     activate,

@@ -36,7 +36,7 @@ Backward pass (a2 = ReLU(z2), so ∂a2/∂z2 is the mask z2 > 0)::
 
 import numpy as np
 
-from tinysae.checks import fail
+from tinysae.validation.checks import fail
 from tinysae.validation import validated
 
 #: Each decoder column's length at initialisation, in every layer.

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tinysae.checks import fail
-from tinysae.modern.adam import adam_init, adam_step
+from tinysae.validation.checks import fail
+from tinysae.training.adam import adam_init, adam_step
 from tinysae.modern.crosscoder import crosscoder_loss_and_grad, init_crosscoder
 from tinysae.modern.training import learning_rate_at
 from tinysae.validation import trusted, validated
@@ -46,7 +46,7 @@ def train_crosscoder(sample, n_layers, n_visible, n_latents, *, sparsity_weight=
     ----------
     sample : callable
         ``sample(B, rng) -> X`` of shape (B, L, n_v), e.g.
-        :func:`tinysae.charlm.activation_sampler` with ``layer=None``.
+        :func:`tinysae.networks.activation_sampler` with ``layer=None``.
     n_layers, n_visible, n_latents : int
         L, n_v and n_h.
     sparsity_weight : float

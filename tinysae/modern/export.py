@@ -25,8 +25,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tinysae.atomic_write import atomic_write
-from tinysae.checks import fail
+from tinysae.runtime.atomic_write import atomic_write
+from tinysae.validation.checks import fail
 from tinysae.validation import trusted, validated
 
 CONFIG_FILE = "cfg.json"

@@ -39,9 +39,9 @@ import contextlib
 
 import numpy as np
 
-from tinysae.blas_threads import Workers, available_cores
-from tinysae.checks import check_finite_result
-from tinysae.modern.adam import BETA1, BETA2, EPS
+from tinysae.runtime.blas_threads import Workers, available_cores
+from tinysae.validation.checks import check_finite_result
+from tinysae.training.adam import BETA1, BETA2, EPS
 from tinysae.modern.fast_step_blocks import (GATHER_ROWS, adam_update, dense_deltas,
                                              dense_weight_gradients, encode,
                                              remove_parallel_rows, renormalize,

@@ -9,7 +9,7 @@ gradients are sums over the minibatch (the 1/B comes later, inside Adam's consta
 import numpy as np
 import scipy.sparse
 
-from tinysae.modern.adam import BETA1, BETA2
+from tinysae.training.adam import BETA1, BETA2
 from tinysae.modern.sae import topk_mask
 
 #: Rows gathered at once when δ3 W2 is evaluated at the active entries only: small enough
@@ -141,7 +141,7 @@ def adam_update(theta, g, mu, nu, step_size, eps):
     """θ −= step_size · μ / (√ν + eps) after μ = β1 μ + g, ν = β2 ν + g², all in place.
 
     ``g`` is used as the work array (overwritten). See :mod:`tinysae.modern.fast_step` for
-    how this is :func:`tinysae.modern.adam.adam_step` with the moments rescaled."""
+    how this is :func:`tinysae.training.adam.adam_step` with the moments rescaled."""
     mu *= BETA1
     mu += g  # μ
     g *= g  # g²

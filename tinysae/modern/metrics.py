@@ -19,7 +19,7 @@ Definitions::
 
 import numpy as np
 
-from tinysae.checks import check_data, check_real, fail, scaled_to_unit
+from tinysae.validation.checks import check_data, check_real, fail, scaled_to_unit
 from tinysae.modern.sae import sae_forward
 
 #: A ground-truth feature counts as recovered if some latent has cosine above this.

@@ -29,7 +29,7 @@ for TopK, ties at the k-th largest value) — :func:`kink_margin` measures the d
 
 import numpy as np
 
-from tinysae.checks import check_finite, check_finite_result, check_vector, fail
+from tinysae.validation.checks import check_finite, check_finite_result, check_vector, fail
 from tinysae.validation import checks_skipped, validated
 
 # ----------------------------------------------------------------------------- parameters

@@ -18,7 +18,7 @@ features fire in an average example. A sparse autoencoder should find the rows o
 import numpy as np
 import scipy.sparse
 
-from tinysae.checks import check_data, check_vector, fail
+from tinysae.validation.checks import check_data, check_vector, fail
 from tinysae.validation import validated
 
 #: The largest rate r_f = −log(1 − p_f) used by :func:`draw_firings` (it caps p_f = 1's infinity).

@@ -8,7 +8,7 @@ One step (Bricken et al. 2023, "Towards monosemanticity", appendix on training):
 
     J, g   = sae_loss_and_grad(θ, X_batch)       hand-written backward (tinysae.modern.sae)
     g_W2  ← g_W2 − W2 diag(W2ᵀ g_W2)             no gradient along a decoder column
-    θ     ← adam_step(θ, g)                      tinysae.modern.adam
+    θ     ← adam_step(θ, g)                      tinysae.training.adam
     W2    ← W2 / ‖W2‖ (per column)               back onto the unit sphere
 
 :func:`projected_step` is this step as written here; :func:`train_sae` runs the same update
@@ -28,8 +28,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tinysae.checks import check_data, fail
-from tinysae.modern.adam import adam_step
+from tinysae.validation.checks import check_data, fail
+from tinysae.training.adam import adam_step
 from tinysae.modern.fast_step import FastStep
 from tinysae.modern.sae import init_sae, normalize_columns, remove_parallel_component
 from tinysae.validation import validated

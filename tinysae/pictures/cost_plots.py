@@ -14,8 +14,8 @@ figure and returns it.
 
 import numpy as np
 
-from tinysae.checks import check_data, check_real, check_vector, fail
-from tinysae.constraints import check
+from tinysae.validation.checks import check_data, check_real, check_vector, fail
+from tinysae.validation.constraints import check
 from tinysae.pictures.plots import figure_and_axes, new_figure
 
 #: The terms of J in the order of the notes, and the colour each is drawn in.

@@ -1,6 +1,6 @@
 """Feature dashboards as one picture: top contexts shaded by activation, histogram, promoted characters.
 
-Each row of the figure is one :class:`tinysae.charlm.dashboards.Dashboard`:
+Each row of the figure is one :class:`tinysae.networks.dashboards.Dashboard`:
 
 - left, the top-activating contexts, one per line, in a fixed-width font: every character's
   cell is shaded by the unit's activation there (white 0, dark orange its largest value),
@@ -15,7 +15,7 @@ A newline shows as ⏎; a space is an empty cell (still shaded, so indentation s
 
 import numpy as np
 
-from tinysae.charlm.dashboards import BEFORE
+from tinysae.networks.dashboards import BEFORE
 
 #: Points per character of the context text.
 FONT_SIZE = 9.5

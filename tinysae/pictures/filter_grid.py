@@ -15,7 +15,7 @@ import numbers
 
 import numpy as np
 
-from tinysae.checks import (
+from tinysae.validation.checks import (
     check_bool,
     check_data,
     check_int,

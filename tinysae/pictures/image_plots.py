@@ -14,8 +14,8 @@ Figure; a plot of several panels makes its own pyplot figure and returns it.
 
 import numpy as np
 
-from tinysae.checks import check_vector
-from tinysae.constraints import check
+from tinysae.validation.checks import check_vector
+from tinysae.validation.constraints import check
 from tinysae.data.whitening import ROLLOFF_FRACTION, WHITENED_VARIANCE, whitening_filter
 from tinysae.pictures.filter_grid import plot_patch_montage
 from tinysae.pictures.plots import figure_and_axes, new_figure

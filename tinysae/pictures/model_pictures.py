@@ -12,11 +12,11 @@ units faded. ``tinysae show`` draws a saved run with :func:`plot_model`.
 
 import numpy as np
 
-from tinysae.checks import check_choice, check_data, check_params, fail
-from tinysae.constraints import check
-from tinysae.pictures.edge_score import GABOR_PARAMETERS, edge_scores
+from tinysae.validation.checks import check_choice, check_data, check_params, fail
+from tinysae.validation.constraints import check
+from tinysae.measures.edge_score import GABOR_PARAMETERS, edge_scores
 from tinysae.pictures.filter_grid import filter_shape, plot_filter_grid
-from tinysae.pictures.hidden_unit_stats import activation_stats
+from tinysae.measures.hidden_unit_stats import activation_stats
 from tinysae.pictures.plots import plot_loss_curve, plot_rho_hat_histogram
 
 #: Which filters to draw: the encoder's rows of W1 or the decoder's columns of W2.
@@ -60,7 +60,7 @@ def plot_model(params, *, history=None, a2=None, patch_shape=None, weights="W1",
     labels : bool
         Write each filter's edge score on its tile.
     fade_dead : bool
-        Draw dead units (never a2 > ½, see :mod:`tinysae.pictures.hidden_unit_stats`) faded.
+        Draw dead units (never a2 > ½, see :mod:`tinysae.measures.hidden_unit_stats`) faded.
     target : float, optional
         The sparsity target ρ, drawn on the histogram.
 

@@ -15,9 +15,9 @@ from pathlib import Path
 
 import numpy as np
 
-from tinysae.atomic_write import atomic_write
-from tinysae.checks import check_int, check_path, check_real, check_vector, fail
-from tinysae.constraints import check
+from tinysae.runtime.atomic_write import atomic_write
+from tinysae.validation.checks import check_int, check_path, check_real, check_vector, fail
+from tinysae.validation.constraints import check
 
 
 def new_figure(figsize):

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tinysae.pictures.edge_score import EdgeScores
+from tinysae.measures.edge_score import EdgeScores
 from tinysae.pictures.filter_grid import plot_filter_grid
-from tinysae.pictures.hidden_unit_stats import ActivationStats
+from tinysae.measures.hidden_unit_stats import ActivationStats
 from tinysae.pictures.plots import new_figure, plot_rho_hat_histogram
 
 

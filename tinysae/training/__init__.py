@@ -1,8 +1,9 @@
-"""Training: L-BFGS with a person watching, checkpoints, model files.
+"""Training: L-BFGS with a person watching, Adam, checkpoints, model files.
 
 - :mod:`~tinysae.training.lbfgs` — ``train`` and ``resume``: the L-BFGS call;
 - :mod:`~tinysae.training.progress` — what a run records and shows: history, progress lines,
   checkpoints, the result and its errors;
 - :mod:`~tinysae.training.model_files` — ``save`` and ``load``: plain arrays and JSON, never pickle;
+- :mod:`~tinysae.training.adam` — Adam, by hand, for the modern SAEs and the networks;
 - :mod:`~tinysae.training.untrusted_npz` — reading an archive that may be crafted, within a budget.
 """

@@ -15,7 +15,7 @@ the fast kernel, :func:`tinysae.make_loss_and_grad`) and looks after the person 
   lines, an error in the callback) saves them and is raised again; a NaN or inf loss
   stops training with :class:`NonFiniteLossError` (a ``ValueError``), the last finite
   parameters on disk. :mod:`tinysae.training.progress` describes the config.
-- one run per folder: the checkpoint folder is locked (:mod:`tinysae.locks`) while a run
+- one run per folder: the checkpoint folder is locked (:mod:`tinysae.runtime.locks`) while a run
   trains into it; another process's run there is refused with ``FolderInUseError``.
 
 Resuming: :func:`resume` continues a checkpoint's run, its iteration count and its history.
@@ -34,10 +34,10 @@ from pathlib import Path
 import numpy as np
 from scipy.optimize import minimize
 
-from tinysae.blas_threads import limit_blas_threads
-from tinysae.checks import check_params, check_path, fail
-from tinysae.constraints import check
-from tinysae.locks import run_folder_lock
+from tinysae.runtime.blas_threads import limit_blas_threads
+from tinysae.validation.checks import check_params, check_path, fail
+from tinysae.validation.constraints import check
+from tinysae.runtime.locks import run_folder_lock
 from tinysae.model.fast_kernel import make_loss_and_grad
 from tinysae.model.parameters import init_params as random_params
 from tinysae.model.parameters import pack
@@ -106,7 +106,7 @@ def train(X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01, sparsity_weig
     NonFiniteLossError
         If J or ∇J becomes NaN or inf (a ``ValueError``; the last finite parameters are
         saved, and in its ``params``).
-    tinysae.locks.FolderInUseError
+    tinysae.runtime.locks.FolderInUseError
         If another process is training into ``checkpoint_dir``.
     """
     seed = rng if isinstance(rng, int) else None  # recorded: the run can be made again

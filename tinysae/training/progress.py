@@ -18,8 +18,8 @@ from pathlib import Path
 
 import numpy as np
 
-from tinysae.checks import check_path, fail
-from tinysae.constraints import check
+from tinysae.validation.checks import check_path, fail
+from tinysae.validation.constraints import check
 from tinysae.model.parameters import unpack
 from tinysae.training.model_files import MODEL_FILE, check_size, save_run
 
@@ -174,7 +174,7 @@ class Run:
 
 def check_checkpoint_config(config, path):
     """A checkpoint's config comes from a file: check what resuming relies on, with the
-    rules of :mod:`tinysae.constraints`."""
+    rules of :mod:`tinysae.validation.constraints`."""
     def bad(why):
         raise ValueError(f"'{path}' holds a model but not a usable training checkpoint: {why}.")
     missing = [k for k in HYPERPARAMETERS + ("max_iter", "iteration", "history", "dtype",

@@ -1,6 +1,6 @@
 """The character-level language model: gradient checks, the corpus, the baseline, training.
 
-Run the checks in front of students:   pytest -v -s -k grad tests/test_charlm.py
+Run the checks in front of students:   pytest -v -s -k grad tests/test_char_mlp.py
 
 GELU is smooth, so unlike ReLU no kink margin is needed: any seed checks to ~1e-10.
 """
@@ -9,12 +9,12 @@ import numpy as np
 import pytest
 
 from tinysae import CHECK_EPSILON, GRADIENT_CHECK_THRESHOLD, gradient_check_params
-from tinysae.charlm import (OTHER, VOCABULARY, activation_sampler, all_layer_activations,
-                            bigram_bits_per_character, bits_per_character, context_of, decode,
-                            encode, fit_bigram, gelu, gelu_derivative, init_lm, lm_forward,
+from tinysae.networks import (OTHER, VOCABULARY, activation_sampler, all_layer_activations,
+                            bigram_bits_per_character, bits_per_character, context_of, ids_to_text,
+                            text_to_ids, fit_bigram, gelu, gelu_derivative, init_lm, lm_forward,
                             lm_loss_and_grad, neuron_activations, spliced_bits, stdlib_corpus,
                             stdlib_files, train_lm, windows_at)
-from tinysae.charlm.model import embed_backward
+from tinysae.networks.char_mlp import embed_backward
 
 # A tiny model: 4 characters of context, 3 embedding dimensions, 5 neurons, 7 windows.
 CONTEXT, N_EMBED, N_NEURONS, M = 4, 3, 5, 7
@@ -44,7 +44,7 @@ def test_grad_language_model(n_layers):
 
 def test_grad_check_catches_a_wrong_gelu_derivative():
     """Replace gelu′ by the derivative of ReLU: the check must fail."""
-    import tinysae.charlm.model as lm
+    import tinysae.networks.char_mlp as lm
     model, windows, targets = tiny_problem(1)
     right = lm.gelu_derivative
     try:
@@ -75,9 +75,9 @@ def test_embedding_gradient_adds_up_repeated_characters():
 
 def test_encode_and_decode_are_inverse_on_the_vocabulary():
     text = "def f(x):\n    return x ** 2  # ~"
-    assert decode(encode(text)) == text
-    assert decode(encode("tab\there, é")) == f"tab{OTHER}here, {OTHER}"
-    assert encode("\n ~").tolist() == [0, 1, len(VOCABULARY) - 2]
+    assert ids_to_text(text_to_ids(text)) == text
+    assert ids_to_text(text_to_ids("tab\there, é")) == f"tab{OTHER}here, {OTHER}"
+    assert text_to_ids("\n ~").tolist() == [0, 1, len(VOCABULARY) - 2]
 
 
 def test_corpus_splits_whole_files_by_their_sorted_index(tmp_path):
@@ -88,7 +88,7 @@ def test_corpus_splits_whole_files_by_their_sorted_index(tmp_path):
     corpus = stdlib_corpus(tmp_path)
     assert corpus.files == {"train": ["m0.py", "m1.py", "m2.py", "m5.py", "m6.py", "m7.py"],
                             "sae": ["m3.py", "m8.py"], "test": ["m4.py", "m9.py"]}
-    assert decode(corpus.ids["test"]) == corpus.text("test") == "x = 4\n\n\nx = 9\n"
+    assert ids_to_text(corpus.ids["test"]) == corpus.text("test") == "x = 4\n\n\nx = 9\n"
 
 
 def test_the_real_corpus_is_there_and_reproducible():
@@ -108,7 +108,7 @@ def test_windows_end_at_the_position_and_the_target_follows():
 
 
 def test_bigram_knows_an_alternating_text():
-    ids = encode("ab" * 500)
+    ids = text_to_ids("ab" * 500)
     log_p = fit_bigram(ids)
     # 500 pairs "ab", 499 pairs "ba"; add-one smoothing over V = 97 characters
     p_b_after_a, p_a_after_b = (500 + 1) / (500 + 97), (499 + 1) / (499 + 97)
@@ -117,14 +117,14 @@ def test_bigram_knows_an_alternating_text():
 
 
 def test_training_learns_a_periodic_text_far_below_the_bigram():
-    ids = encode("abcabdabeabf" * 200)  # after "ab" the next character needs more context
+    ids = text_to_ids("abcabdabeabf" * 200)  # after "ab" the next character needs more context
     result = train_lm(ids, 4, 4, 16, n_steps=300, batch_size=64, learning_rate=1e-2, rng=0)
     bigram = bigram_bits_per_character(fit_bigram(ids), ids)
     assert bits_per_character(result.model, ids) < 0.2 < 0.5 < bigram
 
 
 def test_training_is_reproducible_from_its_seed():
-    ids = encode("hello world, hello python\n" * 20)
+    ids = text_to_ids("hello world, hello python\n" * 20)
     a = train_lm(ids, 4, 3, 8, n_steps=5, batch_size=16, rng=3).model
     b = train_lm(ids, 4, 3, 8, n_steps=5, batch_size=16, rng=3).model
     assert all(np.array_equal(a[name], b[name]) for name in a)

@@ -4,7 +4,7 @@ Shapes: N characters of text (``ids``, (N,)), m windows of T characters, V = 97.
 
 A position p of the text stands for "the model has read up to and including character p":
 its window is ``ids[p−T+1 : p+1]`` and its target ``ids[p+1]``, so the valid positions are
-T − 1 ≤ p ≤ N − 2. Each Adam step (:mod:`tinysae.modern.adam`) takes a minibatch of
+T − 1 ≤ p ≤ N − 2. Each Adam step (:mod:`tinysae.training.adam`) takes a minibatch of
 positions drawn uniformly from the training text; the learning rate decays linearly to zero
 over the last steps, as in :func:`tinysae.modern.train_sae`.
 """
@@ -14,9 +14,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from tinysae.checks import fail
-from tinysae.charlm.model import context_of, cross_entropy, init_lm, lm_forward, lm_loss_and_grad
-from tinysae.modern.adam import adam_init, adam_step
+from tinysae.validation.checks import fail
+from tinysae.networks.char_mlp import context_of, cross_entropy, init_lm, lm_forward, lm_loss_and_grad
+from tinysae.training.adam import adam_init, adam_step
 from tinysae.modern.training import learning_rate_at
 from tinysae.validation import validated
 
@@ -63,14 +63,14 @@ def random_positions(ids, n, context, rng):
 @validated
 def train_lm(ids, context, n_embed, n_neurons, n_layers=1, *, n_steps=1000, batch_size=256,
              learning_rate=3e-3, log_every=100, rng=None, dtype=np.float32, verbose=False):
-    """Fit the model of :mod:`tinysae.charlm.model` to the text ``ids`` with Adam.
+    """Fit the model of :mod:`tinysae.networks.char_mlp` to the text ``ids`` with Adam.
 
     Parameters
     ----------
     ids : int ndarray of shape (N,)
         The training text, e.g. ``stdlib_corpus().ids["train"]``.
     context, n_embed, n_neurons, n_layers : int
-        T, d, n_h and L of :func:`tinysae.charlm.model.init_lm`.
+        T, d, n_h and L of :func:`tinysae.networks.char_mlp.init_lm`.
     n_steps, batch_size : int
         Adam steps, and windows per step.
     learning_rate : float

@@ -1,4 +1,4 @@
-"""``@validated``: check a public function's arguments against :mod:`tinysae.constraints`.
+"""``@validated``: check a public function's arguments against :mod:`tinysae.validation.constraints`.
 
 The table is looked up at the first call, not at import: its rules know the model's
 parameter layout (:mod:`tinysae.model.parameters`), whose own functions use this decorator.
@@ -89,6 +89,6 @@ def _table():
     """The constraints table (imported at the first call: see the module docstring)."""
     global _TABLE
     if _TABLE is None:
-        from tinysae.constraints import CONSTRAINTS
+        from tinysae.validation.constraints import CONSTRAINTS
         _TABLE = CONSTRAINTS
     return _TABLE

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.optimize import least_squares
 
-from tinysae.checks import check_data, check_real, fail, scaled_to_unit
+from tinysae.validation.checks import check_data, check_real, fail, scaled_to_unit
 from tinysae.pictures.filter_grid import filter_shape
 
 #: A filter with edge score ≥ this is called edge-like (rationale in the module docstring).

@@ -29,8 +29,8 @@ smooth everywhere, so the gradient check needs no kink margin.
 
 import numpy as np
 
-from tinysae.checks import fail
-from tinysae.charlm.corpus import VOCABULARY
+from tinysae.validation.checks import fail
+from tinysae.networks.corpus import VOCABULARY
 from tinysae.validation import validated
 
 _GELU_C = float(np.sqrt(2 / np.pi))  # √(2/π), a Python float: keeps float32 arrays float32

@@ -11,8 +11,8 @@ a language model that reads more should do clearly better.
 
 import numpy as np
 
-from tinysae.charlm.corpus import VOCABULARY
-from tinysae.charlm.training import check_ids
+from tinysae.networks.corpus import VOCABULARY
+from tinysae.networks.training import check_ids
 
 
 def fit_bigram(ids):

@@ -16,12 +16,12 @@ Problem sizes (UFLDL exercises)::
 import argparse
 import os
 
-from tinysae.bench.kernels import SIZES, scaling_table, speed_table, training_table
-from tinysae.bench.lesson_times import lesson_numbers, lessons_table
-from tinysae.bench.modern_step import MODERN_SIZES, modern_table
-from tinysae.blas_threads import blas_pools
+from tinysae.commands.bench.kernels import SIZES, scaling_table, speed_table, training_table
+from tinysae.commands.bench.lesson_times import lesson_numbers, lessons_table
+from tinysae.commands.bench.modern_step import MODERN_SIZES, modern_table
+from tinysae.runtime.blas_threads import blas_pools
 from tinysae.cli import Parser
-from tinysae.constraints import check_option
+from tinysae.validation.constraints import check_option
 
 
 def print_machine():

@@ -16,8 +16,8 @@ return new dicts and never modify their arguments.
 
 import numpy as np
 
-from tinysae.checks import check_finite, fail
-from tinysae.constraints import check
+from tinysae.validation.checks import check_finite, fail
+from tinysae.validation.constraints import check
 from tinysae.validation import checks_skipped
 
 #: Kingma & Ba's defaults: decay rates of the two moments and the guard ε.

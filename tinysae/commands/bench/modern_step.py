@@ -22,10 +22,10 @@ import time
 
 import numpy as np
 
-from tinysae.bench.timing import floor_ratios, gemm_floor, round_robin
-from tinysae.blas_threads import available_cores, limit_blas_threads
-from tinysae.checks import check_data
-from tinysae.modern.adam import adam_init
+from tinysae.commands.bench.timing import floor_ratios, gemm_floor, round_robin
+from tinysae.runtime.blas_threads import available_cores, limit_blas_threads
+from tinysae.validation.checks import check_data
+from tinysae.training.adam import adam_init
 from tinysae.modern.fast_step import FastStep
 from tinysae.modern.sae import init_sae, sae_loss_and_grad
 from tinysae.modern.superposition import firing_probabilities, ground_truth_features, sampler

@@ -15,7 +15,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from threadpoolctl import ThreadpoolController
 
-from tinysae.checks import check_int
+from tinysae.validation.checks import check_int
 
 
 def blas_pools():

@@ -8,7 +8,7 @@ import re
 import numpy as np
 import pytest
 
-from tinysae.charlm import FILE_SEPARATOR, PROPERTIES, corpus_properties, position_properties
+from tinysae.networks import FILE_SEPARATOR, PROPERTIES, corpus_properties, position_properties
 
 SOURCE = '''"""A module docstring."""
 import os

@@ -24,7 +24,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from tinysae.checks import check_data, fail
+from tinysae.validation.checks import check_data, fail
 
 #: Units copied to contiguous rows at a time (bounds the copy to UNITS_PER_BLOCK × m values).
 UNITS_PER_BLOCK = 128
@@ -96,7 +96,7 @@ def detection_table(unit_sets, properties, min_threshold=0.0):
     unit_sets : dict of str → ndarray of shape (m, n_s)
         E.g. ``{"neuron": a (m, n_h), "feature": latents (m, n_latents)}``.
     properties : dict of str → bool ndarray of shape (m,)
-        E.g. from :func:`tinysae.charlm.properties.corpus_properties`, at the same examples.
+        E.g. from :func:`tinysae.networks.properties.corpus_properties`, at the same examples.
 
     Returns
     -------

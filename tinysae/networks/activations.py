@@ -13,9 +13,9 @@ the layer zero-ablated (a_l = 0), it gives the share of the loss the SAE recover
 
 import numpy as np
 
-from tinysae.checks import fail
-from tinysae.charlm.model import context_of, cross_entropy, lm_forward, logits_from, n_layers_of
-from tinysae.charlm.training import EVAL_CHUNK, random_positions, windows_at
+from tinysae.validation.checks import fail
+from tinysae.networks.char_mlp import context_of, cross_entropy, lm_forward, logits_from, n_layers_of
+from tinysae.networks.training import EVAL_CHUNK, random_positions, windows_at
 from tinysae.validation import validated
 
 

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tinysae.checks import check_data, check_real
+from tinysae.validation.checks import check_data, check_real
 
 #: a2 above this counts as firing (z2 > 0).
 FIRING_LEVEL = 0.5

@@ -10,7 +10,7 @@ import sys
 from pathlib import Path
 
 from tinysae.cli import Parser
-from tinysae.constraints import check_option
+from tinysae.validation.constraints import check_option
 from tinysae.exercises.grading import (EXERCISES, FAIL, PASS, SKIPPED, grade, untouched)
 from tinysae.exercises.student_code import UnusableFile, load
 

@@ -14,8 +14,8 @@ import tracemalloc
 import numpy as np
 import scipy.optimize
 
-from tinysae.bench.timing import floor_ratios, gemm_floor, round_robin, settle
-from tinysae.blas_threads import limit_blas_threads
+from tinysae.commands.bench.timing import floor_ratios, gemm_floor, round_robin, settle
+from tinysae.runtime.blas_threads import limit_blas_threads
 from tinysae.model.fast_kernel import make_loss_and_grad
 from tinysae.model.parameters import init_params, pack
 from tinysae.model.per_example_loop import loss_and_grad_loop

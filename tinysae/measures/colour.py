@@ -12,7 +12,7 @@ such as red against green at equal brightness.
 
 import numpy as np
 
-from tinysae.checks import check_data, fail
+from tinysae.validation.checks import check_data, fail
 
 #: A filter with a chromatic share above this is called chromatic (mostly colour).
 CHROMATIC_SHARE = 0.5

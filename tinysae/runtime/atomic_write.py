@@ -3,7 +3,7 @@
 A write goes to a temporary file ``.<name>.<random>.tmp<suffix>`` beside the target, which
 is renamed over the target when complete. A process killed mid-write (``kill -9``, power
 loss) leaves its temporary file behind; the next write of the same target removes it. On
-POSIX the writer holds a lock on its temporary file (:func:`tinysae.locks.try_lock`), so a
+POSIX the writer holds a lock on its temporary file (:func:`tinysae.runtime.locks.try_lock`), so a
 file that another live process is still writing is told apart and left alone.
 """
 
@@ -12,7 +12,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from tinysae.locks import fcntl, try_lock
+from tinysae.runtime.locks import fcntl, try_lock
 
 
 def atomic_write(path, write):

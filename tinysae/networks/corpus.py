@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from tinysae.checks import fail
+from tinysae.validation.checks import fail
 
 #: The characters the model knows, in id order: newline, then ASCII 32 (space) to 126 (~).
 CHARACTERS = "\n" + "".join(chr(c) for c in range(32, 127))
@@ -42,7 +42,7 @@ _LOOKUP = np.full(128, len(CHARACTERS), dtype=np.uint8)  # ASCII code → id (OT
 _LOOKUP[[ord(c) for c in CHARACTERS]] = np.arange(len(CHARACTERS))
 
 
-def encode(text):
+def text_to_ids(text):
     """The id of every character of ``text``: a uint8 array of shape (len(text),)."""
     if not isinstance(text, str):
         fail("text", "a str", text, TypeError)
@@ -53,7 +53,7 @@ def encode(text):
     return ids
 
 
-def decode(ids):
+def ids_to_text(ids):
     """The text of an array of ids (OTHER where the original character was not in CHARACTERS)."""
     ids = np.asarray(ids)
     if ids.ndim != 1 or (ids.size and (ids.min() < 0 or ids.max() >= len(VOCABULARY))):
@@ -112,5 +112,5 @@ def stdlib_corpus(directory=None, max_files=None):
         corpus.files[part].append(path.name)
         corpus.texts[part].append(text)
     for part in corpus.files:
-        corpus.ids[part] = encode(corpus.text(part))  # (N_part,)
+        corpus.ids[part] = text_to_ids(corpus.text(part))  # (N_part,)
     return corpus

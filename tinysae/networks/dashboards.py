@@ -17,8 +17,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tinysae.checks import fail
-from tinysae.charlm.corpus import decode
+from tinysae.validation.checks import fail
+from tinysae.networks.corpus import ids_to_text
 
 #: Characters shown before and after the current one in a context.
 BEFORE, AFTER = 48, 8
@@ -54,7 +54,7 @@ def shown_character(c):
 
 def shown_text(ids):
     """The text of ``ids`` with each newline shown as ⏎ (one character per id)."""
-    return decode(ids).replace("\n", "⏎")
+    return ids_to_text(ids).replace("\n", "⏎")
 
 
 def unit_dashboard(unit_at, ids, positions, values, logit_effect, title, n_examples=6,
@@ -88,7 +88,7 @@ def unit_dashboard(unit_at, ids, positions, values, logit_effect, title, n_examp
     context_values = np.asarray(unit_at(shown.ravel()), dtype=np.float64).reshape(shown.shape)
     context_values[(top[:, None] + window < first) | (top[:, None] + window > last)] = 0.0
     order = np.argsort(-logit_effect, kind="stable")  # (V,)
-    effect = [(shown_character(decode([c])), float(logit_effect[c])) for c in order]
+    effect = [(shown_character(ids_to_text([c])), float(logit_effect[c])) for c in order]
     return Dashboard(title=title, contexts=[shown_text(ids[row]) for row in shown],
                      context_values=context_values, values=values,
                      promoted=effect[:n_characters], suppressed=effect[::-1][:n_characters])

@@ -21,7 +21,7 @@ import numbers
 
 import numpy as np
 
-from tinysae.checks import (check_bool, check_choice, check_data, check_float_dtype, check_int,
+from tinysae.validation.checks import (check_bool, check_choice, check_data, check_float_dtype, check_int,
                             check_params, check_real, check_rng, check_theta, fail,
                             interval_text)
 from tinysae.model.parameters import n_params, n_visible_packed
@@ -193,7 +193,7 @@ CONSTRAINTS = {
     "n_examples": Integer(1),                     # examples drawn
     # tinysae bench
     "repeats": Integer(1),                        # rounds of the round-robin timing
-    # the character-level language model and what is read from it (tinysae.charlm)
+    # the character-level language model and what is read from it (tinysae.networks)
     "context": Integer(1),                        # T, characters the model reads
     "n_embed": Integer(1),                        # d, dimensions of a character's embedding
     "n_neurons": Integer(1),                      # n_h of the model: neurons per hidden layer

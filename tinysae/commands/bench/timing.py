@@ -1,7 +1,7 @@
 """How ``tinysae bench`` times: the GEMM floor, round-robin rounds, ratios to the floor.
 
-Shared by the classic tables (:mod:`tinysae.bench`) and the modern one
-(:mod:`tinysae.bench.modern_step`).
+Shared by the classic tables (:mod:`tinysae.commands.bench`) and the modern one
+(:mod:`tinysae.commands.bench.modern_step`).
 """
 
 import time

@@ -11,7 +11,7 @@ grouped and labelled by the caller in dicts, so nothing here reads a label to fi
 As in :mod:`tinysae.pictures`, each plot returns a new pyplot Figure (or draws into ``ax=``).
 """
 
-from tinysae.checks import check_vector
+from tinysae.validation.checks import check_vector
 from tinysae.pictures.plots import figure_and_axes, new_figure
 
 #: The table's columns: heading, width and format of each metric.

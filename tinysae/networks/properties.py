@@ -35,8 +35,8 @@ import tokenize
 
 import numpy as np
 
-from tinysae.checks import fail
-from tinysae.charlm.corpus import FILE_SEPARATOR
+from tinysae.validation.checks import fail
+from tinysae.networks.corpus import FILE_SEPARATOR
 
 #: The property names, in table order.
 PROPERTIES = ("string", "docstring", "comment", "prose", "number", "digit", "uppercase",
@@ -153,7 +153,7 @@ def position_properties(source):
 
 def corpus_properties(texts):
     """:func:`position_properties` of files joined by FILE_SEPARATOR (False on the separators),
-    aligned with :attr:`tinysae.charlm.corpus.Corpus.ids` of the same part."""
+    aligned with :attr:`tinysae.networks.corpus.Corpus.ids` of the same part."""
     per_file = [position_properties(text) for text in texts]
     gap = np.zeros(len(FILE_SEPARATOR), dtype=bool)
     return {name: np.concatenate([part for labels in per_file

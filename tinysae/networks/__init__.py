@@ -1,0 +1,64 @@
+"""A character-level language model of Python source, by hand: the real network of lessons 10 and 11.
+
+Modules, in the order the lessons use them:
+
+- :mod:`~tinysae.networks.corpus` — the standard library's own source as text, split by file;
+- :mod:`~tinysae.networks.bigram` — the baseline to beat: p(next character | this one);
+- :mod:`~tinysae.networks.char_mlp` — embeddings → GELU neurons → softmax, each step's backward
+  beside it;
+- :mod:`~tinysae.networks.training` — Adam on random windows, bits per character;
+- :mod:`~tinysae.networks.activations` — the neurons on text, sampled for an SAE, spliced;
+- :mod:`~tinysae.networks.properties` — what a position in Python source is (in a string, …);
+- :mod:`~tinysae.networks.dashboards` — a unit's top contexts, histogram and logit effect.
+"""
+
+from tinysae.networks.activations import (  # noqa: F401
+    activation_sampler,
+    all_layer_activations,
+    loss_recovered,
+    neuron_activations,
+    spliced_bits,
+)
+from tinysae.networks.bigram import bigram_bits_per_character, fit_bigram  # noqa: F401
+from tinysae.networks.corpus import (  # noqa: F401
+    CHARACTERS,
+    FILE_SEPARATOR,
+    OTHER,
+    VOCABULARY,
+    Corpus,
+    ids_to_text,
+    stdlib_corpus,
+    stdlib_files,
+    text_to_ids,
+)
+from tinysae.networks.dashboards import (  # noqa: F401
+    Dashboard,
+    best_units,
+    detection_title,
+    top_positions,
+    unit_dashboard,
+)
+from tinysae.networks.char_mlp import (  # noqa: F401
+    context_of,
+    cross_entropy,
+    gelu,
+    gelu_derivative,
+    init_lm,
+    lm_forward,
+    lm_loss_and_grad,
+    logits_from,
+    n_layers_of,
+)
+from tinysae.networks.properties import (  # noqa: F401
+    PROPERTIES,
+    corpus_properties,
+    position_properties,
+)
+from tinysae.networks.training import (  # noqa: F401
+    LMResult,
+    bits_per_character,
+    random_positions,
+    train_lm,
+    valid_positions,
+    windows_at,
+)
