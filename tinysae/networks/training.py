@@ -26,8 +26,8 @@ EVAL_CHUNK = 8192
 
 @dataclass
 class LMResult:
-    """What :func:`train_lm` returns: ``model`` (float64 arrays) and ``history``."""
-    model: dict
+    """What :func:`train_lm` returns: the model's ``params`` (float64 arrays) and ``history``."""
+    params: dict
     history: dict = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -83,7 +83,7 @@ def train_lm(ids, context, n_embed, n_neurons, n_layers=1, *, n_steps=1000, batc
     Returns
     -------
     LMResult
-        ``model``, ``history`` (``step``, ``bits``: the minibatch's bits per character).
+        ``params``, ``history`` (``step``, ``bits``: the minibatch's bits per character).
     """
     ids = check_ids(ids, context)
     rng = np.random.default_rng(rng)
