@@ -22,7 +22,7 @@ from tinysae.validation.checks import (
     has_real_dtype,
     scaled_to_unit,
 )
-from tinysae.validation import validated
+from tinysae.validation.validated import validated
 
 #: UFLDL clips patch values at ± this many standard deviations of all values.
 CLIP_STDS = 3.0

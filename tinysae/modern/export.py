@@ -27,7 +27,7 @@ import numpy as np
 
 from tinysae.runtime.atomic_write import atomic_write
 from tinysae.validation.checks import fail
-from tinysae.validation import trusted, validated
+from tinysae.validation.validated import validated
 
 CONFIG_FILE = "cfg.json"
 SAFETENSORS_FILE = "sae_weights.safetensors"
@@ -81,8 +81,7 @@ def export_saelens(params, folder, activation="relu", k=None, **metadata):
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    with trusted():  # params, activation and k were checked on entry
-        config = saelens_config(params, activation, k, **metadata)
+    config = saelens_config(params, activation, k, **metadata)
     weights = {"W_enc": params["W1"].T, "W_dec": params["W2"].T,
                "b_enc": params["b1"], "b_dec": params["b2"]}
     weights = {name: np.ascontiguousarray(w, dtype=np.float32) for name, w in weights.items()}

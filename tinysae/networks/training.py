@@ -16,9 +16,9 @@ import numpy as np
 
 from tinysae.validation.checks import fail
 from tinysae.networks.char_mlp import context_of, cross_entropy, init_lm, lm_forward, lm_loss_and_grad
-from tinysae.training.adam import adam_init, adam_step
+from tinysae.training.adam import adam_init, apply_adam
 from tinysae.modern.training import learning_rate_at
-from tinysae.validation import validated
+from tinysae.validation.validated import validated
 
 #: Windows per forward pass when a whole text is evaluated (bounds the memory).
 EVAL_CHUNK = 8192
@@ -94,8 +94,8 @@ def train_lm(ids, context, n_embed, n_neurons, n_layers=1, *, n_steps=1000, batc
         windows, targets = windows_at(ids, random_positions(ids, batch_size, context, rng),
                                       context)  # (B, T), (B,)
         J, grads = lm_loss_and_grad(model, windows, targets)
-        model, state = adam_step(model, grads, state,
-                                 learning_rate=learning_rate_at(step, n_steps, learning_rate))
+        model, state = apply_adam(model, grads, state,
+                                   learning_rate_at(step, n_steps, learning_rate))
         if step % log_every == 0 or step == n_steps - 1:
             history["step"].append(step)
             history["bits"].append(J / np.log(2))
