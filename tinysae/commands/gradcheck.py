@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tinysae.cli import Parser
+from tinysae.commands import Parser
 from tinysae.exercises.mistakes import MISTAKES, planted
 from tinysae.model import gradient_check as checker
 from tinysae.model import sparse_autoencoder

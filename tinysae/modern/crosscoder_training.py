@@ -20,9 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tinysae.validation.checks import fail
-from tinysae.training.adam import adam_init, apply_adam
+from tinysae.training.adam import adam_init, apply_adam, learning_rate_at
 from tinysae.modern.crosscoder import crosscoder_loss_and_grad, init_crosscoder
-from tinysae.modern.training import learning_rate_at
 from tinysae.validation.validated import validated
 
 #: Share of the steps at the start over which β rises linearly from 0.

@@ -29,7 +29,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tinysae.validation.checks import check_data, fail
-from tinysae.training.adam import apply_adam
+from tinysae.training.adam import apply_adam, learning_rate_at
 from tinysae.modern.fast_step import FastStep
 from tinysae.modern.sae import init_sae, normalize_columns, remove_parallel_component
 from tinysae.validation.validated import validated
@@ -38,9 +38,6 @@ from tinysae.validation.validated import validated
 #: (the coefficients are U[0, 1); without a threshold it would fire on half of all inputs).
 RESAMPLE_THRESHOLD = 0.2
 
-#: Share of the steps at the end over which the learning rate decays linearly to zero.
-LR_DECAY_FRACTION = 0.2
-
 
 @dataclass
 class SAEResult:
@@ -48,14 +45,6 @@ class SAEResult:
     params: dict
     history: dict = field(default_factory=dict)
     resampled: int = 0
-
-
-def learning_rate_at(step, n_steps, learning_rate):
-    """Constant α, then a linear decay to zero over the last LR_DECAY_FRACTION of the steps."""
-    decay_start = (1 - LR_DECAY_FRACTION) * n_steps
-    if step < decay_start:
-        return learning_rate
-    return learning_rate * (n_steps - step) / (n_steps - decay_start)
 
 
 def projected_step(params, grads, state, learning_rate):

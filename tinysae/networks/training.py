@@ -6,7 +6,7 @@ A position p of the text stands for "the model has read up to and including char
 its window is ``ids[p−T+1 : p+1]`` and its target ``ids[p+1]``, so the valid positions are
 T − 1 ≤ p ≤ N − 2. Each Adam step (:mod:`tinysae.training.adam`) takes a minibatch of
 positions drawn uniformly from the training text; the learning rate decays linearly to zero
-over the last steps, as in :func:`tinysae.modern.train_sae`.
+over the last steps (:func:`tinysae.training.adam.learning_rate_at`, as in ``train_sae``).
 """
 
 import time
@@ -16,8 +16,7 @@ import numpy as np
 
 from tinysae.validation.checks import fail
 from tinysae.networks.char_mlp import context_of, cross_entropy, init_lm, lm_forward, lm_loss_and_grad
-from tinysae.training.adam import adam_init, apply_adam
-from tinysae.modern.training import learning_rate_at
+from tinysae.training.adam import adam_init, apply_adam, learning_rate_at
 from tinysae.validation.validated import validated
 
 #: Windows per forward pass when a whole text is evaluated (bounds the memory).

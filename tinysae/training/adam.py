@@ -22,6 +22,9 @@ from tinysae.validation.constraints import check
 #: Kingma & Ba's defaults: decay rates of the two moments and the guard ε.
 BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
 
+#: Share of the steps at the end over which the learning rate decays linearly to zero.
+LR_DECAY_FRACTION = 0.2
+
 
 def adam_init(params):
     """Zero moments and step count t = 0 for every array in ``params``."""
@@ -88,3 +91,12 @@ def apply_adam(params, grads, state, learning_rate, beta1=BETA1, beta2=BETA2, ep
         denominator = np.sqrt(new_v[name]) + eps_hat  # like theta
         new_params[name] = theta - step_size * new_m[name] / denominator  # like theta
     return new_params, {"t": t, "m": new_m, "v": new_v}
+
+
+def learning_rate_at(step, n_steps, learning_rate):
+    """The schedule every Adam loop here uses: constant α, then a linear decay to zero over
+    the last LR_DECAY_FRACTION of the steps."""
+    decay_start = (1 - LR_DECAY_FRACTION) * n_steps
+    if step < decay_start:
+        return learning_rate
+    return learning_rate * (n_steps - step) / (n_steps - decay_start)
