@@ -13,6 +13,7 @@ import importlib
 import os
 import sys
 import warnings
+from pathlib import Path
 
 from tinysae import __version__
 
@@ -45,6 +46,14 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message):
         raise UsageError(f"{self.prog}: error: {message} (see {self.prog} --help)")
+
+
+def path_argument(text):
+    """An argparse ``type`` for a file or folder: an empty path is refused, alike in every
+    command (it would silently mean the current folder)."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path names no file or folder")
+    return Path(text)
 
 
 def main(argv=None):
