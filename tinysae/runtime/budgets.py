@@ -115,7 +115,7 @@ del _name
 def read_within(path, name, what="file"):
     """The bytes of the regular file ``path``, refused with a one-line ``ValueError`` if it is
     not a regular file (a FIFO, a device such as ``/dev/zero``, a folder) or holds more
-    than the cap ``name`` (its size from ``stat``, before reading; no more than the cap and
+    than the cap ``name`` (its size from ``stat``, before reading; no more than that size and
     one byte is ever read, should the file grow meanwhile)."""
     import stat
 
@@ -132,8 +132,7 @@ def read_within(path, name, what="file"):
         if info.st_size > cap:
             raise ValueError(f"The {what} '{path}' holds {info.st_size:,} bytes, "
                              + over(name, info.st_size) + ".")
-        data = f.read(cap + 1)
-    if len(data) > cap:
-        raise ValueError(f"The {what} '{path}' grew to more than {name} = {cap:,} bytes "
-                         f"while it was read ({how_to_raise(name)}).")
+        data = f.read(info.st_size + 1)  # (read(n) sets n bytes aside: not the cap)
+    if len(data) > info.st_size:
+        raise ValueError(f"The {what} '{path}' grew while it was read; read it again.")
     return data
