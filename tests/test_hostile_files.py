@@ -286,6 +286,7 @@ def show_with(*options):
     def run(path):
         from tinysae.commands.show import build_parser, show
         return show(build_parser().parse_args([str(path), *options]))
+    run.options = options
     return run
 
 
@@ -394,8 +395,8 @@ CASES = {
     "data record: 2**16 patches for 2000 hidden units (1 GiB of a2) for --resume": (
         lambda d: record_run(d / "run", n_hidden=2000, n_patches=2 ** 16), resume_run,
         "MAX_ACTIVATION_BYTES"),
-    "show: --patch-shape 64x1 (a grid 180 inches tall)": (
-        lambda d: record_run(d / "run", n_hidden=25), show_with("--patch-shape", "64x1"),
+    "show: --patch-shape 64x1 (a grid of 4 filters 157 inches tall)": (
+        lambda d: record_run(d / "run"), show_with("--patch-shape", "64x1"),
         "MAX_FIGURE_PIXELS"),
     # SAELens folders (issue 23, 3)
     "SAELens: deflated .npz entry (32 MB of zeros in 32 kB)": (

@@ -17,8 +17,8 @@ the moment it checks.
 import os
 
 #: The most parameters (2·n_h·n_v + n_h + n_v) in a model file or an exported SAE (2**25:
-#: 256 MiB in float64; loading a model at the cap peaks at about 290 MB). ``load`` and
-#: ``save`` also take ``max_parameters=``.
+#: 256 MiB in float64). Loading a model at the cap peaks at 370 MB. ``load``, ``save`` and
+#: ``load_saelens`` also take ``max_parameters=``.
 MAX_PARAMETERS = 2 ** 25
 
 #: The most bytes of JSON text (a model's config, its format marker, an exported SAE's
@@ -33,18 +33,19 @@ NPY_HEADER_BYTES = 10000
 
 #: The most bytes the training patches may take (n_patches · p² float64 numbers): 2**28 is
 #: half a million 8 × 8 patches, 50 times the UFLDL exercise's. Making them (photos,
-#: whitening, sampling, normalising) peaks at about 4.5 times the patches: 1.2 GB at the cap.
+#: whitening, sampling, normalising) peaks at about 4 times the patches: 1.1 GB at the cap.
 MAX_PATCH_BYTES = 2 ** 28
 
 #: The most bytes the hidden activations a2 = f(X W1ᵀ + b1) may take (n_patches · n_h float64
 #: numbers), which ``tinysae show`` computes for the ρ̂ histogram and training computes at
-#: every step. Computing them peaks at about 3 times a2 on top of the patches: 800 MB at the
-#: cap.
+#: every step. ``tinysae show`` at the cap (167 772 patches of 8 × 8, 200 hidden units) peaks
+#: at 0.9 GB: about 3 times a2, plus the patches. Training needs a few such arrays at once.
 MAX_ACTIVATION_BYTES = 2 ** 28
 
 #: The most pixels (width × height) one photo may have: 2**25 is 33.5 megapixels (a 6700 ×
-#: 5000 photo; 256 MiB as float64 grayscale). Decoding an 8-bit RGBA PNG at the cap and
-#: converting it to grayscale peaks at 1.9 GB (a grayscale PNG: 0.6 GB).
+#: 5000 photo; 256 MiB as float64 grayscale). Reading a photo at the cap (decoding, then
+#: converting to float64 grayscale) peaks at 1.4 GB for an 8-bit RGBA PNG, 1.3 GB for RGB,
+#: 0.4 GB for a grayscale PNG: the decoder's pixels and matplotlib's float copy come first.
 MAX_IMAGE_PIXELS = 2 ** 25
 
 #: The most pixels a folder of photos may have in all (1 GiB as float64 grayscale).
@@ -55,8 +56,8 @@ MAX_FOLDER_PIXELS = 2 ** 27
 MAX_MAT_BYTES = 2 ** 28
 
 #: The most data bytes an IDX (MNIST) file may declare: 1 GiB holds MNIST (47 MB) and
-#: EMNIST's largest split (550 MB). Reading a file at the cap peaks at the array itself,
-#: 1.1 GB.
+#: EMNIST's largest split (550 MB). Reading a file at the cap peaks at the array itself:
+#: 1.0 GiB.
 MAX_IDX_BYTES = 2 ** 30
 
 #: The most bytes one file of a language model's corpus may have (the standard library's
@@ -64,13 +65,13 @@ MAX_IDX_BYTES = 2 ** 30
 MAX_CORPUS_FILE_BYTES = 2 ** 24
 
 #: The most bytes all the files of a corpus may have together (the standard library's top
-#: level: about 6 MB). Reading and encoding a corpus at the cap peaks at about 4 times
-#: the cap: 260 MB.
+#: level: 4.7 MB). Reading and encoding a corpus at the cap peaks at about twice the cap:
+#: 150 MB.
 MAX_CORPUS_BYTES = 2 ** 26
 
 #: The most pixels a figure written to a file may have (width × height × dpi²): 2**24 is a
-#: 27 × 27 inch figure at 150 dpi. Drawing a filter grid at the cap peaks at about 45 bytes
-#: a pixel: 750 MB.
+#: 27 × 27 inch figure at 150 dpi. Drawing a filter grid at the cap peaks at about 42 bytes
+#: a pixel: 710 MB.
 MAX_FIGURE_PIXELS = 2 ** 24
 
 #: The names of the caps (each can be set in the environment as ``TINYSAE_<NAME>``).
