@@ -44,8 +44,9 @@ MAX_ACTIVATION_BYTES = 2 ** 28
 
 #: The most pixels (width × height) one photo may have: 2**25 is 33.5 megapixels (a 6700 ×
 #: 5000 photo; 256 MiB as float64 grayscale). Reading a photo at the cap (decoding, then
-#: converting to float64 grayscale) peaks at 1.4 GB for an 8-bit RGBA PNG, 1.3 GB for RGB,
-#: 0.4 GB for a grayscale PNG: the decoder's pixels and matplotlib's float copy come first.
+#: converting to float64 grayscale) peaks at 0.4 GB for a grayscale PNG, 1.3 GB for RGB and
+#: 1.4 GB for RGBA (the decoded pixels and their float copies); whitening it as ``tinysae
+#: train`` does (FFTs of the whole photo) takes the peak to 2.3 GB.
 MAX_IMAGE_PIXELS = 2 ** 25
 
 #: The most pixels a folder of photos may have in all (1 GiB as float64 grayscale).
