@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tinysae.cli import Parser, path_argument
+from tinysae.commands import Parser, path_argument
 from tinysae.exercises.starter import write_folder
 
 

@@ -14,9 +14,9 @@ import argparse
 import shutil
 from pathlib import Path
 
-from tinysae.cli import Parser, path_argument
 from tinysae.runtime.atomic_write import atomic_write
 from tinysae.validation.checks import check_path
+from tinysae.commands import Parser, path_argument
 
 DESCRIPTION = """\
 Copy the numbered lesson scripts and their reference figures into DIR/lessons/

@@ -18,7 +18,7 @@ import argparse
 import ast
 from pathlib import Path
 
-from tinysae.cli import Parser, path_argument
+from tinysae.commands import Parser, path_argument
 
 #: The kernel the notebooks ask for: the Python that ``ipykernel`` installs.
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
