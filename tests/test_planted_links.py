@@ -185,8 +185,10 @@ def test_the_export_replaces_links_at_its_files(tmp_path, victims, monkeypatch, 
     else:
         monkeypatch.setattr(export, "_safetensors", lambda: None)
     folder = tmp_path / "sae"
-    victims(folder, ["cfg.json", f"sae_weights.{writer}"])
+    names = ["cfg.json", f"sae_weights.{writer}", export.CHECK_INPUTS_FILE,
+             export.CHECK_LATENTS_FILE]
+    victims(folder, names)
     params = init_sae(6, 10, np.random.default_rng(0))
     export.export_saelens(params, folder)
-    assert victims.untouched() == 2
+    assert victims.untouched() == len(names)
     np.testing.assert_allclose(load_saelens(folder)[0]["W1"], params["W1"], atol=1e-6)
