@@ -17,8 +17,9 @@ the moment it checks.
 import os
 
 #: The most parameters (2·n_h·n_v + n_h + n_v) in a model file or an exported SAE (2**25:
-#: 256 MiB in float64). Loading a model at the cap peaks at 370 MB. ``load``, ``save`` and
-#: ``load_saelens`` also take ``max_parameters=``.
+#: 256 MiB in float64). Loading a model at the cap peaks at its arrays: 256 MiB (each is read
+#: straight into its own memory). ``load``, ``save`` and ``load_saelens`` also take
+#: ``max_parameters=``.
 MAX_PARAMETERS = 2 ** 25
 
 #: The most bytes of JSON text (a model's config, its format marker, an exported SAE's

@@ -24,6 +24,8 @@ import numpy as np
 
 from tinysae.runtime import budgets
 
+_CHUNK = 1 << 20  # bytes read at a time
+
 _METHODS = {zipfile.ZIP_DEFLATED: "deflate", zipfile.ZIP_BZIP2: "bzip2", zipfile.ZIP_LZMA: "lzma"}
 
 
@@ -67,22 +69,32 @@ class Archive:
 
     def header(self, key):
         """``(shape, dtype)`` from the entry's ``.npy`` header, checked against its size."""
-        with self._member(key) as (shape, dtype, _):
+        with self._member(key) as (shape, _, dtype, _):
             return shape, dtype
 
     def read(self, key):
-        """The entry's array, read now from the member whose header was checked."""
-        with self._member(key) as (shape, dtype, member):
+        """The entry's array, read now from the member whose header was checked, straight
+        into the array's own memory (the bytes the entry holds, no copy)."""
+        with self._member(key) as (shape, fortran_order, dtype, member):
+            raw = np.empty(int(np.prod(shape, dtype=object)) * dtype.itemsize, np.uint8)
             try:
-                data = member.read()  # at most the entry's stored size, checked above
-                array = np.frombuffer(data, dtype=dtype).reshape(shape)  # shape as stored
+                view, filled = memoryview(raw), 0
+                while filled < raw.size:
+                    n = member.readinto(view[filled:filled + _CHUNK])
+                    if not n:
+                        raise EOFError(f"{raw.size - filled} bytes missing")
+                    filled += n
+                member.read(1)  # the end of the member: zipfile checks its CRC there
             except Exception as error:  # truncated zip, bad CRC, ...
                 self.bad(f"it is truncated or corrupt ({type(error).__name__}: {error})")
-        return array.copy()  # writable, and owning its memory
+        if fortran_order:
+            return raw.view(dtype).reshape(shape[::-1]).T  # shape as stored, column-major
+        return raw.view(dtype).reshape(shape)  # shape as stored
 
     @contextlib.contextmanager
     def _member(self, key):
-        """The open zip member of ``key`` after its header: ``(shape, dtype, member)``."""
+        """The open zip member of ``key`` after its header:
+        ``(shape, fortran_order, dtype, member)``."""
         info = self.entries[key]
         try:
             member = self.zip.open(info)
@@ -100,12 +112,10 @@ class Archive:
             if dtype.hasobject:
                 self.bad("one of its arrays needs pickle to load, and pickled data can run "
                          "code, so it is refused (tinysae never writes arrays that need pickle)")
-            if fortran_order:
-                self.bad(f"its entry {key} is in Fortran order (tinysae writes C order)")
             if int(np.prod(shape, dtype=object)) * dtype.itemsize != data_bytes:
                 self.bad(f"its entry {key} says it holds an array of shape {shape} and dtype "
                          f"{dtype}, but it holds {data_bytes} bytes of data")
-            yield shape, dtype, member
+            yield shape, fortran_order, dtype, member
 
 
 @contextlib.contextmanager
