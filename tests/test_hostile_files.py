@@ -445,6 +445,10 @@ CASES = {
     "SAELens: bool weights": (
         lambda d: sae_folder(d / "sae", dtype="BOOL", weights={
             k: np.ones(sh, bool) for k, sh in SAE_SHAPES.items()}), load_sae, "not a float dtype"),
+    "SAELens: a dtype that is a list": (
+        lambda d: sae_folder(d / "sae", header={"b_dec": {"dtype": ["F32"], "shape": [6],
+                                                           "data_offsets": [132, 156]}}),
+        load_sae, "has dtype ['F32']"),
     "SAELens: NaN weights": (
         lambda d: sae_folder(d / "sae", weights={"b_enc": np.array([0.0, np.nan, 1.0])}),
         load_sae, "NaN or inf"),

@@ -172,7 +172,7 @@ def _span(entry, name, shape, bad):
     if not isinstance(entry, dict) or sorted(entry) != ["data_offsets", "dtype", "shape"]:
         bad(f"its header entry for {name} is not {{dtype, shape, data_offsets}}")
     code, found, offsets = entry["dtype"], entry["shape"], entry["data_offsets"]
-    if code not in SAFETENSORS_DTYPES:
+    if not isinstance(code, str) or code not in SAFETENSORS_DTYPES:
         bad(f"its array {name} has dtype {code!r}, not a float dtype tinysae reads "
             f"({', '.join(SAFETENSORS_DTYPES)})")
     if not isinstance(found, list) or [type(n) for n in found] != [int] * len(found) \
