@@ -100,7 +100,8 @@ def read_config(path, max_parameters=None):
     """``(config, d_in, d_sae)`` from a ``cfg.json``, checked as the module docstring says."""
     if not path.exists():
         raise FileNotFoundError(f"No {CONFIG_FILE} at '{path}'.")
-    raw = budgets.read_within(path, "TEXT_BYTES", CONFIG_FILE)
+    raw = budgets.read_within(path, "TEXT_BYTES",
+                              refuse=lambda reason: bad_model(path, "it " + reason, _KIND))
     try:
         config = parse_config(raw.decode("utf-8"), CONFIG_FILE)
     except UnicodeDecodeError:

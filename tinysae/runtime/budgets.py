@@ -115,27 +115,32 @@ for _name in CAPS:
 del _name
 
 
-def read_within(path, name, what="file"):
-    """The bytes of the regular file ``path``, refused with a one-line ``ValueError`` if it is
-    not a regular file (a FIFO, a device such as ``/dev/zero``, a folder) or holds more
-    than the cap ``name`` (its size from ``stat``, before reading; no more than that size and
-    one byte is ever read, should the file grow meanwhile)."""
+def read_within(path, name, what="file", refuse=None):
+    """The bytes of the regular file ``path``, refused if it is not a regular file (a FIFO, a
+    device such as ``/dev/zero``, a folder) or holds more than the cap ``name`` (its size
+    from ``stat``, before reading; no more than that size and one byte is ever read, should
+    the file grow meanwhile).
+
+    A refusal calls ``refuse(reason)`` (``reason`` such as ``"is not a regular file"``),
+    which must raise; by default a one-line ``ValueError`` naming the ``what`` and the path.
+    """
     import stat
 
-    cap = globals()[name]
+    def default(reason):
+        raise ValueError(f"The {what} '{path}' {reason}.")
+    refuse = refuse or default
     try:  # O_NONBLOCK: opening a FIFO must not wait for a writer
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except IsADirectoryError:
-        raise ValueError(f"The {what} '{path}' is a folder, not a regular file.") from None
+        refuse("is a folder, not a regular file")
     with os.fdopen(fd, "rb") as f:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):
-            raise ValueError(f"The {what} '{path}' is not a regular file (a FIFO, a device or "
-                             "a socket): tinysae reads only regular files.")
-        if info.st_size > cap:
-            raise ValueError(f"The {what} '{path}' holds {info.st_size:,} bytes, "
-                             + over(name, info.st_size) + ".")
+            refuse("is not a regular file (a FIFO, a device or a socket): tinysae reads only "
+                   "regular files")
+        if info.st_size > globals()[name]:
+            refuse(f"holds {info.st_size:,} bytes, " + over(name, info.st_size))
         data = f.read(info.st_size + 1)  # (read(n) sets n bytes aside: not the cap)
     if len(data) > info.st_size:
-        raise ValueError(f"The {what} '{path}' grew while it was read; read it again.")
+        refuse("grew while it was read; read it again")
     return data

@@ -220,8 +220,9 @@ def load(path, *, max_parameters=None):
                             "config, format")
         if _text(archive, "format") != FORMAT:
             bad_model(path, f"its format marker is not {FORMAT!r}")
+        text = _text(archive, "config")  # its own errors name the file already
         try:
-            config = parse_config(_text(archive, "config"))
+            config = parse_config(text)
         except ValueError as error:
             bad_model(path, str(error))
         if not all(type(config.get(k)) is int and config[k] >= 1
