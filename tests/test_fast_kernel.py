@@ -1,6 +1,6 @@
 """The fast path and the per-example loop agree with the readable reference; threads are restored.
 
-Run ``pytest -v -s tests/test_kernels.py`` to see one row per case.
+Run ``pytest -v -s tests/test_fast_kernel.py`` to see one row per case.
 """
 
 import itertools

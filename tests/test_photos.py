@@ -1,7 +1,7 @@
 """The data layer's images: bundled photos, folders, IMAGES.mat, MNIST IDX, and whitening.
 
 Every bad file is made in ``tmp_path`` by the test that feeds it; nothing is downloaded.
-Run ``pytest -v -s tests/test_images.py`` to see one line of measurements per test.
+Run ``pytest -v -s tests/test_photos.py`` to see one line of measurements per test.
 """
 
 import gzip

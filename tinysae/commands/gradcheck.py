@@ -9,7 +9,7 @@ W1, W2, b1, b2 separately, so a wrong gradient shows *where* it is wrong.
 
 ``tinysae gradcheck --bug NAME`` plants one of the usual mistakes
 (:mod:`tinysae.exercises.mistakes`, the ones the grader names) in the reference while the
-table is made: the rows it touches fail, in the blocks it touches. ``pytest -v -s -k grad``
+table is made: the rows it touches fail, in the blocks it touches. ``pytest -v -s -m grad``
 prints the same rows (tests/test_gradient_checks.py).
 """
 

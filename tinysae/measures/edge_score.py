@@ -21,7 +21,7 @@ The **edge score** is their product, gabor_r2 · orientation_selectivity: the sh
 filter's variance that a Gabor explains, discounted by how oriented its spectrum is, so it
 is high only when both are. (A geometric mean would let a blob's near-perfect fit make up
 for its isotropic spectrum.) The threshold 0.2 separates synthetic 8 × 8 filters cleanly:
-tests/test_edges.py holds noisy Gabors at least 0.1 above it and white noise, Gaussian blobs
+tests/test_edge_score.py holds noisy Gabors at least 0.1 above it and white noise, Gaussian blobs
 and differences of Gaussians at least 0.05 below it. It sits nearer the non-edges because
 a derivative-of-Gaussian edge, the lowest-frequency edge there is, has orientation
 selectivity 0.5 at best.

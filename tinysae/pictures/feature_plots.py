@@ -1,7 +1,7 @@
 """Pictures of what a dictionary found: single-unit F1 per property, and crosscoder decoder norms.
 
 - :func:`plot_detection_table` — for each property, the F1 of the best neuron beside that
-  of the best SAE feature (from :func:`tinysae.modern.detection_table`);
+  of the best SAE feature (from :func:`tinysae.measures.detection_table`);
 - :func:`plot_relative_norms` — the histogram of a crosscoder's relative decoder norms
   (Lindsey et al. 2024): layer-specific features at the ends, shared ones in the middle.
 
@@ -19,7 +19,7 @@ COLOURS = ("tab:blue", "tab:orange", "tab:green")
 def plot_detection_table(table, *, ax=None, figsize=(6.5, 4.5), title=None):
     """Horizontal bars: per property (a row), the best F1 of each unit set (a colour).
 
-    ``table`` is :func:`tinysae.modern.detection_table`'s result; the sets are drawn in the
+    ``table`` is :func:`tinysae.measures.detection_table`'s result; the sets are drawn in the
     order of its rows' keys after ``frequency``. Each row's label gives the property's
     frequency p, and a black tick the F1 of predicting it everywhere, 2p / (1 + p); each bar
     is labelled with its unit's index.

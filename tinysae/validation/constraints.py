@@ -89,14 +89,20 @@ class Params:
 
 
 class Data:
-    """(m, n_v) finite real rows, converted to ``context["dtype"]`` (default float64); with
-    ``params`` in the call, n_v must be their W1's width."""
+    """(m, n_v) finite real rows, converted to the call's ``dtype`` (None: float64); in a
+    call without a ``dtype``, float32 stays float32 (the arithmetic of the equations behind
+    the door follows the data) and anything else becomes float64. With ``params`` in the
+    call, n_v must be their W1's width."""
     expected = "a 2-D array of real numbers, one example per row"
 
     def __call__(self, name, value, context):
         params = context.get("params")
         n_columns = params["W1"].shape[1] if isinstance(params, dict) else None
-        return check_data(name, value, n_columns, context.get("dtype") or np.float64)
+        if "dtype" in context:
+            dtype = context["dtype"] or np.float64
+        else:
+            dtype = np.float32 if getattr(value, "dtype", None) == np.float32 else np.float64
+        return check_data(name, value, n_columns, dtype)
 
 
 class PreActivations:
