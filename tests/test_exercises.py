@@ -17,7 +17,7 @@ from tinysae.cli import main
 from tinysae.exercises import blanks, grading
 from tinysae.exercises.grading import EXERCISES
 from tinysae.exercises.mistakes import MISTAKES
-from tinysae.exercises.student_code import load
+
 
 #: A student's solution of sparse_autoencoder.py, from the notes: the body of each function.
 CLASSIC = {

@@ -32,7 +32,8 @@ class Stage:
 class Step:
     """One graded step: ``check(student, problem)`` grades the student's ``function``.
 
-    ``needs`` are the keys of earlier steps that must pass first.
+    ``needs`` are the keys of earlier steps that must pass first; ``points`` are earned
+    when the step passes (the README's "For instructors" lists them).
     """
     number: int
     key: str
@@ -41,6 +42,7 @@ class Step:
     stage: Stage
     check: Callable
     needs: tuple = field(default=())
+    points: int = 1
 
 
 @dataclass
@@ -65,19 +67,21 @@ class Problem:
         return pack(self.params)
 
 
-def check_value(student, function, args, expected, sizes, mistakes=(), what=None):
-    """Grade ``function(*args)`` against ``expected``, naming the ``mistakes`` it shows."""
+def check_value(student, function, args, reference, sizes, mistakes=(), what=None):
+    """Grade ``function(*args)`` against ``reference(*args)``, naming the ``mistakes`` it
+    shows. The reference's answer is computed once the student's has arrived."""
     got = call(student, function, *args)
     wrongs = [(mistake, mistake.wrong(*args)) for mistake in mistakes]
-    return diagnose(what or function, got, expected, sizes, wrongs)
+    return diagnose(what or function, got, reference(*args), sizes, wrongs)
 
 
-def check_dict(student, function, args, expected, sizes, keys):
+def check_dict(student, function, args, reference, sizes, keys):
     """Grade a function that returns a dict: the first of ``keys`` that differs."""
     got = call(student, function, *args)
     if not isinstance(got, dict):
         raise Wrong(f"{function}: expected a dict with keys {', '.join(keys)}, got a "
                     f"{type(got).__name__}")
+    expected = reference(*args)
     for key in keys:
         if key not in got:
             return [f"{function}: the dict has no '{key}'"]
@@ -87,11 +91,11 @@ def check_dict(student, function, args, expected, sizes, keys):
     return []
 
 
-def check_gradients(student, function, args, expected, sizes, mistakes=()):
+def check_gradients(student, function, args, reference, sizes, mistakes=()):
     """Grade a function that returns the gradient as a dict of blocks."""
     got = call(student, function, *args)
     wrongs = [(mistake, mistake.wrong(*args)) for mistake in mistakes]
-    return diagnose_blocks(got, expected, sizes, wrongs)
+    return diagnose_blocks(got, reference(*args), sizes, wrongs)
 
 
 def check_cost_and_gradient(student, function, args, reference, mistakes, sizes, packed,
@@ -100,19 +104,19 @@ def check_cost_and_gradient(student, function, args, reference, mistakes, sizes,
 
     The reference is also run with each of ``mistakes`` planted, to name the one the
     student's numbers show. ``packed``: the gradient is θ-shaped (else a dict of blocks).
-    ``terms`` are J's terms, ``{equation: value}``, to say which one a wrong J lacks.
+    ``terms()`` gives J's terms, ``{equation: value}``, to say which one a wrong J lacks.
     Calling the student's own ``numerical_gradient`` is not allowed here.
     """
-    J, grad = reference(*args)
     got = call(student, function, *args, forbidden=("numerical_gradient",))
     if not (isinstance(got, tuple) and len(got) == 2):
         raise Wrong(f"{function}: expected a pair (J, grad), got a {type(got).__name__}")
+    J, grad = reference(*args)
     wrongs = []
     for mistake in mistakes:
         with planted(mistake):
             wrongs.append((mistake, reference(*args)))
     lines = diagnose("J", got[0], J, sizes, [(m, out[0]) for m, out in wrongs])
-    lacks = [term for term, value in terms.items()
+    lacks = [term for term, value in terms().items()
              if value and lines and close(as_output(got[0], J, sizes, "J"), J - value)]
     lines += [f"→ J lacks its term {term}" for term in lacks]
     your_grad = got[1]
