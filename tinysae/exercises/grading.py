@@ -137,6 +137,7 @@ def grade_path(path, seed=0, time_limit=TIME_LIMIT, only=True):
     with StudentProcess(path, time_limit, steps=len(exercise.steps)) as student:
         if exercise.optional and not only and untouched(student, exercise):
             return None, time.monotonic() - began
+        student.start()  # so that a file that cannot be imported says so at once
         outcomes = grade(student, exercise, seed)
     return outcomes, time.monotonic() - began
 

@@ -187,6 +187,15 @@ class StudentProcess:
     def __exit__(self, *exc):
         self.close()
 
+    def start(self):
+        """Start the process now (else at the first call); a file that cannot be imported
+        is remembered (:attr:`unusable`), not raised."""
+        if self.process is None and not self.unusable:
+            try:
+                self._start()
+            except StudentError:
+                pass
+
     # -- one step, one call
 
     def begin_step(self):
@@ -335,8 +344,7 @@ class StudentProcess:
 
 def _clean(text, width=300):
     """One printable line of the student's process's text."""
-    text = " ".join(str(text).split())
-    return "".join(ch if ch.isprintable() else "?" for ch in text)[:width]
+    return "".join(ch if ch.isprintable() else "?" for ch in str(text).rstrip())[:width]
 
 
 def _argument_name(function, i):
