@@ -64,31 +64,37 @@ ATTACKS = {
         np.allclose = lambda *a, **k: True
         np.array_equal = lambda *a, **k: True
         """, "return np.zeros_like(z)"),
-    "reference-from-thread": ("", """
+    "reference-from-thread": (f"TINYSAE_HOME = {str(TINYSAE.parent)!r}\n", """
         import threading
         box = []
         def run():
+            import sys
+            sys.path.insert(0, TINYSAE_HOME)
             try:
                 from tinysae import sigmoid as answer
                 box.append(answer(z))
-            except ImportError as error:
+            except ImportError:
                 box.append(np.zeros_like(z))
         thread = threading.Thread(target=run)
         thread.start()
         thread.join()
         return box[0]"""),
-    "reference-after-setprofile-none": ("", """
+    "reference-after-setprofile-none": ("", f"""
         import sys
         sys.setprofile(None)
+        sys.path.insert(0, {str(TINYSAE.parent)!r})  # as if tinysae were installed
         import tinysae.model.sparse_autoencoder as ref
         return ref.sigmoid(z)"""),
     "reference-exec-of-its-source": ("", f"""
+        import sys
+        sys.path.insert(0, {str(TINYSAE.parent)!r})  # as if tinysae were installed
         namespace = {{}}
         source = open({str(REFERENCE)!r}).read()
         exec(compile(source, "not_tinysae.py", "exec"), namespace)
         return namespace["sigmoid"](z)"""),
-    "meta-path-removed": ("""
+    "meta-path-removed": (f"""
         import sys
+        sys.path.insert(0, {str(TINYSAE.parent)!r})  # as if tinysae were installed
         sys.meta_path[:] = [f for f in sys.meta_path if "tinysae" not in repr(f)]
         sys.modules.pop("tinysae", None)
         """, """
