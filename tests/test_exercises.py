@@ -14,8 +14,10 @@ import textwrap
 
 import pytest
 
+import tinysae
+
 from tinysae.cli import main
-from tinysae.exercises import blanks, grading
+from tinysae.exercises import grading, starter as starter_files
 from tinysae.exercises.grading import EXERCISES
 from tinysae.exercises.mistakes import MISTAKES
 from tinysae.exercises.student_code import blank_functions
@@ -198,8 +200,8 @@ def test_blank_folder_is_not_written_yet_at_every_step(tmp_path, capsys):
 
 def test_blank_files_have_the_signatures_issue_10_asks_for(tmp_path):
     folder = starter(tmp_path / "my-sae")
-    for name, functions in (("sparse_autoencoder.py", blanks.CLASSIC),
-                            ("modern_sae.py", blanks.MODERN)):
+    for name, functions in (("sparse_autoencoder.py", starter_files.CLASSIC),
+                            ("modern_sae.py", starter_files.MODERN)):
         spec = importlib.util.spec_from_file_location(f"blank_{name[:-3]}", folder / name)
         student = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(student)  # our own blank file, safe to import here
@@ -217,14 +219,19 @@ def test_blank_files_have_the_signatures_issue_10_asks_for(tmp_path):
                              text.split('"""', 2)[2]), name
 
 
-def test_the_starter_folder_never_overwrites_a_file(tmp_path, capsys):
+def test_the_starter_folder_never_overwrites_a_file_and_restores_a_deleted_one(tmp_path,
+                                                                              capsys):
     folder = starter(tmp_path / "my-sae")
     (folder / "README.md").write_text("my notes")
+    (folder / "train.py").unlink()
     capsys.readouterr()
-    assert main(["exercises", str(folder)]) == 1
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "exists already" in err
+    assert main(["exercises", str(folder)]) == 0
+    out = capsys.readouterr().out
+    assert "Wrote the missing train.py" in out and "kept the 4 files" in out
     assert (folder / "README.md").read_text() == "my notes"
+    assert (folder / "train.py").read_text() == starter_files.TRAIN_FILE
+    assert main(["exercises", str(folder)]) == 0
+    assert "nothing written" in capsys.readouterr().out
 
 
 def test_student_readme_walks_the_steps_in_order(tmp_path):
@@ -272,6 +279,18 @@ def test_train_py_trains_the_students_model(solved):
                          cwd=solved, capture_output=True, text=True)
     assert run.returncode == 0, run.stderr[-2000:]
     assert "J after" in run.stdout and (solved / "my_filters.png").stat().st_size > 1000
+    assert "should take about" in run.stdout and "abnormally" not in run.stdout
+    params, config = tinysae.load(solved / "model.npz")  # what `tinysae show` reads
+    assert params["W1"].shape == (25, 64) and config["iteration"] == 5
+
+
+def test_train_py_says_when_lbfgs_stops_abnormally(tmp_path):
+    wrong = CLASSIC["loss_and_grad"].replace("return J, pack(grads)", "return J, -pack(grads)")
+    folder = starter(tmp_path / "my-sae", {**CLASSIC, "loss_and_grad": wrong})
+    run = subprocess.run([sys.executable, "train.py", "--n-patches", "300", "--max-iter", "50"],
+                         cwd=folder, capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    assert "L-BFGS stopped abnormally" in run.stdout and "tinysae grade ." in run.stdout
 
 
 # ----------------------------------------------------------------------------- the usual mistakes

@@ -99,6 +99,17 @@ def blank_functions(path):
             if isinstance(node, ast.FunctionDef) and _is_blank(node)}
 
 
+def arguments_of(path):
+    """``{function: [its parameters' names]}`` of the file at ``path`` (from the source), to
+    name an argument in a diagnosis as the student's code names it."""
+    try:
+        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
+    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
+        return {}
+    return {node.name: [a.arg for a in node.args.posonlyargs + node.args.args]
+            for node in tree.body if isinstance(node, ast.FunctionDef)}
+
+
 def _is_blank(node):
     body = node.body
     if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
@@ -119,7 +130,7 @@ class StudentProcess:
             raise UnusableFile(f"there is no file {self.path}")
         self.time_limit, self.memory_limit = float(time_limit), int(memory_limit)
         self.cpu_seconds = int(self.time_limit * (steps + 2) + START_LIMIT + 10)
-        self.blanks = blank_functions(self.path)
+        self.blanks, self.arguments = blank_functions(self.path), arguments_of(self.path)
         self.process = None
         self.unusable = None  # the lines saying why the file cannot be imported
         self.deadline = None
@@ -215,8 +226,9 @@ class StudentProcess:
         if self.process is None:
             self._start()
         arrays, paths = [], []
-        tree = [self._encode(a, arrays, paths, f"{_argument_name(function, i)}")
-                for i, a in enumerate(args)]
+        names = self.arguments.get(function, [])
+        tree = [self._encode(a, arrays, paths, names[i] if i < len(names) else
+                             f"argument {i + 1}") for i, a in enumerate(args)]
         sent = [a.copy() for a in arrays]
         try:
             write_message(self._send, {"function": function, "args": tree,
@@ -345,17 +357,6 @@ class StudentProcess:
 def _clean(text, width=300):
     """One printable line of the student's process's text."""
     return "".join(ch if ch.isprintable() else "?" for ch in str(text).rstrip())[:width]
-
-
-def _argument_name(function, i):
-    """The name of ``function``'s i-th argument in the exercise's signature."""
-    from tinysae.exercises import blanks
-    for _, signature in blanks.CLASSIC + blanks.MODERN:
-        if signature.split("(")[0] == function:
-            names = list(blanks.parameters_of(signature))
-            if i < len(names):
-                return names[i]
-    return f"argument {i + 1}"
 
 
 def changed_in_place(function, name, before, after):
