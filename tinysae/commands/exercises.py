@@ -28,6 +28,6 @@ def main(argv):
               f"{len(kept)} files already there untouched.")
     else:
         print(f"Wrote {folder}/: sparse_autoencoder.py (the exercise), README.md (the steps), "
-              "modern_sae.py (optional), test_exercises.py, train.py.\n"
+              "modern_sae.py and train_modern.py (optional), test_exercises.py, train.py.\n"
               f"Start with {folder}/README.md; check your work with:  tinysae grade {folder}")
     return 0

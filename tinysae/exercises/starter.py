@@ -81,6 +81,8 @@ def adapted_docstring(reference, signature):
             continue
         paragraphs.append(paragraph)
     text = "\n\n".join(paragraphs)
+    if "activation" in left_out:  # the exercise is ReLU + L1 only
+        text = re.sub(r" or TopK\b", "", text)
     return re.sub(r":\w+:`~?([\w.]+)`", r"``\1``", text)  # :func:`x` -> ``x``
 
 
@@ -136,6 +138,7 @@ tutorial) yourself, one equation at a time, and have each one checked.
 | `sparse_autoencoder.py` | the exercise: functions with blanks, each with its equation, shapes and a hint |
 | `modern_sae.py` | optional: today's ReLU + L1 sparse autoencoder (lesson 08) |
 | `train.py` | STEP 6: train your model on photographs and look at its filters |
+| `train_modern.py` | optional, Part 4: train your modern model on data of known features |
 | `test_exercises.py` | the same checks as `tinysae grade`, for `pytest -v` |
 
 ## Check your work
@@ -170,7 +173,16 @@ TAIL = """
 **STEP 6 — train it.** When every step passes, `python train.py` trains your `loss_and_grad`
 with L-BFGS on 10000 whitened 8×8 patches of a photograph (UFLDL's settings: 25 hidden
 units, λ = 1e-4, ρ = 0.01, β = 3) and saves the 25 rows of W1 as `my_filters.png`. They
-should be edge detectors, like the ones `tinysae train` learns.
+should be edge detectors, like the ones `tinysae train` learns. It prints J as it goes and
+how long the run should take, says so if L-BFGS stops abnormally (then run `tinysae grade
+.` again), and saves `model.npz`: `tinysae show .` draws its filters and loss curve.
+
+What `tinysae grade` does with your file: it runs your code in a process of its own, with a
+time limit per step (`--time-limit S`, 5 s by default: an endless loop is that step's FAIL)
+and a memory limit. Your inputs come from the grader and must not be changed in place (a
+step that changes an input fails: make a new array). What your code prints, and its
+warnings, are shown after the table, step by step, apart from the grade. In that process
+`import tinysae` gives only `pack` and `unpack`.
 
 ## Optional: today's sparse autoencoder (`modern_sae.py`, lesson 08)
 
@@ -178,6 +190,9 @@ Sparse autoencoders are back, to find the features a language model's activation
 of. Today's version has ReLU latents, an L1 penalty, a linear decoder and a pre-encoder
 bias (the input is centred by b2 before encoding, so b2 reaches J along two paths).
 `tinysae grade .` grades `modern_sae.py` as soon as you have written one of its functions.
+When its steps pass, **Part 4 — train it**: `python train_modern.py` trains your
+`sae_loss_and_grad` with Adam on data made of known features (lesson 08's superposition)
+and says how many of them your dictionary found.
 """
 
 def step_table(exercise, label="STEP"):
@@ -233,6 +248,7 @@ MODERN_DOC = """\
 Optional: today's sparse autoencoder (lesson 08), by hand — ReLU latents and an L1 penalty.
 
 The sparse autoencoders that find features in language models (Bricken et al. 2023) differ
+from the 2008 model in three places: the input is centred by the decoder bias first
 (xc = x − b2, a "pre-encoder bias"), the latents are ReLU units, and the decoder is linear.
 Fill in each function, then check, in this folder:
 
@@ -359,12 +375,79 @@ tinysae.save("model.npz", {k: np.array(v) for k, v in params.items()}, {
 print("Saved model.npz: `tinysae show .` draws its filters and its loss curve.")
 """
 
+TRAIN_MODERN_FILE = """\
+\"""Part 4: train your ReLU + L1 sparse autoencoder on data made of known features, and score it.
+
+    python train_modern.py          (python train_modern.py --help for the options)
+
+The data are lesson 08's superposition: each example is a sum of a few of N_FEATURES unit
+directions in N_VISIBLE dimensions, so what a dictionary should find is known. Your
+sae_loss_and_grad, from modern_sae.py, is minimised by Adam on fresh minibatches, the
+decoder's columns kept at unit length (the gradient's part along each column removed, then
+the columns renormalised). It prints J and L0 (latents on per example) as it goes, then the
+share of true features that some column of your W2 matches (cosine > 0.9) and the mean best
+cosine (MMCS).
+\"""
+
+import argparse
+import time
+
+import numpy as np
+
+from tinysae.modern import (firing_probabilities, fraction_recovered, ground_truth_features,
+                            init_sae, l0, mmcs, normalize_columns, remove_parallel_component,
+                            sample_superposition)
+from tinysae.training.adam import adam_init, adam_step
+from modern_sae import sae_forward, sae_loss_and_grad
+
+N_FEATURES = 64          # n_f: ground-truth features
+N_VISIBLE = 32           # n_v: dimensions of each example
+N_LATENTS = 128          # n_h: columns of your dictionary
+MEAN_ACTIVE = 3.0        # features firing in an average example
+SPARSITY_WEIGHT = 0.05   # β of the L1 term
+LEARNING_RATE = 3e-3     # Adam's α
+BATCH_SIZE = 256         # fresh examples per step
+PRINT_EVERY = 200        # steps between progress lines
+
+parser = argparse.ArgumentParser(description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+parser.add_argument("--steps", type=int, default=2000, help="Adam steps (2000)")
+args = parser.parse_args()
+
+rng = np.random.default_rng(0)
+F = ground_truth_features(N_FEATURES, N_VISIBLE, rng)  # (n_f, n_v) one feature per row
+p = firing_probabilities(N_FEATURES, MEAN_ACTIVE)  # (n_f,)
+X = sample_superposition(F, p, 4096, rng)[0]  # (4096, n_v) to centre b2 on
+params = init_sae(N_VISIBLE, N_LATENTS, rng, data_mean=X.mean(axis=0))
+state = adam_init(params)
+began = time.perf_counter()
+for step in range(1, args.steps + 1):
+    batch = sample_superposition(F, p, BATCH_SIZE, rng)[0]  # (B, n_v)
+    J, grads = sae_loss_and_grad(params, batch, SPARSITY_WEIGHT)
+    if not np.isfinite(J):
+        raise SystemExit(f"J is {J} at step {step}: run `tinysae grade .` first.")
+    grads["W2"] = remove_parallel_component(grads["W2"], params["W2"])  # (n_v, n_h)
+    params, state = adam_step(params, grads, state, learning_rate=LEARNING_RATE)
+    params["W2"] = normalize_columns(params["W2"])  # (n_v, n_h) unit columns
+    if step % PRINT_EVERY == 0 or step == args.steps:
+        a2 = sae_forward(params, batch)["a2"]  # (B, n_h)
+        print(f"  step {step:5d}   J = {J:.5f}   L0 = {l0(a2):5.2f}   "
+              f"({time.perf_counter() - began:.0f} s)", flush=True)
+print(f"Your dictionary recovers {fraction_recovered(F, params['W2']):.0%} of the "
+      f"{N_FEATURES} true features (MMCS {mmcs(F, params['W2']):.3f}).")
+"""
+
 
 def step_of(exercise):
-    """``name -> "step N"`` (the first step that grades the function)."""
+    """``name -> "step N"`` (the first step that grades the function); for the optional
+    exercise ``"Part P, step N"``, apart from the classic exercise's numbers."""
     def where(name):
         step = next((s for s in exercise.steps if s.function == name), None)
-        return f"step {step.number}" if step else "README.md"
+        if step is None:
+            return "README.md"
+        if exercise.optional:
+            return f"{exercise.label} {step.stage.number}, step {step.number} of {exercise.file}"
+        return f"step {step.number}"
     return where
 
 
@@ -378,6 +461,7 @@ def files():
         "README.md": readme(),
         "test_exercises.py": TEST_FILE,
         "train.py": TRAIN_FILE,
+        "train_modern.py": TRAIN_MODERN_FILE,
     }
 
 
