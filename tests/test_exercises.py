@@ -124,6 +124,9 @@ PLANTS = [
      "return np.sum((a3 - X) ** 2) / X.shape[0]", 3),
     ("no-half-in-decay", "sparse_autoencoder.py", "weight_decay_cost",
      "return weight_decay * (np.sum(W1 ** 2) + np.sum(W2 ** 2))", 8),
+    ("sums-not-means", "sparse_autoencoder.py", "loss_and_grad",
+     CLASSIC["loss_and_grad"].replace("return J, pack(grads)",
+                                      "return X.shape[0] * J, X.shape[0] * pack(grads)"), 7),
     ("forward-difference", "sparse_autoencoder.py", "numerical_gradient",
      CLASSIC["numerical_gradient"].replace("(value(x + e) - value(x - e)) / (2 * eps)",
                                            "(value(x + e) - value(x)) / eps"), 15),
@@ -469,7 +472,7 @@ FIRST_ROW = {"no-divide-by-m": 1, "decay-on-biases": 2, "no-fprime-in-delta3": 1
              "no-fprime-in-delta2": 1, "no-sparsity-in-delta2": 3, "sparsity-outside-fprime": 3,
              "kl-sign": 3, "no-half": 1, "no-half-in-decay": 2, "forward-difference": 0,
              "fprime-in-linear-delta3": 7, "relu-mask-missing": 7, "l1-outside-mask": 7,
-             "b2-one-path": 7}
+             "b2-one-path": 7, "sums-not-means": 8}
 
 
 @pytest.mark.parametrize("name", sorted(FIRST_ROW))
@@ -481,6 +484,10 @@ def test_the_class_demo_catches_each_mistake_at_its_row(name):
     with planted(MISTAKES[name]):
         if FIRST_ROW[name] == 0:
             assert gradcheck.self_test() > GRADIENT_CHECK_THRESHOLD
+        elif FIRST_ROW[name] == 8:  # J and ∇J alike: only the value check sees it
+            assert all(gradcheck.check_row(row)[0] < GRADIENT_CHECK_THRESHOLD
+                       for row in gradcheck.ROWS)
+            assert gradcheck.value_check() > 1e3 * GRADIENT_CHECK_THRESHOLD
         else:
             ratio, blocks = gradcheck.check_row(gradcheck.ROWS[FIRST_ROW[name] - 1])
             assert ratio > 1e3 * GRADIENT_CHECK_THRESHOLD

@@ -27,6 +27,7 @@ from tinysae.modern import sae as modern
 _parameter_gradients = classic.parameter_gradients
 _sparsity_delta = classic.sparsity_delta
 _modern_parameter_gradients = modern.parameter_gradients
+_loss_and_grad = classic.loss_and_grad
 
 
 @dataclass(frozen=True)
@@ -91,6 +92,12 @@ def weight_decay_cost_without_half(W1, W2, weight_decay):
     return weight_decay * (np.sum(W1 ** 2) + np.sum(W2 ** 2))
 
 
+def loss_and_grad_summed(theta, X, n_hidden, *args, **kwargs):
+    """m·J and m·∇J: J and ∇J summed over the m examples, not averaged (one factor in both)."""
+    J, grad = _loss_and_grad(theta, X, n_hidden, *args, **kwargs)  # (n,)
+    return X.shape[0] * J, X.shape[0] * grad
+
+
 def forward_difference(f, x, eps=checker.DEFAULT_EPSILON):
     """(f(x + ε e_i) − f(x)) / ε: a one-sided difference, whose error is O(ε), not O(ε²)."""
     def value(point):
@@ -149,6 +156,9 @@ MISTAKES = {m.name: m for m in [
             "reconstruction_cost", reconstruction_cost_without_half),
     Mistake("no-half-in-decay", "½ missing in the weight decay cost: (λ/2)(‖W1‖² + ‖W2‖²)",
             classic, "weight_decay_cost", weight_decay_cost_without_half),
+    Mistake("sums-not-means", "J and ∇J are both m times too large (sums over the m "
+            "examples, not averages): a gradient check cannot see a factor shared by J and ∇J",
+            classic, "loss_and_grad", loss_and_grad_summed),
     Mistake("forward-difference", "a one-sided difference: use (f(x + ε) − f(x − ε)) / (2ε)",
             checker, "numerical_gradient", forward_difference),
     Mistake("fprime-in-linear-delta3", "the decoder is linear: δ3 = a3 − x, with no f′",
