@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import tinysae
-from tinysae.cli import Parser
+from tinysae.commands import Parser
 from tinysae.exercises.grading import (EXERCISES, FAIL, PASS, SKIPPED, grade_path, next_step)
 from tinysae.exercises.student_code import TIME_LIMIT, UnusableFile
 from tinysae.runtime.atomic_write import atomic_write
