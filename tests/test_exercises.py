@@ -111,6 +111,10 @@ PLANTS = [
                 "b1": np.mean(delta2, axis=0) + weight_decay * params["b1"],
                 "b2": np.mean(delta3, axis=0) + weight_decay * params["b2"]}""", 9),
     ("no-fprime-in-delta3", "sparse_autoencoder.py", "output_delta", "return a3 - X", 4),
+    ("fprime-of-a3", "sparse_autoencoder.py", "output_delta",
+     "s = sigmoid(a3)\nreturn -(X - a3) * s * (1 - s)", 4),
+    ("fprime-of-a2", "sparse_autoencoder.py", "hidden_delta",
+     "s = sigmoid(a2)\nreturn (delta3 @ W2 + sparsity_term) * s * (1 - s)", 5),
     ("no-fprime-in-delta2", "sparse_autoencoder.py", "hidden_delta",
      "return delta3 @ W2 + sparsity_term", 5),
     ("no-sparsity-in-delta2", "sparse_autoencoder.py", "hidden_delta",
@@ -339,12 +343,31 @@ def test_a_mistake_made_inside_loss_and_grad_is_named_there(tmp_path, capsys):
 
 @pytest.mark.parametrize("function, body, hint", [
     ("reconstruction_cost", "return 0.5 * np.mean((a3 - X) ** 2)", "a mean over every entry?"),
-    ("sigmoid", "return 1.0 / (1.0 + np.exp(z))", "yours = 1 − expected: f(−z)?")])
-def test_two_more_usual_slips_get_a_hint(function, body, hint, tmp_path, capsys):
+    ("sigmoid", "return 1.0 / (1.0 + np.exp(z))", "yours = 1 − expected: f(−z)?"),
+    ("sparsity_delta", "rho = sparsity_target\nreturn -rho / rho_hat + (1 - rho) / (1 - rho_hat)",
+     "yours = expected / β"),
+    ("parameter_gradients", CLASSIC["parameter_gradients"].replace(" + weight_decay * params[",
+                                                                   " + 0 * params["),
+     "λW missing from the gradient"),
+    ("parameter_gradients", CLASSIC["parameter_gradients"].replace(" + weight_decay * params[",
+                                                                   " + weight_decay / 2 * params["),
+     "λW halved"),
+    ("reconstruction_cost", "return np.array([np.sum((a3 - X) ** 2) / 2 / len(X)])",
+     "return float(cost)"),
+    ("kl_divergence", "return np.sum(rho * np.log(rho / rho_hat) + (1 - rho) * np.log((1 - rho)"
+                      " / (1 - rho_hat)))", "one value per hidden unit, not their sum"),
+    ("numerical_gradient", "\n        eps = 1e-2" + CLASSIC["numerical_gradient"],
+     "your ε looks like 0.01"),
+    ("loss_and_grad", CLASSIC["loss_and_grad"].replace("sparsity_weight * np.sum(kl", "np.sum(kl"),
+     "J's term β Σ_j KL(ρ‖ρ̂_j) without its β"),
+    ("loss_and_grad", CLASSIC["loss_and_grad"].replace(
+        "return J, pack(grads)", "return J, np.concatenate([grads[k].ravel() for k in "
+        "('W1', 'b1', 'W2', 'b2')])"), "the right numbers in another order: pack(grads)")])
+def test_usual_slips_get_a_hint(function, body, hint, tmp_path, capsys):
     folder = starter(tmp_path / "my-sae", {**CLASSIC, function: body})
     code, out, _ = grade(capsys, folder / "sparse_autoencoder.py")
-    first = min(n for n, v in rows(out) if v == "FAIL")
-    assert code == 1 and any(hint in line for line in diagnosis(out, first)), out
+    failing = [n for n, v in rows(out) if v == "FAIL"]
+    assert code == 1 and any(hint in line for n in failing for line in diagnosis(out, n)), out
 
 
 # ----------------------------------------------------------------------------- not fooled
@@ -424,7 +447,7 @@ def test_a_wrong_shape_names_its_sizes(tmp_path, capsys):
     out = grade(capsys, folder)[1]
     assert re.fullmatch(r"δ3: expected shape \((\d+), (\d+)\) = \(m, n_v\), got \(\2, \1\) = "
                         r"\(n_v, m\): transposed\?", diagnosis(out, 4)[0])
-    assert diagnosis(out, 11)[0].endswith("got a number: one value per entry, not their sum")
+    assert diagnosis(out, 11)[0].endswith("got a number: one value per hidden unit, not their sum")
 
 
 @pytest.mark.parametrize("old, new, words", [
@@ -472,7 +495,7 @@ FIRST_ROW = {"no-divide-by-m": 1, "decay-on-biases": 2, "no-fprime-in-delta3": 1
              "no-fprime-in-delta2": 1, "no-sparsity-in-delta2": 3, "sparsity-outside-fprime": 3,
              "kl-sign": 3, "no-half": 1, "no-half-in-decay": 2, "forward-difference": 0,
              "fprime-in-linear-delta3": 7, "relu-mask-missing": 7, "l1-outside-mask": 7,
-             "b2-one-path": 7, "sums-not-means": 8}
+             "b2-one-path": 7, "sums-not-means": 8, "fprime-of-a3": 1, "fprime-of-a2": 1}
 
 
 @pytest.mark.parametrize("name", sorted(FIRST_ROW))

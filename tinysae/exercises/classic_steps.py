@@ -8,7 +8,7 @@ graded once per stage, each time with one more term. The answer key is
 
 import numpy as np
 
-from tinysae.exercises.compare import diagnose
+from tinysae.exercises.compare import Hint, diagnose
 from tinysae.exercises.mistakes import MISTAKES, mistakes_of
 from tinysae.exercises.steps import (Problem, Stage, Step, check_cost_and_gradient, check_dict,
                                      check_gradients, check_value)
@@ -96,7 +96,8 @@ def parameter_gradients(student, p, weight_decay=0.0):
     args = (p.params, p.X, a2, delta2, delta3, weight_decay)
     return check_gradients(student, "parameter_gradients", args,
                            ref.parameter_gradients, p.sizes,
-                           mistakes_of(ref, "parameter_gradients"))
+                           mistakes_of(ref, "parameter_gradients"),
+                           decay=(weight_decay, p.params))
 
 
 def weight_decay_cost(student, p):
@@ -115,8 +116,11 @@ def kl_divergence(student, p):
 def sparsity_delta(student, p):
     rho_hat = p.rng.uniform(0.02, 0.98, size=p.n_h)  # (n_h,)
     args = (rho_hat, p.sparsity_target, p.sparsity_weight)
+    beta = p.sparsity_weight
     return check_value(student, "sparsity_delta", args, ref.sparsity_delta, p.sizes,
-                       mistakes_of(ref, "sparsity_delta"), what="sparsity term")
+                       mistakes_of(ref, "sparsity_delta"), what="sparsity term",
+                       factors=[(1 / beta, f"yours = expected / β (β = {beta:g}): β missing? "
+                                           "the term is β(−ρ/ρ̂ + (1−ρ)/(1−ρ̂))")])
 
 
 def _reference_loss(theta, X, n_hidden, weight_decay, sparsity_target, sparsity_weight):
@@ -132,9 +136,11 @@ def loss_and_grad(student, p, weight_decay=True, sparsity=True):
     def terms():
         values = ref.cost_terms(args[0], p.X, p.n_h, weight_decay=args[3],
                                 sparsity_target=args[4], sparsity_weight=args[5])
-        return {"(1/m) Σ ½‖a3 − x‖²": values["reconstruction"],
-                "(λ/2)(‖W1‖² + ‖W2‖²)": values["weight_decay"],
-                "β Σ_j KL(ρ‖ρ̂_j)": values["sparsity"]}
+        kl = ref.cost_terms(args[0], p.X, p.n_h, weight_decay=0.0, sparsity_target=args[4],
+                            sparsity_weight=1.0)["sparsity"]  # Σ_j KL(ρ‖ρ̂_j), β = 1
+        return ({"(1/m) Σ ½‖a3 − x‖²": values["reconstruction"],
+                 "(λ/2)(‖W1‖² + ‖W2‖²)": values["weight_decay"],
+                 "β Σ_j KL(ρ‖ρ̂_j)": values["sparsity"]}, {"β Σ_j KL(ρ‖ρ̂_j)": kl})
     return check_cost_and_gradient(student, "loss_and_grad", args, _reference_loss, mistakes,
                                    p.sizes, packed=True, terms=terms)
 
@@ -151,7 +157,11 @@ def numerical_gradient_step(student, p):
     got = call(student, "numerical_gradient", f, x)
     expected = numerical_gradient(f, x.copy())  # (n,)
     wrong = MISTAKES["forward-difference"]
-    lines = diagnose("∂f/∂x", got, expected, sizes, [(wrong, wrong.wrong(f, x.copy()))])
+    other_eps = [(Hint(f"your ε looks like {eps:g}: use the eps given (1e-4 by default)"),
+                  numerical_gradient(f, x.copy(), eps=eps))
+                 for eps in (1e-1, 1e-2, 1e-3, 1e-5, 1e-6, 1e-7, 1e-8)]
+    lines = diagnose("∂f/∂x", got, expected, sizes,
+                     [(wrong, wrong.wrong(f, x.copy()))] + other_eps)
     if lines:
         return lines
     try:

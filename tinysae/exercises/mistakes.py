@@ -28,6 +28,7 @@ _parameter_gradients = classic.parameter_gradients
 _sparsity_delta = classic.sparsity_delta
 _modern_parameter_gradients = modern.parameter_gradients
 _loss_and_grad = classic.loss_and_grad
+_sigmoid = classic.sigmoid
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,18 @@ def gradients_decaying_biases(params, X, a2, delta2, delta3, weight_decay):
 def output_delta_without_fprime(a3, X, decoder="sigmoid"):
     """δ3 = a3 − x: f′(z3) forgotten (right only for a linear decoder)."""
     return a3 - X  # (m, n_v)
+
+
+def output_delta_fprime_of_activation(a3, X, decoder="sigmoid"):
+    """δ3 = −(x − a3) ∘ f(a3)(1 − f(a3)): f′ applied to the activation a3, not to z3."""
+    s = _sigmoid(a3)  # (m, n_v)
+    return -(X - a3) * s * (1 - s)  # (m, n_v)
+
+
+def hidden_delta_fprime_of_activation(delta3, W2, a2, sparsity_term):
+    """δ2 = (δ3 W2 + term) ∘ f(a2)(1 − f(a2)): f′ applied to the activation a2, not to z2."""
+    s = _sigmoid(a2)  # (m, n_h)
+    return (delta3 @ W2 + sparsity_term) * s * (1 - s)  # (m, n_h)
 
 
 def hidden_delta_without_fprime(delta3, W2, a2, sparsity_term):
@@ -143,6 +156,10 @@ MISTAKES = {m.name: m for m in [
             classic, "parameter_gradients", gradients_decaying_biases),
     Mistake("no-fprime-in-delta3", "f′(z3) missing in δ3: δ3 = (a3 − x) ∘ a3(1 − a3)",
             classic, "output_delta", output_delta_without_fprime),
+    Mistake("fprime-of-a3", "f′ applied to the activation: f′(z3) = a3(1 − a3), not "
+            "f(a3)(1 − f(a3))", classic, "output_delta", output_delta_fprime_of_activation),
+    Mistake("fprime-of-a2", "f′ applied to the activation: f′(z2) = a2(1 − a2), not "
+            "f(a2)(1 − f(a2))", classic, "hidden_delta", hidden_delta_fprime_of_activation),
     Mistake("no-fprime-in-delta2", "f′(z2) missing in δ2: δ2 = (δ3 W2 + sparsity term) ∘ "
             "a2(1 − a2)", classic, "hidden_delta", hidden_delta_without_fprime),
     Mistake("no-sparsity-in-delta2", "the sparsity term is missing from δ2: add it to δ3 W2, "

@@ -85,7 +85,8 @@ def sae_loss_and_grad(student, p, l1=True):
 
     def terms():
         a2 = ref.sae_forward(p.params, p.X)["a2"]  # (m, n_h)
-        return {"β (1/m) Σ_ij |a2_ij|": ref.l1_cost(a2, args[2])}
+        return ({"β (1/m) Σ_ij |a2_ij|": ref.l1_cost(a2, args[2])},
+                {"β (1/m) Σ_ij |a2_ij|": ref.l1_cost(a2, 1.0)})
     return check_cost_and_gradient(student, "sae_loss_and_grad", args, _reference_loss,
                                    mistakes, p.sizes, packed=False, terms=terms)
 
