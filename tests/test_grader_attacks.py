@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from tinysae.cli import main
-from tinysae.exercises import child, student_code
+from tinysae.exercises import child, student_code, wire
 from tinysae.exercises.grading import EXERCISES
 
 sys.path.insert(0, str(Path(__file__).parent))
@@ -250,16 +250,16 @@ def test_the_wire_format_refuses_what_is_not_plain_data():
         stream = io.BytesIO(data)
         return lambda n: stream.read(n)
     chunks = []
-    child.write_message(chunks.append, {"value": ["array", 0]}, [np.arange(3.0)])
-    header, arrays = child.read_message(reader(b"".join(chunks)))
+    wire.write_message(chunks.append, {"value": ["array", 0]}, [np.arange(3.0)])
+    header, arrays = wire.read_message(reader(b"".join(chunks)))
     np.testing.assert_array_equal(arrays[0], [0.0, 1.0, 2.0])
     for bad in ({"arrays": [["|O", [1]]]}, {"arrays": [["<f8", [1 << 30, 1 << 30]]]},
                 {"arrays": "x"}):
         text = json.dumps(bad).encode()
-        with pytest.raises(child.Malformed):
-            child.read_message(reader(struct.pack("<Q", len(text)) + text))
-    with pytest.raises(child.Malformed):
-        child.read_message(reader(struct.pack("<Q", 1 << 40)))
+        with pytest.raises(wire.Malformed):
+            wire.read_message(reader(struct.pack("<Q", len(text)) + text))
+    with pytest.raises(wire.Malformed):
+        wire.read_message(reader(struct.pack("<Q", 1 << 40)))
 
 
 IN_PLACE = [

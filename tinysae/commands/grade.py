@@ -73,8 +73,19 @@ def main(argv):
 
 
 def _write_json(path, value):
-    text = json.dumps(value, indent=1, ensure_ascii=False) + "\n"
+    text = json_text(value) + "\n"
     atomic_write(path, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
+
+
+def json_text(value, indent=""):
+    """JSON, indented, with each step's record (or Gradescope test) on one line."""
+    inner = indent + "  "
+    if isinstance(value, dict) and value and not ("number" in value and "status" in value):
+        items = [f"{inner}{json.dumps(k)}: {json_text(v, inner)}" for k, v in value.items()]
+        return "{\n" + ",\n".join(items) + f"\n{indent}}}"
+    if isinstance(value, list) and value and isinstance(value[0], dict):
+        return "[\n" + ",\n".join(inner + json_text(v, inner) for v in value) + f"\n{indent}]"
+    return json.dumps(value, ensure_ascii=False)
 
 
 def _each(folders, settings, jobs):
@@ -141,12 +152,10 @@ def grade_folder(target, seed=0, time_limit=TIME_LIMIT):
 
 def file_record(exercise, outcomes, seconds):
     """One exercise file's part of a record: its steps with status, points and diagnosis."""
-    steps = [{"number": s.number, "key": s.key, "function": s.function, "title": s.title,
-              "status": outcomes[s.key].status if outcomes else "not started",
-              "points": outcomes[s.key].points if outcomes else 0, "max_points": s.points,
-              "diagnosis": outcomes[s.key].lines if outcomes else [],
-              "output": outcomes[s.key].output if outcomes else ""}
-             for s in exercise.steps]
+    steps = [{"number": s.number, "key": s.key, "status": outcomes[s.key].status,
+              "points": outcomes[s.key].points, "max_points": s.points,
+              "diagnosis": outcomes[s.key].lines, "output": outcomes[s.key].output}
+             for s in exercise.steps] if outcomes else []
     return {"optional": exercise.optional, "graded": outcomes is not None,
             "total": sum(step["points"] for step in steps),
             "max": sum(s.points for s in exercise.steps),
@@ -223,7 +232,8 @@ def gradescope(record):
             output = "\n".join(step["diagnosis"])
             if step["output"]:
                 output += "\nWhat your code printed:\n" + step["output"]
-            tests.append({"name": f"{name} step {step['number']}: {step['title']}",
+            title = next(s.title for s in EXERCISES[name].steps if s.key == step["key"])
+            tests.append({"name": f"{name} step {step['number']}: {title}",
                           "number": f"{Path(name).stem}.{step['number']}",
                           "score": step["points"] if counted else 0,
                           "max_score": step["max_points"] if counted else 0,

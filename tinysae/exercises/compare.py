@@ -207,3 +207,23 @@ def theta_blocks(theta_like, sizes):
     """A θ-shaped vector as the dict of its blocks W1, W2, b1, b2 (views)."""
     return unpack(np.asarray(theta_like, dtype=np.float64), sizes["n_v"], sizes["n_h"])
 
+
+def changed_in_place(function, name, before, after):
+    """The diagnosis of an input the student's ``function`` changed."""
+    short = name.split("[")[-1].strip("']") if "[" in name else name
+    how = "an in-place operation"
+    with np.errstate(all="ignore"):
+        if before.shape == after.shape:
+            ratio = after / before
+            keep = before != 0
+            if np.any(keep) and np.allclose(ratio[keep], ratio[keep].flat[0]) and \
+                    np.allclose(after[~keep], 0):
+                how = f"{short} *= …"
+            else:
+                how = f"{short} += … or {short} -= …"
+    lines = [f"your {function} changed {name} in place ({how}): make a new array",
+             f"    ({short} = {short} + …, not {short} += …; the caller's {name} must stay "
+             "as it was)"]
+    if function == "numerical_gradient":
+        lines.append("→ restore x[i] after each step")
+    return lines

@@ -17,7 +17,6 @@ student's code prints (and its warnings) is kept, step by step, to be shown apar
 table (:meth:`StudentProcess.take_output`).
 """
 
-import ast
 import os
 import select
 import signal
@@ -30,8 +29,10 @@ from pathlib import Path
 import numpy as np
 
 import tinysae
-from tinysae.exercises import child
-from tinysae.exercises.child import Malformed, read_message, write_message
+from tinysae.exercises.compare import changed_in_place
+from tinysae.exercises.student_source import arguments_of, blank_functions, one_line, printable
+from tinysae.exercises.wire import (Function, Malformed, decode, encode, opaque, read_message,
+                                    write_message)
 
 TINYSAE = Path(tinysae.__file__).parent
 
@@ -65,61 +66,6 @@ class StudentError(Exception):
         self.lines, self.crashed = list(lines), crashed
 
 
-class Function:
-    """A function handed to the student's code, sent as data: ``f(x) = Σ sin(c ∘ x) +
-    ½ xᵀAx`` (:func:`tinysae.exercises.child.sin_quadratic`); ``pair``: f returns (value,
-    a zero gradient)."""
-
-    def __init__(self, c, A, pair=False):
-        self.c, self.A, self.pair = c, A, pair
-
-    def __call__(self, x):
-        value = child.sin_quadratic(np.asarray(x, dtype=np.float64), self.c, self.A)
-        return (value, np.zeros_like(x)) if self.pair else value
-
-
-class Opaque:
-    """Stands for a student's output that is not numbers (its class is named after the
-    student's type, so that a diagnosis can say "got a str")."""
-
-
-def _opaque(name):
-    clean = "".join(ch for ch in name if ch.isalnum() or ch in "_ .") or "object"
-    return type(clean, (Opaque,), {})()
-
-
-def blank_functions(path):
-    """The names of the functions of the file at ``path`` whose body is only a docstring
-    and ``raise NotImplementedError`` (read from the source, not run)."""
-    try:
-        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
-        return set()
-    return {node.name for node in tree.body
-            if isinstance(node, ast.FunctionDef) and _is_blank(node)}
-
-
-def arguments_of(path):
-    """``{function: [its parameters' names]}`` of the file at ``path`` (from the source), to
-    name an argument in a diagnosis as the student's code names it."""
-    try:
-        tree = ast.parse(Path(path).read_text(encoding="utf-8"))
-    except (OSError, SyntaxError, ValueError, UnicodeDecodeError):
-        return {}
-    return {node.name: [a.arg for a in node.args.posonlyargs + node.args.args]
-            for node in tree.body if isinstance(node, ast.FunctionDef)}
-
-
-def _is_blank(node):
-    body = node.body
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        body = body[1:]  # the docstring
-    if len(body) != 1 or not isinstance(body[0], ast.Raise) or body[0].exc is None:
-        return False
-    raised = body[0].exc.func if isinstance(body[0].exc, ast.Call) else body[0].exc
-    return isinstance(raised, ast.Name) and raised.id == "NotImplementedError"
-
-
 class StudentProcess:
     """The student's file at ``path``, imported in a process of its own (started on the
     first call, again after it ended). ``time_limit``: seconds for each step's calls."""
@@ -142,7 +88,7 @@ class StudentProcess:
     def _start(self):
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
-        command = [sys.executable, "-I", str(Path(child.__file__).resolve()),
+        command = [sys.executable, "-I", str(Path(__file__).with_name("child.py").resolve()),
                    str(self.path.resolve()),
                    str(request_read), str(reply_write), str(self.cpu_seconds),
                    str(self.memory_limit), str(TINYSAE.resolve())]
@@ -248,7 +194,7 @@ class StudentProcess:
         try:
             changed = [int(i) for i in header.get("changed", [])]
             n_out = len(got) - len(changed)
-            value = child.decode(header.get("value"), got[:n_out], _opaque)
+            value = decode(header.get("value"), got[:n_out], opaque)
             after = dict(zip(changed, got[n_out:]))
         except (Malformed, TypeError, ValueError, RecursionError) as error:
             self.stop()
@@ -274,7 +220,7 @@ class StudentProcess:
             paths.append(name)
             return ["array", len(arrays) - 1]
         count = len(arrays)
-        tree = child.encode(value, arrays)
+        tree = encode(value, arrays)
         paths += [name] * (len(arrays) - count)
         return tree
 
@@ -332,10 +278,10 @@ class StudentProcess:
         if kind == "exit":
             at = header.get("where")
             status = header.get("status")
-            return [f"your code ended the process {doing}: os._exit({_clean(status)})"
-                    + (f" in {_clean(at)}" if at else "")]
+            return [f"your code ended the process {doing}: os._exit({one_line(status)})"
+                    + (f" in {one_line(at)}" if at else "")]
         if kind in ("error", "unusable") and isinstance(header.get("lines"), list):
-            return [_clean(line) for line in header["lines"][:4]] or ["an error"]
+            return [one_line(line) for line in header["lines"][:4]] or ["an error"]
         return [f"your process sent an unexpected message {doing}"]
 
     def take_output(self):
@@ -345,39 +291,8 @@ class StudentProcess:
         end = self.output.tell()
         self.output.seek(self.shown)
         data = self.output.read(min(end - self.shown, 4 * OUTPUT_SHOWN))
-        more = end - self.shown - len(data)
-        self.shown = end
-        text = data.decode("utf-8", "replace")
-        text = "".join(ch if ch.isprintable() or ch in "\n\t" else "?" for ch in text)
-        if len(text) > OUTPUT_SHOWN or more > 0:
-            text = text[:OUTPUT_SHOWN] + f"\n… ({end - len(data[:OUTPUT_SHOWN])} more bytes)"
-        return text
-
-
-def _clean(text, width=300):
-    """One printable line of the student's process's text."""
-    return "".join(ch if ch.isprintable() else "?" for ch in str(text).rstrip())[:width]
-
-
-def changed_in_place(function, name, before, after):
-    """The diagnosis of an input the student's ``function`` changed."""
-    short = name.split("[")[-1].strip("']") if "[" in name else name
-    how = "an in-place operation"
-    with np.errstate(all="ignore"):
-        if before.shape == after.shape:
-            ratio = after / before
-            keep = before != 0
-            if np.any(keep) and np.allclose(ratio[keep], ratio[keep].flat[0]) and \
-                    np.allclose(after[~keep], 0):
-                how = f"{short} *= …"
-            else:
-                how = f"{short} += … or {short} -= …"
-    lines = [f"your {function} changed {name} in place ({how}): make a new array",
-             f"    ({short} = {short} + …, not {short} += …; the caller's {name} must stay "
-             "as it was)"]
-    if function == "numerical_gradient":
-        lines.append("→ restore x[i] after each step")
-    return lines
+        total, self.shown = end - self.shown, end
+        return printable(data, total, OUTPUT_SHOWN)
 
 
 def call(student, function, *args, forbidden=()):
