@@ -211,6 +211,29 @@ def test_a_fake_table_printed_by_the_student_is_shown_apart(tmp_path, capsys):
     assert "  | " + "   1  sigmoid                         PASS" in printed
 
 
+def test_the_students_prints_and_warnings_are_shown_apart_by_step(tmp_path, capsys):
+    folder = attacked_folder(tmp_path, "print('hello from import')\n", """
+        import warnings
+        print("sigmoid was called", end="")
+        warnings.warn("mind the overflow")
+        return 1 / (1 + np.exp(-z))""")
+    code, out, _, _ = grade(capsys, folder / "sparse_autoencoder.py", "--time-limit", "2")
+    table, printed = out.split("What your code printed")
+    assert dict(rows(table))[1] == "PASS" and "hello" not in table
+    assert "  step 1 (sigmoid):\n  | hello from import\n  | sigmoid was called" in printed
+    assert "UserWarning: mind the overflow" in printed
+
+
+@pytest.mark.parametrize("body, says", [
+    ("while True:\n    print('x' * 1000)", "your code printed more than the grader keeps"),
+    ("return np.ones(10 ** 11)", "MemoryError: your code needed more memory than the grader")])
+def test_the_output_and_memory_limits_are_fails_named_as_such(body, says, tmp_path, capsys):
+    folder = attacked_folder(tmp_path, "", body)
+    code, out, _, seconds = grade(capsys, folder / "sparse_autoencoder.py", "--time-limit", "3")
+    assert code == 1 and dict(rows(out))[1] == "FAIL" and says in out and seconds < 10
+    assert len(out) < 10_000  # the output shown is cut
+
+
 def test_a_dependent_step_is_skipped_an_independent_one_still_graded(tmp_path, capsys):
     folder = attacked_folder(tmp_path, *HANGS["while-true-in-function"])
     fill(folder / "sparse_autoencoder.py",

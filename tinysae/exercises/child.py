@@ -3,7 +3,7 @@
 The grader (:mod:`tinysae.exercises.student_code`) starts this file as a script in a
 process of its own::
 
-    python -I child.py STUDENT_FILE REQUEST_FD REPLY_FD TIME_LIMIT MEMORY_LIMIT
+    python -I -u child.py STUDENT_FILE REQUEST_FD REPLY_FD TIME_LIMIT MEMORY_LIMIT
 
 It receives the inputs of one call at a time on REQUEST_FD and answers on REPLY_FD with the
 outputs, as plain data (:mod:`tinysae.exercises.wire`: a JSON header, then the raw bytes
@@ -24,6 +24,7 @@ Only the standard library and numpy are imported: this file is not imported as p
 tinysae here (the grader imports it only to know its path).
 """
 
+import errno
 import importlib.util
 import math
 import os
@@ -136,6 +137,9 @@ def where(error, path):
         text = "KeyboardInterrupt: your code raised it"
     elif isinstance(error, MemoryError):
         text = "MemoryError: your code needed more memory than the grader allows"
+    elif isinstance(error, OSError) and error.errno == errno.EFBIG:
+        text = (f"your code printed more than the grader keeps ({OUTPUT_BUDGET >> 20} MB): a "
+                "print in a loop?")
     frames = _student_frames(error, path)
     if not frames:
         return [text]

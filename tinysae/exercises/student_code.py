@@ -88,7 +88,8 @@ class StudentProcess:
     def _start(self):
         request_read, request_write = os.pipe()
         reply_read, reply_write = os.pipe()
-        command = [sys.executable, "-I", str(Path(__file__).with_name("child.py").resolve()),
+        child = Path(__file__).with_name("child.py").resolve()
+        command = [sys.executable, "-I", "-u", str(child),
                    str(self.path.resolve()),
                    str(request_read), str(reply_write), str(self.cpu_seconds),
                    str(self.memory_limit), str(TINYSAE.resolve())]
