@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tinysae.commands import Parser
+from tinysae.commands import Parser, path_argument
 from tinysae.exercises.starter import write_folder
 
 
@@ -14,7 +14,7 @@ def main(argv):
                                 "tinysae grade DIR. In an existing folder, only the files "
                                 "that are missing are written (a deleted starter file comes "
                                 "back; your work is never overwritten).")
-    parser.add_argument("folder", metavar="DIR", type=Path,
+    parser.add_argument("folder", metavar="DIR", type=path_argument,
                         help="the folder to create, or to complete (existing files are never "
                              "overwritten)")
     folder = parser.parse_args(argv).folder

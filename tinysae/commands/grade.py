@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 
 import tinysae
-from tinysae.commands import Parser
+from tinysae.commands import Parser, path_argument
 from tinysae.exercises.grading import (EXERCISES, FAIL, PASS, SKIPPED, grade_path, next_step)
 from tinysae.exercises.student_code import TIME_LIMIT, UnusableFile
 from tinysae.runtime.atomic_write import atomic_write
@@ -35,7 +35,7 @@ def main(argv):
                     description="Grade exercise folders made by 'tinysae exercises DIR': each "
                                 "step's function against tinysae's reference, on random sizes "
                                 "and data. The student's code runs in a process of its own.")
-    parser.add_argument("folders", metavar="DIR", type=Path, nargs="+",
+    parser.add_argument("folders", metavar="DIR", type=path_argument, nargs="+",
                         help="an exercise folder (or one of its exercise files); several "
                              "grade a class, one line each")
     parser.add_argument("--seed", type=int, default=0,
@@ -44,10 +44,10 @@ def main(argv):
                         help=f"seconds each step's calls may take [default: {TIME_LIMIT:g}]")
     parser.add_argument("--jobs", type=int, default=1, metavar="N",
                         help="folders graded at once [default: 1]")
-    parser.add_argument("--json", type=Path, metavar="FILE",
+    parser.add_argument("--json", type=path_argument, metavar="FILE",
                         help="write one record per folder (steps, points, diagnosis, total, "
                              "seed, version, seconds)")
-    parser.add_argument("--gradescope", type=Path, metavar="FILE",
+    parser.add_argument("--gradescope", type=path_argument, metavar="FILE",
                         help="write Gradescope's results.json for the one folder given")
     args = parser.parse_args(argv)
     check_option("--seed", args.seed)

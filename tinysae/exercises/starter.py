@@ -253,18 +253,24 @@ def files():
 
 def write_folder(folder):
     """Write the starter folder's files that are not there (creating the folder); a file
-    that exists is never overwritten. Returns ``(written, kept)``: the paths of each."""
+    that exists is never overwritten, and a link at one of their names is refused
+    (FileExistsError) before anything is written. Returns ``(written, kept)``."""
     folder = Path(folder)
     if folder.exists() and not folder.is_dir():
         raise FileExistsError(f"{folder} exists and is not a folder")
+    texts = files()
+    links = [name for name in texts if (folder / name).is_symlink()]
+    if links:  # a planted link: writing through it would write elsewhere
+        raise FileExistsError(f"{folder / links[0]} exists already, as a link; tinysae "
+                              "exercises never writes through or over a link")
     folder.mkdir(parents=True, exist_ok=True)
     written, kept = [], []
-    for name, text in files().items():
+    for name, text in texts.items():
         path = folder / name
-        if path.exists() or path.is_symlink():
+        if path.exists():
             kept.append(path)
             continue
-        with open(path, "x", encoding="utf-8") as file:  # never follows or replaces a file
-            file.write(text)
+        with open(path, "x", encoding="utf-8") as file:  # O_EXCL: a link planted meanwhile
+            file.write(text)                            # is refused, never followed
         written.append(path)
     return written, kept
