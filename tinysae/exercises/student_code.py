@@ -135,15 +135,12 @@ class StudentProcess:
         self.process.wait()
         self.process = None
 
-    def close(self):
-        self.stop()
-        self.output.close()
-
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        self.close()
+        self.stop()
+        self.output.close()
 
     def start(self):
         """Start the process now (else at the first call); a file that cannot be imported
