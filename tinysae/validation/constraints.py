@@ -200,6 +200,9 @@ CONSTRAINTS = {
     "n_examples": Integer(1),                     # examples drawn
     # tinysae bench
     "repeats": Integer(1),                        # rounds of the round-robin timing
+    # tinysae grade
+    "time_limit": Real(0, math.inf, "right"),     # seconds a graded step's calls may take
+    "jobs": Integer(1),                           # folders graded at once
     # the character-level language model and what is read from it (tinysae.networks)
     "context": Integer(1),                        # T, characters the model reads
     "n_embed": Integer(1),                        # d, dimensions of a character's embedding
