@@ -119,7 +119,7 @@ with limit_blas_threads(numpy_threads=1):
     lm = train_lm(corpus.ids["train"], CONTEXT, N_EMBED, N_NEURONS, n_steps=LM_STEPS,
                   batch_size=LM_BATCH, learning_rate=LM_LEARNING_RATE,
                   log_every=max(1, LM_STEPS // 6), rng=rng, verbose=True)
-    model = lm.model
+    model = lm.params
     model_bits = bits_per_character(model, test_ids, positions)
 print(f"language model: {model_bits:.3f} bits per character on the test text, against the "
       f"bigram's {bigram_bits:.3f} (trained in {lm.seconds:.0f} s)")

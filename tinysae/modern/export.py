@@ -35,7 +35,7 @@ import numpy as np
 from tinysae.runtime.atomic_write import atomic_write
 from tinysae.modern.sae import encode
 from tinysae.validation.checks import check_data, fail
-from tinysae.validation import trusted, validated
+from tinysae.validation.validated import validated
 
 CONFIG_FILE = "cfg.json"
 CHECK_INPUTS_FILE = "check_inputs.npy"
@@ -97,8 +97,7 @@ def export_saelens(params, folder, activation="relu", k=None, *, check_inputs=No
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    with trusted():  # params, activation and k were checked on entry
-        config = saelens_config(params, activation, k, **metadata)
+    config = saelens_config(params, activation, k, **metadata)
     weights = {"W_enc": params["W1"].T, "W_dec": params["W2"].T,
                "b_enc": params["b1"], "b_dec": params["b2"]}
     weights = {name: np.ascontiguousarray(w, dtype=np.float32) for name, w in weights.items()}
@@ -118,8 +117,7 @@ def _write_check_set(params, folder, activation, k, check_inputs):
         first = params["W2"][:, :N_DEFAULT_CHECKS]  # (n_v, ≤ 8)  the first directions
         check_inputs = params["b2"] + 2.0 * first.T  # (≤ 8, n_v)
     inputs = check_data("check_inputs", check_inputs, n_v).astype(np.float32)  # (m, n_v)
-    with trusted():
-        latents = encode(params, inputs.astype(np.float64), activation, k)  # (m, n_h)
+    latents = encode(params, inputs.astype(np.float64), activation, k)  # (m, n_h)
     for name, array in ((CHECK_INPUTS_FILE, inputs), (CHECK_LATENTS_FILE, latents)):
         array = np.ascontiguousarray(array, dtype=np.float32)
         atomic_write(folder / name, lambda tmp, array=array: _save_npy(tmp, array))
