@@ -47,7 +47,7 @@ from tinysae.networks.transformer_layers import (LN_EPS, attention_backward,  # 
                                                  layer_norm_backward, layer_norm_forward,
                                                  mlp_backward, mlp_forward)
 from tinysae.networks.corpus import VOCABULARY
-from tinysae.validation import validated
+from tinysae.validation.validated import validated
 from tinysae.validation.checks import fail
 
 #: Standard deviation of the initial weights (GPT-2's); residual outputs get ÷ √(2 L).

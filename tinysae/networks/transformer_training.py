@@ -13,11 +13,11 @@ import time
 
 import numpy as np
 
-from tinysae.modern.training import learning_rate_at
+
 from tinysae.networks.training import LMResult, check_ids, random_positions, windows_at
 from tinysae.networks.transformer import init_transformer, transformer_loss_and_grad
-from tinysae.training.adam import adam_init, adam_step
-from tinysae.validation import validated
+from tinysae.training.adam import adam_init, apply_adam, learning_rate_at
+from tinysae.validation.validated import validated
 
 
 def training_windows(ids, batch_size, n_ctx, rng):
@@ -50,7 +50,7 @@ def train_transformer(ids, n_layers, d_model, n_heads, d_mlp, n_ctx, *, n_steps=
     Returns
     -------
     LMResult
-        ``model`` (float64), ``history`` (``step``, ``bits``: the minibatch's bits per
+        ``params`` (float64), ``history`` (``step``, ``bits``: the minibatch's bits per
         character over all its positions), ``seconds``.
     """
     ids = check_ids(ids, n_ctx + 1)
@@ -61,8 +61,8 @@ def train_transformer(ids, n_layers, d_model, n_heads, d_mlp, n_ctx, *, n_steps=
     for step in range(n_steps):
         tokens = training_windows(ids, batch_size, n_ctx, rng).astype(np.intp)  # (B, T + 1)
         J, grads = transformer_loss_and_grad(model, tokens)
-        model, state = adam_step(model, grads, state,
-                                 learning_rate=learning_rate_at(step, n_steps, learning_rate))
+        model, state = apply_adam(model, grads, state,
+                                  learning_rate_at(step, n_steps, learning_rate))
         if step % log_every == 0 or step == n_steps - 1:
             history["step"].append(step)
             history["bits"].append(J / np.log(2))
