@@ -211,7 +211,7 @@ W_O = fast["blocks.0.attn.W_O"]  # (H, d_h, d)
 shares = np.einsum("hk,hkd,d->h", z, W_O, saes[resid]["W1"][j])  # (H,)
 head = int(np.argmax(shares))
 feature = sae_forward(saes[resid], cache[resid][0], "topk", K)["a2"][:, j]  # (T,)
-characters = [c if c != "\n" else "⏎" for c in ids_to_text(window[0])]
+characters = [{"\n": "⏎", " ": "·"}.get(c, c) for c in ids_to_text(window[0])]
 print(f"feature {j} ({prop}): top activation {feature[-1]:.2f} at …{''.join(characters[-12:])!r}; "
       f"heads' shares of its pre-activation {np.round(shares, 2).tolist()} → head {head}")
 args.save(plot_attention_beside_feature(

@@ -16,7 +16,7 @@ where hooks record or replace them (:mod:`tinysae.networks.transformer_hooks`).
 
 import numpy as np
 
-from tinysae.networks.char_mlp import gelu, gelu_derivative
+from tinysae.networks.char_mlp import _GELU_A, _GELU_C
 
 #: LayerNorm's ε, TransformerLens' default ``eps``.
 LN_EPS = 1e-5
@@ -113,20 +113,32 @@ def attention_backward(dout, p, cache):
 
 # ----------------------------------------------------------------------------- MLP
 
+def gelu_forward(z):
+    """gelu(z) = ½ z (1 + t), t = tanh(√(2/π)(z + 0.044715 z³)); t is kept for the backward."""
+    t = np.tanh(_GELU_C * (z + _GELU_A * (z * z * z)))  # (..., d_m)
+    return 0.5 * z * (1 + t), t
+
+
+def gelu_backward(z, t):
+    """gelu′(z) = ½ (1 + t) + ½ z (1 − t²) √(2/π)(1 + 3·0.044715 z²), from the forward's t."""
+    return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * _GELU_C * (1 + 3 * _GELU_A * (z * z))
+
+
 def mlp_forward(x, p, point=identity_point, prefix=""):
     """gelu(x W_in + b_in) W_out + b_out of the normalised stream x (B, T, d): (B, T, d)."""
     pre = point(prefix + "hook_pre", x @ p["mlp.W_in"] + p["mlp.b_in"])  # (B, T, d_m)
-    post = point(prefix + "hook_post", gelu(pre))  # (B, T, d_m)  the MLP's neurons
-    return post @ p["mlp.W_out"] + p["mlp.b_out"], (x, pre, post)  # (B, T, d)
+    post, t = gelu_forward(pre)  # (B, T, d_m) each
+    post = point(prefix + "hook_post", post)  # (B, T, d_m)  the MLP's neurons
+    return post @ p["mlp.W_out"] + p["mlp.b_out"], (x, pre, post, t)  # (B, T, d)
 
 
 def mlp_backward(dout, p, cache):
     """δx (B, T, d) and ∇W_in, ∇b_in, ∇W_out, ∇b_out."""
-    x, pre, post = cache
+    x, pre, post, t = cache
     d, d_m = p["mlp.W_in"].shape
     grads = {"mlp.W_out": post.reshape(-1, d_m).T @ dout.reshape(-1, d),  # (d_m, d)
              "mlp.b_out": dout.sum(axis=(0, 1))}  # (d,)
-    dpre = (dout @ p["mlp.W_out"].T) * gelu_derivative(pre)  # (B, T, d_m)
+    dpre = (dout @ p["mlp.W_out"].T) * gelu_backward(pre, t)  # (B, T, d_m)
     grads["mlp.W_in"] = x.reshape(-1, d).T @ dpre.reshape(-1, d_m)  # (d, d_m)
     grads["mlp.b_in"] = dpre.sum(axis=(0, 1))  # (d_m,)
     return dpre @ p["mlp.W_in"].T, grads  # (B, T, d)
