@@ -52,7 +52,7 @@ N_LAYERS = 2              # transformer blocks
 D_MODEL = 48              # d: the residual stream's width
 N_HEADS = 4               # attention heads per block (d_head = 12)
 D_MLP = 192               # neurons of each block's MLP (4 d)
-LM_STEPS = 1500           # Adam steps for the transformer ...
+LM_STEPS = 3000           # Adam steps for the transformer ...
 LM_BATCH = 32             # ... each on this many windows of 32 characters (32 predictions each)
 LM_LEARNING_RATE = 5e-3   # Adam's α (decays linearly to 0 over the last 20% of the steps)
 HOOKS = ("blocks.0.hook_resid_post", "blocks.0.hook_mlp_out")  # what the two SAEs read
@@ -164,8 +164,11 @@ print(f"{'property':<14}{'share':>6}" + "".join(f"{name:>17}" for name in units)
 for name, row in table.items():
     print(f"{name:<14}{row['frequency']:>6.1%}" + "".join(
         f"{row[kind].f1:>11.2f} ({row[kind].unit:>3})" for kind in units))
+swapped = held_out_table(units, {name: flags[positions] for name, flags in labels.items()},
+                         ~choose)  # chosen on the second half, scored on the first: a spread
 for kind in units:
-    print(f"mean held-out F1, {kind}: {np.mean([row[kind].f1 for row in table.values()]):.2f}")
+    print(f"mean held-out F1, {kind}: {np.mean([row[kind].f1 for row in table.values()]):.2f} "
+          f"(halves swapped: {np.mean([row[kind].f1 for row in swapped.values()]):.2f})")
 
 # %% [markdown]
 # ## Dashboards of the residual stream's best features
