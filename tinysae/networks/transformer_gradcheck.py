@@ -136,7 +136,7 @@ class ZeroGradient(float):
     """‖num − ana‖ of a block whose gradient is exactly zero; printed with ``=0``."""
 
 
-def format_row(label, ratio, blocks, width=4):
+def format_row(label, ratio, blocks, width=3):
     """The row: label and ratio over everything, then every block's ratio, ``width`` a line
     (the model's names shortened: ``blocks.1.attn.W_Q`` → ``1.attn.W_Q``)."""
     cells = [f"{name.replace('blocks.', ''):>16} {value:7.0e}"
