@@ -16,8 +16,34 @@ exported for TransformerLens and SAELens, with a check set (README, "From tinysa
 SAELens").
 
 Command:   python lessons/12_residual_stream.py        (add --quick for the tests)
+Full run:  11 min 24 s on 2 cores, 3 min 44 s of CPU (`tinysae bench --lessons 12`).
 
-What you will see (full run): RESULTS
+What you will see (full run, on one thread): the corpus (101 files, 2.9 M characters for
+the model; 33 files each for the SAEs and the test); the bigram's 3.529 bits per character
+on lesson 10's 40000 test positions (lesson 10 prints the same figure: the same
+characters); the transformer's progress; 2.270 bits per character on those positions,
+against 2.51 for lesson 10's MLP and 3.53 for the bigram. The residual-stream SAE (384
+latents, TopK k = 16): L0 16, FVU 0.082, no dead latents; spliced in at every position of
+each window, 2.242 → 2.480 bits per character on 4000 of the positions, against 11.35 with
+the stream zero-ablated and 6.81 mean-ablated: 97.4% of the loss recovered against zero,
+94.8% against the mean. The MLP-output SAE: L0 16, FVU 0.070, no dead latents, 2.347
+spliced in (5.12 zero, 4.35 mean): 96.4% and 95.0%. Most latents of both fire on 0.1% to
+10% of positions (12_density.png). Then the held-out table (each property's best unit and
+threshold chosen on the first half of the test text, F1 measured on the second): the mean
+F1 over 12 properties is 0.42 for the MLP's neurons, 0.47 for the residual-stream
+features, 0.46 for the MLP-output features — and 0.50 for the control, 384 random
+directions of the residual stream (0.40, 0.46, 0.44 and 0.48 with the halves swapped).
+On average the SAEs tie with random directions: in a 48-dimensional stream into which
+everything is written, a random direction and a threshold already make a fair linear
+probe, and it is better than any sparse feature at the broad properties (prose 0.61
+against 0.42 and 0.54, brackets 0.41 against 0.25 and 0.32). Features win where a property
+is one narrow thing: just after `def ` (0.44 against 0.10 for random directions and 0.11
+for the best neuron; only about 20 such positions in the scoring half, so a rough number);
+after `self.` the MLP-output feature reaches 0.98 and the residual one 0.88, but random
+directions reach 0.96 and the neurons 0.42. So the residual-stream SAE does not find
+here, held out and against this control, what lesson 10's neuron SAE did not: lesson 10's
+F1s were chosen and scored on the same positions and had no random control; this lesson's
+lesson is the control. ATTENTION
 
 Pictures: 12_features.png, dashboards of the best residual-stream feature for six
 properties; 12_attention.png, a head's attention pattern beside the feature it writes;
@@ -199,14 +225,15 @@ args.save(plot_dashboards(boards, title=f"Residual-stream SAE ({N_LATENTS} laten
 # %% [markdown]
 # ## A feature and the head that writes it
 # The residual stream after block 0 is the embeddings plus each head's output plus the MLP's.
-# For the best "after `self.`" feature, at its top activation, each head's share of the
-# feature's pre-activation is that head's output z_h W_O[h] read by the feature's encoder row;
-# the head with the largest share is drawn beside the feature.
+# For the best "after `self.`" feature, at its top activation after `self.`, each head's
+# share of the feature's pre-activation is that head's output z_h W_O[h] read by the
+# feature's encoder row; the head with the largest share is drawn beside the feature.
 
 # %%
 prop = "after_self" if "after_self" in table else next(iter(table))
 j = table[prop]["resid feature"].unit
-top = positions[np.argmax(latents[resid][:, j])]
+has = labels[prop][positions]  # (m,)  the positions with the property
+top = positions[has][np.argmax(latents[resid][has, j])]  # its top activation among them
 window = test_ids[top - N_CTX + 1:top + 1][None].astype(np.intp)  # (1, T)
 _, cache = run_with_cache(fast, window)
 z = cache["blocks.0.attn.hook_z"][0, -1]  # (H, d_h)  the heads' outputs at the last position
