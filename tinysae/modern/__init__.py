@@ -17,7 +17,8 @@ Modules, in the order lessons 08 and 09 use them:
 - :mod:`~tinysae.modern.baseline` — the 2008 sigmoid + KL model on the same data;
 - :mod:`~tinysae.modern.crosscoder` — one dictionary for several layers, by hand;
 - :mod:`~tinysae.modern.crosscoder_training` — its minibatch training;
-- :mod:`~tinysae.modern.export` — a SAELens-style folder (``cfg.json`` and the weights).
+- :mod:`~tinysae.modern.export` — a SAELens-style folder (``cfg.json`` and the weights);
+- :mod:`~tinysae.modern.saelens_files` — reading such a folder back, trusting nothing in it.
 """
 
 from tinysae.modern.baseline import train_2008  # noqa: F401
@@ -29,7 +30,8 @@ from tinysae.modern.crosscoder import (  # noqa: F401
     relative_decoder_norms,
 )
 from tinysae.modern.crosscoder_training import CrosscoderResult, train_crosscoder  # noqa: F401
-from tinysae.modern.export import export_saelens, load_saelens, saelens_config  # noqa: F401
+from tinysae.modern.export import export_saelens, saelens_config  # noqa: F401
+from tinysae.modern.saelens_files import load_saelens  # noqa: F401
 from tinysae.modern.metrics import (  # noqa: F401
     RECOVERY_THRESHOLD,
     cosine_similarities,
