@@ -212,7 +212,13 @@ def main(argv):
     parser.add_argument("--bug", metavar="NAME", choices=list(MISTAKES),
                         help="plant one of the usual mistakes (listed below) and watch the "
                              "check catch it")
-    mistake = MISTAKES.get(parser.parse_args(argv).bug)
+    parser.add_argument("--transformer", action="store_true",
+                        help="instead: lesson 12's transformer, block by block, a ratio per "
+                             "parameter")
+    options = parser.parse_args(argv)
+    if options.transformer:
+        return transformer_table()
+    mistake = MISTAKES.get(options.bug)
     if mistake:
         print(textwrap.fill(f"planted mistake {mistake.name}: {mistake.wrong.__doc__.strip()}",
                             WIDTH, subsequent_indent="  ",
@@ -227,6 +233,24 @@ def main(argv):
     print("\n" + "\n".join((["caught by the checker's own tests"] if not checker_ok else [])
                            + (caught(failed) if failed else [])))
     return 0
+
+
+def transformer_table():
+    """Print the transformer's rows (:mod:`tinysae.networks.transformer_gradcheck`); 0 if all
+    pass."""
+    from tinysae.networks import transformer_gradcheck as rows
+
+    print(f"The transformer's backward pass against centred differences (ε = {CHECK_EPSILON:g}), "
+          "block by block;\nUFLDL's ratio over everything, then per parameter "
+          f"(=0: a gradient that is exactly 0).\nA row passes below "
+          f"{GRADIENT_CHECK_THRESHOLD:.0e}.\n")
+    failed = 0
+    for row in rows.ROWS:
+        ratio, blocks = rows.check_row(row)
+        passed = max(ratio, *blocks.values()) < GRADIENT_CHECK_THRESHOLD
+        failed += not passed
+        print(rows.format_row(row.label, ratio, blocks) + ("" if passed else "   FAIL"))
+    return 1 if failed else 0
 
 
 def caught(failed):

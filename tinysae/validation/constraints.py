@@ -210,6 +210,12 @@ CONSTRAINTS = {
     "n_layers": Integer(1),                       # L, hidden layers (a crosscoder reads them all)
     "layer": Integer(1),                          # which hidden layer (1 … L) to read
     "max_files": Integer(1),                      # source files read (the first, sorted by name)
+    # the small transformer (tinysae.networks.transformer), TransformerLens' names
+    "d_model": Integer(1),                        # d, the residual stream's width
+    "n_heads": Integer(1),                        # H, attention heads per block
+    "d_mlp": Integer(1),                          # d_m, the MLP's neurons per block
+    "n_ctx": Integer(1),                          # the longest sequence the model reads
+    "d_vocab": Integer(1),                        # V, token ids the model reads and predicts
     # arrays, checked after the scalars they depend on
     "params": Params(),                           # W1 (n_h, n_v), W2 (n_v, n_h), b1, b2
     "X": Data(),                                  # (m, n_v), one example per row
