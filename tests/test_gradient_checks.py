@@ -14,6 +14,7 @@ import pytest
 
 from tinysae import GRADIENT_CHECK_THRESHOLD, numerical_gradient
 from tinysae.commands import gradcheck
+from tinysae.modern.architecture_checks import ARCHITECTURE_ROWS
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -50,3 +51,13 @@ def test_grad_term_by_term(row):
     show(gradcheck.format_row(row.label, ratio, blocks, verdict=False))
     assert ratio < GRADIENT_CHECK_THRESHOLD
     assert set(blocks) == {"W1", "W2", "b1", "b2"} and all(r < 1e-8 for r in blocks.values())
+
+
+@pytest.mark.parametrize("row", ARCHITECTURE_ROWS, ids=[row.id for row in ARCHITECTURE_ROWS])
+def test_grad_architectures(row):
+    """Today's SAEs (tinysae.modern.architecture_checks); JumpReLU's θ against the smoothed L0."""
+    ratio, blocks = row.check()
+    show(gradcheck.format_row(row.label, ratio, blocks if "W1" in blocks else None,
+                              verdict=False))
+    assert ratio < GRADIENT_CHECK_THRESHOLD
+    assert all(r < 1e-8 for r in blocks.values())
