@@ -77,8 +77,8 @@ def topk_auxk_loss_and_grad(params, X, k, residual, dead, k_aux, aux_weight=AUX_
     X : ndarray of shape (m, n_v)
     k : int
         Latents kept per example by TopK.
-    residual : ndarray of shape (m, n_v)
-        e = x − a3, computed before this call (a constant here).
+    residual : ndarray of shape (m, n_v) or None
+        e = x − a3 held constant; None: computed from this forward pass (as in training).
     dead : ndarray of bool, shape (n_h,)
         The latents counted as dead.
     k_aux : int
@@ -95,8 +95,11 @@ def topk_auxk_loss_and_grad(params, X, k, residual, dead, k_aux, aux_weight=AUX_
         :func:`~tinysae.modern.sae.sae_forward`'s dict, plus ``a_aux``.
     """
     cache = sae_forward(params, X, "topk", k)
+    if residual is None:  # training: this batch's own residual, a constant all the same
+        residual = X - cache["a3"]  # (m, n_v)
     a_aux, mask_aux, e_hat = aux_forward(cache["z2"], params["W2"], dead, k_aux)
-    J = reconstruction_cost(cache["a3"], X) + aux_cost(e_hat, residual, aux_weight)
+    J = reconstruction_cost(cache["a3"], X) + (  # no dead latent: no auxiliary loss
+        aux_cost(e_hat, residual, aux_weight) if np.any(dead) else 0.0)
     delta3 = output_delta(cache["a3"], X)  # (m, n_v)
     delta_aux = aux_delta(e_hat, residual, aux_weight)  # (m, n_v)
     delta2 = (hidden_delta(delta3, params["W2"], cache["mask"], 0.0)
