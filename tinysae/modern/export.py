@@ -13,6 +13,13 @@ on load) and the four weight arrays under SAELens' names, transposed to its row 
     activation "relu"        →      architecture "standard"
     activation "topk", k     →      architecture "topk", k
     z2 = (x − b2) W1ᵀ + b1    ⇔      (x − b_dec) W_enc + b_enc with apply_b_dec_to_input = true
+    threshold θ (n_h,)       →      architecture "jumprelu", threshold (d_sae,)
+
+Today's architectures (:mod:`tinysae.modern.architecture_training`) go out in the form
+SAELens 6.x saves for inference: TopK + AuxK as "topk" (AuxK only trains); JumpReLU as
+"jumprelu" with its thresholds; BatchTopK and Matryoshka as "jumprelu" too, every latent
+with the one global threshold (as SAELens turns its own BatchTopK and Matryoshka-BatchTopK
+into JumpReLU when it saves them). :func:`export_architecture` picks the form.
 
 The weights go to ``sae_weights.safetensors`` when the small ``safetensors`` package is
 installed (``pip install "tinysae[export]"``), else to ``sae_weights.npz`` with the same
@@ -26,7 +33,7 @@ from pathlib import Path
 import numpy as np
 
 from tinysae.runtime.atomic_write import atomic_write
-from tinysae.validation.checks import fail
+from tinysae.validation.checks import check_vector, fail
 from tinysae.validation import trusted, validated
 
 CONFIG_FILE = "cfg.json"
@@ -46,11 +53,13 @@ def _safetensors():
 @validated
 def saelens_config(params, activation="relu", k=None, *, model_name="tinysae-charlm",
                    hook_name="hidden.1", hook_layer=1, context_size=None,
-                   dataset_path="python-stdlib"):
-    """The ``cfg.json`` dict for ``params`` (W1 (n_h, n_v), …) with SAELens' keys."""
+                   dataset_path="python-stdlib", jumprelu=False):
+    """The ``cfg.json`` dict for ``params`` (W1 (n_h, n_v), …) with SAELens' keys
+    (``jumprelu``: a JumpReLU, whose thresholds go with the weights)."""
     n_h, n_v = np.shape(params["W1"])
     config = {
-        "architecture": "topk" if activation == "topk" else "standard",
+        "architecture": ("jumprelu" if jumprelu else
+                         "topk" if activation == "topk" else "standard"),
         "d_in": int(n_v), "d_sae": int(n_h), "dtype": "float32", "device": "cpu",
         "activation_fn_str": activation, "apply_b_dec_to_input": True,
         "normalize_activations": "none", "finetuning_scaling_factor": False,
@@ -65,7 +74,7 @@ def saelens_config(params, activation="relu", k=None, *, model_name="tinysae-cha
 
 
 @validated
-def export_saelens(params, folder, activation="relu", k=None, **metadata):
+def export_saelens(params, folder, activation="relu", k=None, threshold=None, **metadata):
     """Write ``params`` to ``folder`` as ``cfg.json`` and the weights; returns the weights' path.
 
     Parameters
@@ -75,16 +84,23 @@ def export_saelens(params, folder, activation="relu", k=None, **metadata):
     folder : str or Path
         Created if missing; files in it with the same names are replaced.
     activation, k : as in :func:`tinysae.modern.train_sae`.
+    threshold : ndarray of shape (n_h,), optional
+        A JumpReLU's thresholds θ > 0 (with ``activation="relu"``): a2 = z2 ∘ H(z2 − θ).
     **metadata
         ``model_name``, ``hook_name``, ``hook_layer``, ``context_size``, ``dataset_path``
         (see :func:`saelens_config`).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
+    if threshold is not None:
+        threshold = _checked_threshold(threshold, params, activation)  # (n_h,)
     with trusted():  # params, activation and k were checked on entry
-        config = saelens_config(params, activation, k, **metadata)
+        config = saelens_config(params, activation, k, jumprelu=threshold is not None,
+                                **metadata)
     weights = {"W_enc": params["W1"].T, "W_dec": params["W2"].T,
                "b_enc": params["b1"], "b_dec": params["b2"]}
+    if threshold is not None:
+        weights["threshold"] = threshold
     weights = {name: np.ascontiguousarray(w, dtype=np.float32) for name, w in weights.items()}
     atomic_write(folder / CONFIG_FILE,
                  lambda tmp: Path(tmp).write_text(json.dumps(config, indent=2) + "\n"))
@@ -92,6 +108,26 @@ def export_saelens(params, folder, activation="relu", k=None, **metadata):
     if writer is not None:
         return atomic_write(folder / SAFETENSORS_FILE, lambda tmp: writer.save_file(weights, tmp))
     return atomic_write(folder / NPZ_FILE, lambda tmp: _save_npz(tmp, weights))
+
+
+def _checked_threshold(threshold, params, activation):
+    """θ (n_h,): finite and positive, for a ReLU-based (JumpReLU) export."""
+    if activation != "relu":
+        fail("threshold", "None with activation 'topk' (a JumpReLU is ReLU-based)", threshold)
+    n_h = np.shape(params["W1"])[0]
+    threshold = check_vector("threshold", threshold, n_h)  # (n_h,)
+    if not np.all(threshold > 0):
+        fail("threshold", f"{n_h} positive numbers (one per latent)", threshold)
+    return threshold
+
+
+def export_architecture(result, folder, **metadata):
+    """Export a :func:`tinysae.modern.train_architecture` result in SAELens' inference form:
+    TopK + AuxK as "topk" with k, the others as "jumprelu" with their thresholds.
+    Returns the weights' path."""
+    if result.architecture == "topk_auxk":
+        return export_saelens(result.params, folder, "topk", result.k, **metadata)
+    return export_saelens(result.params, folder, threshold=result.threshold, **metadata)
 
 
 def _save_npz(path, weights):
