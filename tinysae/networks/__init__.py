@@ -9,7 +9,9 @@ Modules, in the order the lessons use them:
 - :mod:`~tinysae.networks.training` — Adam on random windows, bits per character;
 - :mod:`~tinysae.networks.activations` — the neurons on text, sampled for an SAE, spliced;
 - :mod:`~tinysae.networks.properties` — what a position in Python source is (in a string, …);
-- :mod:`~tinysae.networks.dashboards` — a unit's top contexts, histogram and logit effect.
+- :mod:`~tinysae.networks.dashboards` — a unit's top contexts, histogram and logit effect;
+- :mod:`~tinysae.networks.interventions` — edit the neurons while the model runs: ablate or
+  clamp a feature, generate text, the shift of the next character.
 """
 
 from tinysae.networks.activations import (  # noqa: F401
@@ -48,6 +50,14 @@ from tinysae.networks.char_mlp import (  # noqa: F401
     lm_loss_and_grad,
     logits_from,
     n_layers_of,
+)
+from tinysae.networks.interventions import (  # noqa: F401
+    ablate_direction,
+    clamp_direction,
+    generate,
+    kl_bits,
+    next_character_probabilities,
+    random_unit_directions,
 )
 from tinysae.networks.properties import (  # noqa: F401
     PROPERTIES,
