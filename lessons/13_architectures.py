@@ -179,7 +179,7 @@ test_ids = corpus.ids["test"]
 positions = np.sort(random_positions(test_ids, EVAL_POSITIONS, CONTEXT, rng))  # (m,)
 with limit_blas_threads(numpy_threads=1):
     model = train_lm(corpus.ids["train"], CONTEXT, N_EMBED, N_NEURONS, n_steps=LM_STEPS,
-                     batch_size=LM_BATCH, learning_rate=LM_LEARNING_RATE, rng=rng).model
+                     batch_size=LM_BATCH, learning_rate=LM_LEARNING_RATE, rng=rng).params
     clean_bits = bits_per_character(model, test_ids, positions)
     zeroed_bits = spliced_bits(model, test_ids, positions, 1, np.zeros_like)
     neurons = neuron_activations(model, test_ids, positions, layer=1)  # (m, n_h)

@@ -25,7 +25,6 @@ from tinysae.modern.batchtopk import (batch_topk_margin, batchtopk_loss_and_grad
 from tinysae.modern.jumprelu import (jumprelu_forward, jumprelu_loss_and_grad,
                                      l0_threshold_gradient, smoothed_l0_cost)
 from tinysae.modern.sae import init_sae, kink_margin, sae_forward
-from tinysae.validation import trusted
 
 #: The tiny problem's sizes, and TopK's k in it.
 N_VISIBLE, N_LATENTS, M, K = 16, 6, 10, 2
@@ -62,9 +61,8 @@ def _problem(seed, margin_of):
         params["W1"] = params["W1"] + 0.3 * rng.standard_normal(params["W1"].shape)  # untied
         params["b1"] = 0.1 * rng.standard_normal(N_LATENTS)  # (n_h,)
         threshold = rng.uniform(0.2, 0.6, N_LATENTS)  # (n_h,)  JumpReLU's θ
-        with trusted():
-            if margin_of(params, X, threshold) >= KINK_MARGIN:
-                return params, X, threshold
+        if margin_of(params, X, threshold) >= KINK_MARGIN:
+            return params, X, threshold
     raise AssertionError("no seed in 1000 keeps the pre-activations away from the kinks")
 
 
@@ -74,9 +72,8 @@ def _check_blocks(loss_and_grad, params):
         J, grads = loss_and_grad(unpack(theta, N_VISIBLE, N_LATENTS))
         return J, pack({name: grads[name] for name in ("W1", "W2", "b1", "b2")})
     theta = pack(params)
-    with trusted():
-        analytic = f(theta)[1].copy()  # (n,)
-        numerical = numerical_gradient(f, theta, eps=CHECK_EPSILON)  # (n,)
+    analytic = f(theta)[1].copy()  # (n,)
+    numerical = numerical_gradient(f, theta, eps=CHECK_EPSILON)  # (n,)
     return (relative_difference(numerical, analytic),
             relative_difference_by_block(numerical, analytic, N_VISIBLE, N_LATENTS))
 
@@ -96,8 +93,7 @@ def check_topk_auxk():
         on_dead = np.where(dead, z2, -np.inf)  # (m, n_h)
         return min(kink_margin(z2, "topk", K), kink_margin(on_dead[:, dead], "topk", K_AUX))
     params, X, _ = _problem(0, margin)
-    with trusted():
-        residual = X - sae_forward(params, X, "topk", K)["a3"]  # (m, n_v)  a constant
+    residual = X - sae_forward(params, X, "topk", K)["a3"]  # (m, n_v)  a constant
     return _check_blocks(lambda p: topk_auxk_loss_and_grad(p, X, K, residual, dead, K_AUX,
                                                            AUX_WEIGHT)[:2], params)
 
@@ -131,8 +127,7 @@ def check_jumprelu_threshold_l0():
     """JumpReLU's θ, L0 term: the pseudo-derivative against centred differences of the
     kernel-smoothed L0. Returns ``(ratio, {"threshold": ratio})``."""
     params, X, threshold = _problem(0, _jumprelu_margin)
-    with trusted():
-        z2 = jumprelu_forward(params, threshold, X)["z2"]  # (m, n_h)
+    z2 = jumprelu_forward(params, threshold, X)["z2"]  # (m, n_h)
     analytic = l0_threshold_gradient(z2, threshold, L0_WEIGHT, BANDWIDTH)  # (n_h,)
     assert np.any(analytic != 0), "no pre-activation inside the kernel: the check is empty"
     numerical = numerical_gradient(lambda t: smoothed_l0_cost(z2, t, L0_WEIGHT, BANDWIDTH),

@@ -30,10 +30,10 @@ from tinysae.modern.batchtopk import (batchtopk_loss_and_grad, kept_minimum,
 from tinysae.modern.jumprelu import (BANDWIDTH, MIN_THRESHOLD, THRESHOLD_INIT,
                                      jumprelu_forward, jumprelu_loss_and_grad)
 from tinysae.modern.sae import init_sae, normalize_columns, remove_parallel_component, sae_forward
-from tinysae.modern.training import LR_DECAY_FRACTION, _first_batch, learning_rate_at
-from tinysae.training.adam import adam_init, adam_step
-from tinysae.validation import trusted, validated
+from tinysae.modern.training import _first_batch
+from tinysae.training.adam import LR_DECAY_FRACTION, adam_init, apply_adam, learning_rate_at
 from tinysae.validation.checks import check_data, fail
+from tinysae.validation.validated import validated
 
 #: The architectures, by the name ``train_architecture`` takes.
 ARCHITECTURES = ("topk_auxk", "jumprelu", "batchtopk", "matryoshka")
@@ -61,10 +61,9 @@ def architecture_forward(result, X):
     TopK + AuxK: TopK (the AuxK loss only trains); the others: JumpReLU with ``threshold``.
     """
     X = check_data("X", X, result.params["W1"].shape[1])  # (m, n_v)
-    with trusted():
-        if result.architecture == "topk_auxk":
-            return sae_forward(result.params, X, "topk", result.k)
-        return jumprelu_forward(result.params, result.threshold, X)
+    if result.architecture == "topk_auxk":
+        return sae_forward(result.params, X, "topk", result.k)
+    return jumprelu_forward(result.params, result.threshold, X)
 
 
 def matryoshka_prefixes(n_latents, n_prefixes=4):
@@ -146,30 +145,29 @@ def train_architecture(sample, n_visible, n_latents, architecture, *, k=None,
     silent_for = np.zeros(n_latents, dtype=np.int64)  # (n_h,) examples since last firing
     history = {"step": [], "loss": [], "l0": [], "dead": []}
     kept, decay_start = [], (1 - LR_DECAY_FRACTION) * n_steps
-    with trusted():  # every argument was checked on entry; the math trusts them
-        for step in range(n_steps):
-            X = check_data("sample", sample(batch_size, rng), n_visible, dtype)  # (B, n_v)
-            dead = silent_for >= dead_window  # (n_h,)
-            J, grads, cache = _loss_and_grad(
-                architecture, params, X, k=k, dead=dead, k_aux=k_aux, aux_weight=aux_weight,
-                sparsity_weight=sparsity_weight, bandwidth=bandwidth, prefixes=prefixes)
-            grads["W2"] = remove_parallel_component(grads["W2"], params["W2"])  # (n_v, n_h)
-            params, state = adam_step(params, grads, state,
-                                      learning_rate=learning_rate_at(step, n_steps, learning_rate))
-            params["W2"] = normalize_columns(params["W2"])  # (n_v, n_h)
-            if architecture == "jumprelu":
-                params["threshold"] = np.maximum(params["threshold"], MIN_THRESHOLD)  # (n_h,)
-            fired = np.any(cache["a2"] != 0, axis=0)  # (n_h,)
-            silent_for = np.where(fired, 0, silent_for + batch_size)  # (n_h,)
-            if step >= decay_start:
-                kept.append(kept_minimum(cache["a2"]))
-            if step % log_every == 0 or step == n_steps - 1:
-                row = (step, J, float(np.count_nonzero(cache["a2"]) / batch_size),
-                       int(dead.sum()))
-                for key, value in zip(history, row):
-                    history[key].append(value)
-                if verbose:
-                    print("step {:6d}  loss {:.5f}  L0 {:6.2f}  dead {:5d}".format(*row))
+    for step in range(n_steps):
+        X = check_data("sample", sample(batch_size, rng), n_visible, dtype)  # (B, n_v)
+        dead = silent_for >= dead_window  # (n_h,)
+        J, grads, cache = _loss_and_grad(
+            architecture, params, X, k=k, dead=dead, k_aux=k_aux, aux_weight=aux_weight,
+            sparsity_weight=sparsity_weight, bandwidth=bandwidth, prefixes=prefixes)
+        grads["W2"] = remove_parallel_component(grads["W2"], params["W2"])  # (n_v, n_h)
+        params, state = apply_adam(params, grads, state,
+                                   learning_rate_at(step, n_steps, learning_rate))
+        params["W2"] = normalize_columns(params["W2"])  # (n_v, n_h)
+        if architecture == "jumprelu":
+            params["threshold"] = np.maximum(params["threshold"], MIN_THRESHOLD)  # (n_h,)
+        fired = np.any(cache["a2"] != 0, axis=0)  # (n_h,)
+        silent_for = np.where(fired, 0, silent_for + batch_size)  # (n_h,)
+        if step >= decay_start:
+            kept.append(kept_minimum(cache["a2"]))
+        if step % log_every == 0 or step == n_steps - 1:
+            row = (step, J, float(np.count_nonzero(cache["a2"]) / batch_size),
+                   int(dead.sum()))
+            for key, value in zip(history, row):
+                history[key].append(value)
+            if verbose:
+                print("step {:6d}  loss {:.5f}  L0 {:6.2f}  dead {:5d}".format(*row))
     threshold = params.pop("threshold", None)
     if architecture in ("batchtopk", "matryoshka"):
         threshold = np.full(n_latents, np.mean(kept), dtype)  # (n_h,)  one global θ
