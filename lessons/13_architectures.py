@@ -53,7 +53,7 @@ N_VISIBLE = 64            # n_v: their dimensions
 MEAN_ACTIVE = 4.0         # features firing in an average example
 TOY_LATENTS = 256         # the SAEs' dictionary: one latent per true feature
 TOY_KS = (3, 5, 8)        # k of the k-based architectures ...
-TOY_L0_WEIGHTS = (0.03, 0.01, 0.003)  # ... and JumpReLU's λ, spanning a similar L0
+TOY_L0_WEIGHTS = (0.03, 0.02, 0.012)  # ... and JumpReLU's λ, spanning a similar L0
 TOY_THRESHOLD = 0.05      # JumpReLU's initial θ and kernel width ε on the toy data
 # the language model (lesson 10's, trained for fewer steps)
 CONTEXT = 32              # T: characters the model reads
