@@ -54,7 +54,7 @@ MEAN_ACTIVE = 4.0         # features firing in an average example
 TOY_LATENTS = 256         # the SAEs' dictionary: one latent per true feature
 TOY_KS = (3, 5, 8)        # k of the k-based architectures ...
 TOY_L0_WEIGHTS = (0.03, 0.02, 0.012)  # ... and JumpReLU's λ, spanning a similar L0
-TOY_THRESHOLD = 0.05      # JumpReLU's initial θ and kernel width ε on the toy data
+TOY_JUMP = (0.05, 0.05)   # JumpReLU's initial θ and kernel width ε on the toy data
 # the language model (lesson 10's, trained for fewer steps)
 CONTEXT = 32              # T: characters the model reads
 N_EMBED = 16              # d: dimensions of a character's embedding
@@ -64,10 +64,10 @@ LM_BATCH = 512
 LM_LEARNING_RATE = 4e-3
 N_LATENTS = 512           # the SAEs' dictionary on the neurons: 4 × the neurons
 KS = (8, 16, 32)          # k of the k-based architectures ...
-L0_WEIGHTS = (3e-3, 1e-3, 3e-4)  # ... and JumpReLU's λ
-THRESHOLD = 0.05          # JumpReLU's initial θ and kernel width ε on the neurons
+L0_WEIGHTS = (0.01, 0.003, 0.001)  # ... and JumpReLU's λ, in units of the neurons' variance
+JUMP = (1.0, 0.1)         # JumpReLU's initial θ and kernel width ε on the neurons
 # every SAE
-SAE_STEPS = 600           # Adam steps ...
+SAE_STEPS = 500           # Adam steps ...
 SAE_BATCH = 512           # ... on this many fresh examples each
 SAE_LEARNING_RATE = 2e-3
 DEAD_WINDOW = 20_000      # a latent silent on this many examples is dead (AuxK, resampling)
@@ -106,9 +106,10 @@ ARCHITECTURE = {"TopK + AuxK": "topk_auxk", "BatchTopK": "batchtopk",
                 "Matryoshka": "matryoshka", "JumpReLU": "jumprelu"}
 
 
-def train(sample, n_visible, n_latents, family, setting, threshold_scale):
-    """One SAE of ``family`` at one sparsity ``setting`` (k, or JumpReLU's λ): lesson 09's
-    TopK (its params) or one of today's architectures (an ArchitectureResult)."""
+def train(sample, n_visible, n_latents, family, setting, jump, l0_unit=1.0):
+    """One SAE of ``family`` at one sparsity ``setting`` (k, or JumpReLU's λ in units of
+    ``l0_unit``; ``jump`` its initial θ and ε): lesson 09's TopK (its params) or one of
+    today's architectures (an ArchitectureResult)."""
     common = dict(n_steps=SAE_STEPS, batch_size=SAE_BATCH, learning_rate=SAE_LEARNING_RATE,
                   dead_window=DEAD_WINDOW, rng=rng, dtype=np.float32)
     if family == "TopK + resampling":
@@ -116,8 +117,8 @@ def train(sample, n_visible, n_latents, family, setting, threshold_scale):
                          resample_every=RESAMPLE_EVERY, n_threads=1, **common).params
     if family == "JumpReLU":
         return train_architecture(sample, n_visible, n_latents, "jumprelu",
-                                  sparsity_weight=setting, threshold_init=threshold_scale,
-                                  bandwidth=threshold_scale, **common)
+                                  sparsity_weight=setting * l0_unit, threshold_init=jump[0],
+                                  bandwidth=jump[1], **common)
     return train_architecture(sample, n_visible, n_latents, ARCHITECTURE[family], k=setting,
                               **common)
 
@@ -154,7 +155,7 @@ toy_rows = {}
 with limit_blas_threads(numpy_threads=1):
     for family in FAMILIES:
         for setting in settings_of(family, TOY_KS, TOY_L0_WEIGHTS):
-            trained = train(toy_sample, N_VISIBLE, TOY_LATENTS, family, setting, TOY_THRESHOLD)
+            trained = train(toy_sample, N_VISIBLE, TOY_LATENTS, family, setting, TOY_JUMP)
             out = forward_of(trained, setting)(toy_test)
             toy_rows[family, setting] = {"l0": l0(out["a2"]), "fvu": fvu(toy_test, out["a3"]),
                                          "mmcs": mmcs(features, decoder_of(trained)),
@@ -189,15 +190,19 @@ print(f"language model: {clean_bits:.3f} bits per character on the test text "
 # %% [markdown]
 # ## The frontier on the neurons
 # Loss recovered: the model's bits per character with its neurons replaced by the SAE's
-# reconstruction, between the clean model (100%) and zeroed neurons (0%).
+# reconstruction, between the clean model (100%) and zeroed neurons (0%). JumpReLU's λ is
+# given in units of the neurons' variance Σ_i Var(a_i) per position (on the "sae" text):
+# the reconstruction error it trades against L0 is of that size.
 
 # %%
 neuron_sample = activation_sampler(model, corpus.ids["sae"], layer=1)
 rows, saes = {}, {}
 with limit_blas_threads(numpy_threads=1):
+    variance = float(np.sum(neuron_sample(5000, np.random.default_rng(SEED)).var(axis=0)))
     for family in FAMILIES:
         for setting in settings_of(family, KS, L0_WEIGHTS):
-            trained = train(neuron_sample, N_NEURONS, N_LATENTS, family, setting, THRESHOLD)
+            trained = train(neuron_sample, N_NEURONS, N_LATENTS, family, setting, JUMP,
+                            variance)
             forward = forward_of(trained, setting)
             out = forward(neurons.astype(np.float64))
             spliced = spliced_bits(model, test_ids, positions, 1, lambda a: forward(a)["a3"])
@@ -210,8 +215,10 @@ print(metrics_table({f"{family}, {label_of(family, s)}": row for (family, s), ro
                     columns=("l0", "fvu", "loss_recovered", "dead")))
 args.save(plot_frontier({family: {label_of(f, s): row for (f, s), row in rows.items()
                                   if f == family} for family in FAMILIES},
-                        metrics=("fvu", "loss_recovered"), log_l0=True,
-                        title=f"{N_LATENTS} latents on the language model's {N_NEURONS} neurons"),
+                        metrics=("fvu", "loss_recovered"), log_l0=True, annotate=False,
+                        title=f"{N_LATENTS} latents on the language model's {N_NEURONS} "
+                              f"neurons (k = {', '.join(map(str, KS))}; JumpReLU: λ = "
+                              f"{', '.join(f'{w:g}' for w in L0_WEIGHTS)} × variance)"),
           "13_frontier.png", main=True)
 
 # %% [markdown]

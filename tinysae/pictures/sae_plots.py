@@ -109,13 +109,14 @@ FRONTIER_METRICS = {
 
 
 def plot_frontier(families, *, metrics=("fvu", "mmcs"), log_l0=False, title=None,
-                  figsize=(11, 4)):
+                  annotate=True, figsize=(11, 4)):
     """``metrics`` against L0 for families of runs, e.g. TopK at several k, L1 at several β.
 
     ``families`` maps a family's name to ``{point label: row}``; each family is one line,
     its points joined in order of L0 and labelled. ``metrics`` are keys of
     :data:`FRONTIER_METRICS`, one panel each; ``log_l0`` draws L0 on a log axis (the
-    field's frontier). Returns the new Figure.
+    field's frontier); ``annotate=False`` leaves the points unlabelled (where they crowd).
+    Returns the new Figure.
     """
     fig = new_figure(figsize)
     axes = np.atleast_1d(fig.subplots(1, len(metrics)))
@@ -125,7 +126,7 @@ def plot_frontier(families, *, metrics=("fvu", "mmcs"), log_l0=False, title=None
         l0 = [row["l0"] for _, row in points]
         for ax, metric in zip(axes, metrics):
             ax.plot(l0, [row[metric] for _, row in points], style, label=family)
-            for label, row in points:
+            for label, row in points if annotate else ():
                 ax.annotate(label, (row["l0"], row[metric]), xytext=(5, 4),
                             textcoords="offset points", fontsize=8)
     for ax, metric in zip(axes, metrics):
