@@ -21,6 +21,7 @@ from tinysae.data.whitening import whiten_images
 from tinysae.measures.edge_score import edge_scores
 from tinysae.pictures.filter_grid import plot_filter_grid
 from tinysae.pictures.plots import plot_loss_curve, save_figure
+from tinysae.runtime import budgets
 from tinysae.training.lbfgs import resume, train
 from tinysae.training.model_files import load, save_run
 from tinysae.validation.validated import validated
@@ -28,19 +29,22 @@ from tinysae.validation.validated import validated
 #: The keys of a run's ``data`` record (see :func:`make_patches`).
 DATA_KEYS = ("images", "path", "whiten", "patch_size", "n_patches", "seed")
 
-#: The most memory the patches may take (n_patches · patch_size² float64 numbers): 1 GiB is
-#: 2 million 8 × 8 patches, 200 times the UFLDL exercise's.
-MAX_PATCH_BYTES = 2 ** 30
-
-
-def check_patch_budget(n_patches, patch_size, name="n_patches"):
-    """Refuse patches that would take more than :data:`MAX_PATCH_BYTES`, before any is made."""
+def check_patch_budget(n_patches, patch_size, name="n_patches", n_hidden=None):
+    """Refuse, before any is made, patches that would take more than
+    :data:`~tinysae.runtime.budgets.MAX_PATCH_BYTES` and, given ``n_hidden``, hidden
+    activations a2 (n_patches, n_hidden) of more than
+    :data:`~tinysae.runtime.budgets.MAX_ACTIVATION_BYTES`."""
     size = n_patches * patch_size ** 2 * 8
-    if size > MAX_PATCH_BYTES:
-        fail(name, f"at most {MAX_PATCH_BYTES // (8 * patch_size ** 2):,} patches of "
-             f"{patch_size} x {patch_size}: {n_patches:,} would take {size / 2 ** 30:.1f} GiB, "
-             f"more than MAX_PATCH_BYTES = {MAX_PATCH_BYTES / 2 ** 30:g} GiB (raise "
-             "tinysae.ufldl_experiment.MAX_PATCH_BYTES to go past it)", n_patches)
+    if size > budgets.MAX_PATCH_BYTES:
+        fail(name, f"at most {budgets.MAX_PATCH_BYTES // (8 * patch_size ** 2):,} patches of "
+             f"{patch_size} x {patch_size}: {n_patches:,} would take {size / 2 ** 20:,.0f} MiB, "
+             + budgets.over("MAX_PATCH_BYTES", size), n_patches)
+    size = 0 if n_hidden is None else n_patches * n_hidden * 8
+    if size > budgets.MAX_ACTIVATION_BYTES:
+        fail(name, f"at most {budgets.MAX_ACTIVATION_BYTES // (8 * n_hidden):,} patches for "
+             f"{n_hidden:,} hidden units: their activations a2 would take "
+             f"{size / 2 ** 20:,.0f} MiB, " + budgets.over("MAX_ACTIVATION_BYTES", size),
+             n_patches)
 
 
 def image_source(text):
@@ -130,13 +134,19 @@ def start_run(X, data, settings, folder, *, checkpoint_every=25, verbose=True):
 def recorded_patches(config):
     """A run's training patches made again from its config's data record: ``(X, data)``.
 
-    The record comes from a file: a missing or unusable one is a ``ValueError`` saying why.
+    The record comes from a file: a missing or unusable one is a ``ValueError`` saying why,
+    and what it asks for (the patches, and the hidden activations of the model's
+    ``n_hidden`` units on them) is checked against the caps of
+    :mod:`tinysae.runtime.budgets` before anything is made.
     """
     data = config.get("data")
     if not isinstance(data, dict) or any(k not in data for k in DATA_KEYS):
         raise ValueError(f"its model file holds no record of its training data (config "
                          f"'data' needs {', '.join(DATA_KEYS)})")
+    sizes = (data["n_patches"], data["patch_size"], config["n_hidden"])
     try:
+        if all(type(n) is int and n >= 1 for n in sizes):  # else make_patches says what is wrong
+            check_patch_budget(*sizes[:2], name="n_patches", n_hidden=sizes[2])
         X, data = make_patches(*(data[k] for k in DATA_KEYS))  # (n, p²)
     except (TypeError, ValueError) as error:
         raise ValueError(f"its record of its data cannot be made again: {error}") from None
@@ -150,8 +160,8 @@ def resume_run(folder, *, max_iter=None, checkpoint_every=25, verbose=True, forc
     """Continue the run in ``folder``: the same patches again, then :func:`tinysae.resume`
     (which refuses data that no longer give the checkpoint's loss, unless ``force``).
 
-    The data record comes from a file: its sizes are checked (:data:`MAX_PATCH_BYTES`)
-    before anything is made. Returns ``(result, folder, data)``.
+    The data record comes from a file: what it asks for is checked
+    (:func:`recorded_patches`) before anything is made. Returns ``(result, folder, data)``.
     """
     folder = Path(folder)
     folder = folder.parent if folder.is_file() else folder

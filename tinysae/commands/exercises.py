@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tinysae.commands import Parser
+from tinysae.commands import Parser, path_argument
 from tinysae.exercises.starter import write_folder
 
 
@@ -12,7 +12,7 @@ def main(argv):
                     description="Write the exercise folder: the sparse autoencoder with blanks "
                                 "to fill in, a README with the steps, and the checks. Then: "
                                 "tinysae grade DIR.")
-    parser.add_argument("folder", metavar="DIR", type=Path,
+    parser.add_argument("folder", metavar="DIR", type=path_argument,
                         help="the folder to create (existing files are never overwritten)")
     folder = parser.parse_args(argv).folder
     write_folder(folder)

@@ -9,7 +9,7 @@ cannot be imported (then the student's line that failed is shown).
 import sys
 from pathlib import Path
 
-from tinysae.commands import Parser
+from tinysae.commands import Parser, path_argument
 from tinysae.validation.constraints import check_option
 from tinysae.exercises.grading import (EXERCISES, FAIL, PASS, SKIPPED, grade, untouched)
 from tinysae.exercises.student_code import UnusableFile, load
@@ -24,7 +24,7 @@ def main(argv):
                     description="Grade the exercise folder made by 'tinysae exercises DIR': "
                                 "each step's function against tinysae's reference, on random "
                                 "sizes and data.")
-    parser.add_argument("folder", metavar="DIR", type=Path,
+    parser.add_argument("folder", metavar="DIR", type=path_argument,
                         help="the exercise folder (or one of its exercise files)")
     parser.add_argument("--seed", type=int, default=0,
                         help="seeds the random sizes and data [default: 0]")

@@ -12,7 +12,7 @@ others. The drawing is :func:`tinysae.pictures.model_pictures.plot_model`.
 import argparse
 from pathlib import Path
 
-from tinysae.commands import Parser, UsageError
+from tinysae.commands import Parser, UsageError, path_argument
 from tinysae.pictures.model_pictures import SORT_KEYS, WEIGHTS
 
 DESCRIPTION = """\
@@ -31,7 +31,7 @@ def build_parser():
     """The argument parser of ``tinysae show``."""
     s = Parser(prog="tinysae show", description=DESCRIPTION,
                formatter_class=argparse.RawDescriptionHelpFormatter)
-    s.add_argument("path", type=Path, metavar="PATH", help="a run folder or a model file (.npz)")
+    s.add_argument("path", type=path_argument, metavar="PATH", help="a run folder or a model file (.npz)")
     s.add_argument("--weights", choices=WEIGHTS, default="W1",
                    help="W1: the encoder's filters (rows of W1); W2T: the decoder's (columns "
                         "of W2) [default: W1]")
@@ -44,7 +44,7 @@ def build_parser():
     s.add_argument("--patch-shape", metavar="HxW[x3]",
                    help="the shape of one filter, e.g. 6x10 or 8x8x3 (default: the run's "
                         "patch size, else p x p or p x p x 3)")
-    s.add_argument("--out", type=Path, metavar="FOLDER",
+    s.add_argument("--out", type=path_argument, metavar="FOLDER",
                    help="where to write the pictures [default: the model's folder]")
     s.add_argument("--window", action="store_true",
                    help="show the pictures in windows instead of writing them (needs a display)")

@@ -16,6 +16,7 @@ import argparse
 import contextlib
 import signal
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -183,7 +184,8 @@ def _check_settings(settings):
     name in the message, then together: what the pictures, a model file and the patch
     budget need, so that nothing fails after training."""
     from tinysae.measures.edge_score import check_filter_shape
-    from tinysae.training.model_files import MAX_PARAMETERS, check_size
+    from tinysae.runtime.budgets import MAX_PARAMETERS
+    from tinysae.training.model_files import check_size
     from tinysae.ufldl_experiment import check_patch_budget
 
     checked = {name: check_option("--" + name.replace("_", "-"), value)
@@ -192,7 +194,7 @@ def _check_settings(settings):
     check_filter_shape("--patch-size", (p, p), p)
     check_size(p * p, checked["n_hidden"], name="--patch-size" if p * p * 3 > MAX_PARAMETERS
                else "--n-hidden")  # 3 p² + 1: the model's size with one hidden unit
-    check_patch_budget(checked["n_patches"], p, name="--n-patches")
+    check_patch_budget(checked["n_patches"], p, name="--n-patches", n_hidden=checked["n_hidden"])
     return checked | {"images": settings["images"]}
 
 
@@ -205,9 +207,8 @@ def _output_folder(out):
     _refuse_to_overwrite(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
-        with open(out / ".tinysae-write-test", "w"):
+        with tempfile.TemporaryFile(dir=out):  # a new file of its own: no planted link followed
             pass
-        (out / ".tinysae-write-test").unlink()
     except OSError as error:
         raise OSError(f"cannot write to the output folder '{out}': "
                       f"{error.strerror or error}") from None

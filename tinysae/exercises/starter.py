@@ -144,15 +144,17 @@ def files():
 def write_folder(folder):
     """Write the starter folder (creating it); raise FileExistsError before writing anything
     if one of its files exists already. Returns the paths written."""
+    from tinysae.runtime.atomic_write import atomic_write
+
     folder = Path(folder)
     texts = files()
-    taken = [name for name in texts if (folder / name).exists()]
+    taken = [name for name in texts if (folder / name).is_symlink() or (folder / name).exists()]
     if taken:
         raise FileExistsError(f"{folder / taken[0]} exists already; tinysae exercises never "
                               "overwrites a file: choose a new folder")
     folder.mkdir(parents=True, exist_ok=True)
     written = []
-    for name, text in texts.items():
-        (folder / name).write_text(text, encoding="utf-8")
+    for name, text in texts.items():  # atomically: a link planted meanwhile is replaced
+        atomic_write(folder / name, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
         written.append(folder / name)
     return written

@@ -24,7 +24,8 @@ into JumpReLU when it saves them). :func:`export_architecture` picks the form.
 The weights go to ``sae_weights.safetensors`` when the small ``safetensors`` package is
 installed (``pip install "tinysae[export]"``), else to ``sae_weights.npz`` with the same
 names (convert it with ``safetensors.numpy.save_file`` on a machine that has the package).
-Nothing here imports torch; :func:`load_saelens` reads either form back.
+Nothing here imports torch; :func:`~tinysae.modern.saelens_files.load_saelens` reads either
+form back, trusting nothing in it.
 
 Beside the weights every folder holds a check set, so that anyone can verify a round trip
 in any library: ``check_inputs.npy`` (m, d_in), float32, a few inputs at the SAE's hook,
@@ -172,27 +173,5 @@ def _save_npz(path, weights):
         np.savez(f, **weights)
 
 
-def load_saelens(folder):
-    """Read a folder written by :func:`export_saelens` (either weights file) back.
-
-    Returns
-    -------
-    params : dict of ndarray
-        ``W1, W2, b1, b2`` in tinysae's layout (float64).
-    config : dict
-        The ``cfg.json``.
-    """
-    folder = Path(folder)
-    config = json.loads((folder / CONFIG_FILE).read_text())
-    if (folder / SAFETENSORS_FILE).is_file():
-        reader = _safetensors()
-        if reader is None:
-            fail("folder", "readable: its weights are safetensors; pip install "
-                 "'tinysae[export]'", str(folder))
-        weights = reader.load_file(str(folder / SAFETENSORS_FILE))
-    else:
-        with np.load(folder / NPZ_FILE, allow_pickle=False) as archive:
-            weights = dict(archive)
-    params = {"W1": weights["W_enc"].T, "W2": weights["W_dec"].T, "b1": weights["b_enc"],
-              "b2": weights["b_dec"]}
-    return {name: np.array(w, dtype=np.float64) for name, w in params.items()}, config
+# The reader lives in its own module (it trusts nothing in the folder); its name stays here too.
+from tinysae.modern.saelens_files import load_saelens  # noqa: E402,F401
