@@ -4,7 +4,7 @@ Skipped where sae_lens is not installed (the optional interop stage installs it 
 Each architecture is trained briefly on superposition data, written by
 :func:`tinysae.modern.export.export_architecture` and read back with SAELens'
 ``SAE.load_from_disk``; its ``encode`` must give tinysae's latents to 1e-4 on held-out
-examples. The architectures go out in SAELens' inference form: TopK + AuxK as "topk",
+examples, and on the check set written beside the weights. The architectures go out in SAELens' inference form: TopK + AuxK as "topk",
 JumpReLU as "jumprelu", BatchTopK and Matryoshka as "jumprelu" with one global threshold.
 """
 
@@ -58,3 +58,10 @@ def test_saelens_reproduces_the_latents(toy, tmp_path, architecture):
           f"L0 {np.count_nonzero(ours) / len(X):.2f}")
     assert np.count_nonzero(ours) > 0
     assert delta < TOLERANCE
+    # the check set written beside the weights holds tinysae's latents in this form too
+    inputs = np.load(tmp_path / "check_inputs.npy", allow_pickle=False)
+    expected = np.load(tmp_path / "check_latents.npy", allow_pickle=False)
+    with torch.no_grad():
+        theirs = sae.encode(torch.tensor(inputs, dtype=torch.float32)).double().numpy()
+    assert np.count_nonzero(expected) > 0
+    assert float(np.max(np.abs(theirs - expected))) < TOLERANCE
