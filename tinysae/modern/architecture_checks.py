@@ -48,7 +48,8 @@ class ArchitectureRow:
 
     @property
     def id(self):
-        words = "".join(c if c.isalnum() else " " for c in self.label.lower())
+        """``12-jumprelu-h-l0``: the label as a test id, in ASCII."""
+        words = "".join(c if c.isascii() and c.isalnum() else " " for c in self.label.lower())
         return "-".join(words.split())
 
 
