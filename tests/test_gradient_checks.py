@@ -15,6 +15,7 @@ import pytest
 
 from tinysae import GRADIENT_CHECK_THRESHOLD, numerical_gradient
 from tinysae.commands import gradcheck
+from tinysae.modern.architecture_checks import ARCHITECTURE_ROWS
 
 pytestmark = pytest.mark.grad  # the class demo: pytest -v -s -m grad
 
@@ -63,3 +64,13 @@ def test_grad_marker_selects_this_file_and_nothing_else():
     here = Path(__file__)
     marked = {p.name for p in here.parent.glob("test_*.py") if "mark.grad" in p.read_text()}
     assert marked == {here.name} and pytestmark.name == "grad"
+
+
+@pytest.mark.parametrize("row", ARCHITECTURE_ROWS, ids=[row.id for row in ARCHITECTURE_ROWS])
+def test_grad_architectures(row):
+    """Today's SAEs (tinysae.modern.architecture_checks); JumpReLU's θ against the smoothed L0."""
+    ratio, blocks = row.check()
+    show(gradcheck.format_row(row.label, ratio, blocks if "W1" in blocks else None,
+                              verdict=False))
+    assert ratio < GRADIENT_CHECK_THRESHOLD
+    assert all(r < 1e-8 for r in blocks.values())

@@ -30,6 +30,7 @@ from tinysae.model.gradient_check import (CHECK_EPSILON, GRADIENT_CHECK_THRESHOL
 from tinysae.model.parameters import pack, unpack
 from tinysae.model.sparse_autoencoder import init_params
 from tinysae.modern import sae as modern
+from tinysae.modern.architecture_checks import ARCHITECTURE_ROWS
 
 #: The tiny problem: 4×4 patches (n_v = 16), n_h = 5 hidden units, m = 10 examples.
 N_VISIBLE, N_HIDDEN, M = 16, 5, 10
@@ -187,12 +188,18 @@ def table(mistake=None):
         lines.append(format_row(VALUE_ROW.label, value))
         if value >= GRADIENT_CHECK_THRESHOLD:
             failed.append((VALUE_ROW, ["J's value"]))
+        for row in ARCHITECTURE_ROWS:  # today's SAEs (tinysae.modern.architecture_checks)
+            ratio, blocks = row.check()
+            lines.append(format_row(row.label, ratio, blocks if set(BLOCKS) <= set(blocks)
+                                    else None))
+            if ratio >= GRADIENT_CHECK_THRESHOLD:
+                failed.append((row, [b for b in blocks if blocks[b] >= GRADIENT_CHECK_THRESHOLD]))
     return lines + [""] + legend(), checker_ok, failed
 
 
 def legend():
     """The settings of each row, in two columns."""
-    texts = [f"{row.number}: {row.legend}" for row in ROWS + [VALUE_ROW]]
+    texts = [f"{row.number}: {row.legend}" for row in ROWS + [VALUE_ROW] + ARCHITECTURE_ROWS]
     half = (len(texts) + 1) // 2
     return [f"{left:<34}{right}".rstrip()
             for left, right in zip(texts[:half], texts[half:] + [""])]

@@ -11,13 +11,16 @@ grouped and labelled by the caller in dicts, so nothing here reads a label to fi
 As in :mod:`tinysae.pictures`, each plot returns a new pyplot Figure (or draws into ``ax=``).
 """
 
+import numpy as np
+
 from tinysae.validation.checks import check_vector
 from tinysae.pictures.plots import figure_and_axes, new_figure
 
 #: The table's columns: heading, width and format of each metric.
 COLUMNS = {"mmcs": ("MMCS", 7, "{:.3f}"), "recovered": ("recovered", 10, "{:.1%}"),
            "l0": ("L0", 7, "{:.2f}"), "fvu": ("FVU", 7, "{:.3f}"), "dead": ("dead", 6, "{:d}"),
-           "resampled": ("resampled", 10, "{:d}"), "seconds": ("s", 5, "{:.0f}")}
+           "resampled": ("resampled", 10, "{:d}"), "seconds": ("s", 5, "{:.0f}"),
+           "loss_recovered": ("loss rec.", 9, "{:.1%}")}
 
 
 def metrics_table(rows, columns=("mmcs", "recovered", "l0", "fvu", "dead", "seconds")):
@@ -97,27 +100,47 @@ def plot_dictionary_sweep(sweep, *, headline=None, headline_weight=None, title=N
     return fig
 
 
-def plot_frontier(families, *, figsize=(11, 4)):
-    """FVU and MMCS against L0 for families of runs, e.g. TopK at several k, L1 at several β.
+#: What plot_frontier can draw against L0: axis label, panel title, y scale.
+FRONTIER_METRICS = {
+    "fvu": ("FVU", "Reconstruction at a given sparsity", "log"),
+    "mmcs": ("MMCS", "Feature recovery", "linear"),
+    "loss_recovered": ("loss recovered", "The model's loss, SAE spliced in", "linear"),
+}
+
+
+def plot_frontier(families, *, metrics=("fvu", "mmcs"), log_l0=False, title=None,
+                  annotate=True, figsize=(11, 4)):
+    """``metrics`` against L0 for families of runs, e.g. TopK at several k, L1 at several β.
 
     ``families`` maps a family's name to ``{point label: row}``; each family is one line,
-    its points joined in order of L0 and labelled. Returns the new Figure.
+    its points joined in order of L0 and labelled. ``metrics`` are keys of
+    :data:`FRONTIER_METRICS`, one panel each; ``log_l0`` draws L0 on a log axis (the
+    field's frontier); ``annotate=False`` leaves the points unlabelled (where they crowd).
+    Returns the new Figure.
     """
     fig = new_figure(figsize)
-    ax_fvu, ax_mmcs = fig.subplots(1, 2)
-    for (family, runs), style in zip(families.items(), ("o-", "s--", "^:", "d-.")):
+    axes = np.atleast_1d(fig.subplots(1, len(metrics)))
+    styles = ("o-", "s--", "^:", "d-.", "v-", "P--")
+    for (family, runs), style in zip(families.items(), styles * len(families)):
         points = sorted(runs.items(), key=lambda item: item[1]["l0"])
         l0 = [row["l0"] for _, row in points]
-        for ax, metric in ((ax_fvu, "fvu"), (ax_mmcs, "mmcs")):
+        for ax, metric in zip(axes, metrics):
             ax.plot(l0, [row[metric] for _, row in points], style, label=family)
-            for label, row in points:
+            for label, row in points if annotate else ():
                 ax.annotate(label, (row["l0"], row[metric]), xytext=(5, 4),
                             textcoords="offset points", fontsize=8)
-    ax_fvu.set(xlabel="L0 (latents active per example)", ylabel="FVU", yscale="log",
-               title="Reconstruction at a given sparsity")
-    readable_log_axis(ax_fvu.yaxis)
-    ax_mmcs.set(xlabel="L0 (latents active per example)", ylabel="MMCS", title="Feature recovery")
-    ax_fvu.legend()
+    for ax, metric in zip(axes, metrics):
+        ylabel, panel, yscale = FRONTIER_METRICS[metric]
+        ax.set(xlabel="L0 (latents active per example)", ylabel=ylabel, yscale=yscale,
+               title=panel)
+        if yscale == "log":
+            readable_log_axis(ax.yaxis)
+        if log_l0:
+            ax.set_xscale("log")
+            readable_log_axis(ax.xaxis)
+    axes[0].legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
     return fig
 
 

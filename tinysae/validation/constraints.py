@@ -151,6 +151,22 @@ class Activation(Options):
         return value
 
 
+class Architecture(Options):
+    """One of today's SAEs (:mod:`tinysae.modern.architecture_training`); all but JumpReLU
+    need ``k``, an integer from 1 to ``n_latents``."""
+
+    def __init__(self):
+        super().__init__("topk_auxk", "jumprelu", "batchtopk", "matryoshka")
+
+    def __call__(self, name, value, context):
+        value = check_choice(name, value, self.choices)
+        if value != "jumprelu":
+            k = context["k"] = check_int("k", context.get("k"))
+            if k > context["n_latents"]:
+                fail("k", f"an integer <= n_latents = {context['n_latents']}", k)
+        return value
+
+
 #: The name of every checked parameter, its rule, and (in the comment) its meaning.
 CONSTRAINTS = {
     # sizes
@@ -174,6 +190,10 @@ CONSTRAINTS = {
     "resample_every": Integer(1),                 # steps between resamplings of dead latents
     "resample_until": Real(0, 1),                 # share of the steps during which to resample
     "log_every": Integer(1),                      # steps between logged rows
+    "k_aux": Integer(1),                          # AuxK: dead latents reconstructing the residual
+    "aux_weight": Real(0, math.inf),              # α of the AuxK loss
+    "threshold_init": Real(0, math.inf, "right"), # JumpReLU: the initial threshold θ
+    "bandwidth": Real(0, math.inf, "right"),      # ε, the width of JumpReLU's kernel
     # training by L-BFGS
     "max_iter": Integer(1),                       # L-BFGS iterations
     "print_every": Integer(1),                    # iterations between progress lines
@@ -223,6 +243,7 @@ CONSTRAINTS = {
     "z2": PreActivations(),                       # (m, n_h) latents before the activation
     # after params: TopK's k may be at most the number of latents
     "activation": Activation(),                   # latents: ReLU, or TopK (k of them) then ReLU
+    "architecture": Architecture(),               # today's SAEs; k for all but JumpReLU
 }
 
 
