@@ -66,7 +66,8 @@ def test_train_writes_model_config_and_pictures(small_run):
     assert params["W1"].shape == (4, 64) and config["iteration"] == 10
     assert config["status"] == "finished" and config["seed"] == 0
     assert config["data"] == {"images": "default", "path": None, "whiten": True,
-                              "patch_size": 8, "n_patches": 500, "seed": 0}
+                              "patch_size": 8, "n_patches": 500, "seed": 0,
+                              "downsample": [2]}
     assert config["edges"]["n_filters"] == 4 and len(config["edges"]["score"]) == 4
 
 
