@@ -117,6 +117,16 @@ def downsample_images(images, downsample_by=DOWNSAMPLE_AUTO):
     return [image if k == 1 else downsample(image, k) for image, k in zip(images, factors)], factors
 
 
+def dct_basis(p=8):
+    """The p × p DCT-II basis images, one per row, (p², p²): the shapes a JPEG codes each
+    8 × 8 block with. Row ``u·p + v`` is cos(π(2y+1)u / 2p) · cos(π(2x+1)v / 2p) at pixel
+    (y, x); row 0 is flat, the others are gratings that fill the block."""
+    p = check_int("p", p)
+    k = np.arange(p)  # (p,)
+    C = np.cos(np.pi * (2 * k[None, :] + 1) * k[:, None] / (2 * p))  # (p, p)  row u: frequency u
+    return np.einsum("uy,vx->uvyx", C, C).reshape(p * p, p * p)  # (p², p²)
+
+
 def default_images(colour=False, downsample_by=DOWNSAMPLE_AUTO):
     """The photo that ships with matplotlib: Grace Hopper (600 × 512, US Navy, public domain),
     averaged over 2 × 2 blocks to 300 × 256 (the "auto" factor of :func:`auto_downsample`,
