@@ -33,6 +33,7 @@ class Dashboard:
     values: np.ndarray      # (m,) the unit at many positions (for the histogram)
     promoted: list          # [(character, logit effect)], the largest first
     suppressed: list        # [(character, logit effect)], the most negative first
+    current: int = BEFORE   # the column of the character the unit fired at, in each context
 
 
 def top_positions(values, positions, n, spacing=BEFORE):
