@@ -34,9 +34,9 @@ so that the memory of a call does not grow with m. The L1 penalty needs one swee
 ``tinysae bench`` measures all of this against the floor of the five matrix products.
 """
 
-import numpy as np
-
 import itertools
+
+import numpy as np
 
 from tinysae.runtime.blas_threads import Workers, available_cores
 from tinysae.validation.checks import check_finite_result
@@ -150,7 +150,7 @@ class _Block:
 
     def __init__(self, X, rows, buf, a2_all, acc):
         r = rows.stop - rows.start
-        sums = views(acc, X.shape[1], buf.a2.shape[1])
+        sums = unpack(acc, X.shape[1], buf.a2.shape[1])
         self.gW1, self.gW2 = sums["W1"], sums["W2"]  # (n_h, n_v), (n_v, n_h)
         self.gb1, self.gb2 = sums["b1"], sums["b2"]  # (n_h,), (n_v,)
         self.x = X[rows]  # (r, n_v)
