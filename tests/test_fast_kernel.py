@@ -194,8 +194,8 @@ def test_limit_blas_threads_restores_after_error_and_user_settings():
 
 
 def test_small_problems_give_the_same_bits_on_any_number_of_threads():
-    """At UFLDL's 64 → 25 shape the blocks are shared (any thread takes the next one) and
-    each block's sums are added in block order: the same J and ∇J for 1, 2 or 3 threads."""
+    """At UFLDL's 64 → 25 shape each block's sums have a row of their own, added in block
+    order: the same J and ∇J for 1, 2 or 3 threads."""
     rng = np.random.default_rng(5)
     X = rng.uniform(0.1, 0.9, size=(3000, 64))  # (m, n_v): 6 blocks of 512 rows
     theta = pack(init_params(64, 25, rng))

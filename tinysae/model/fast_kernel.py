@@ -18,12 +18,9 @@ same equations (notes §2–§3), every call reuses buffers made once by the fac
   needs the GIL back, so the Python around them is kept small: each block's views are
   made once, when ``fun`` is.
 - when every block's gradient sums fit in :data:`SHARED_SUMS_BYTES` (small problems, such
-  as UFLDL's 64 → 25 on 10⁴ patches), blocks are not dealt out in advance: the calling
-  thread and the workers take the next block left, one at a time, so no thread waits for
-  one that is late (woken late, or sharing its core with another program); each block's
-  sums go into a row of their own and are added in block order, so that J and ∇J are the
-  same to the last bit whichever thread did which block, and for any number of threads.
-  Larger problems deal the blocks out round-robin, one gradient sum per worker.
+  as UFLDL's 64 → 25 on 10⁴ patches), each block's sums go into a row of their own and the
+  rows are added in block order, so that J and ∇J are the same to the last bit for any
+  number of threads; larger problems sum into one gradient per worker.
 
 The equations for one block are in :mod:`tinysae.model.fast_kernel_blocks`.
 
@@ -33,8 +30,6 @@ set nothing of size m is kept and the data is swept twice (one more X·W1ᵀ and
 so that the memory of a call does not grow with m. The L1 penalty needs one sweep always.
 ``tinysae bench`` measures all of this against the floor of the five matrix products.
 """
-
-import itertools
 
 import numpy as np
 
@@ -51,8 +46,8 @@ from tinysae.validation.validated import validated
 DEFAULT_BLOCK_ROWS = 512
 DEFAULT_BLOCK_BYTES = 4 * 2 ** 20
 
-#: Blocks are taken one at a time by whichever thread is free, each with its own gradient
-#: sums, when all blocks' sums (n_blocks × n_params numbers) fit in this many bytes.
+#: Each block sums its gradient into a row of its own (added in block order: the same bits
+#: for any number of threads) when all blocks' sums (n_blocks × n_params) fit in this many bytes.
 SHARED_SUMS_BYTES = 2 ** 21
 
 #: Agreement with the reference, relative (``max|g − g_ref| / max|g_ref|``): typical 1e-15
@@ -171,17 +166,18 @@ class _Plan:
         self.bufs = [_Buffers(c, n_v, n_h, X.dtype) for _ in range(n_workers)]
         self.n_blocks, size = len(rows), n_params(n_v, n_h)
         self.shared = self.n_blocks * size * X.itemsize <= SHARED_SUMS_BYTES
-        if self.shared:  # any thread may take any block: views of every block in every buffer
-            self.sums = np.empty((self.n_blocks, size), X.dtype)  # (n_blocks, n_params)
-            self.rho_sums = np.zeros((self.n_blocks, n_h))  # (n_blocks, n_h) each block's 1ᵀa2
-            self.recon = np.zeros(self.n_blocks)  # (n_blocks,) each block's Σ‖a3 − x‖²
-            self.blocks = [[_Block(X, r, buf, a2_all, self.sums[i]) for i, r in enumerate(rows)]
-                           for buf in self.bufs]
-        else:  # worker k's blocks, dealt round-robin, summed into its buffers
-            self.blocks = [[_Block(X, r, buf, a2_all, buf.acc) for r in rows[k::n_workers]]
-                           for k, buf in enumerate(self.bufs)]
-        # sweep 1's a2 is still in the buffers when each worker has only one block, its own
-        self.one_block_each = not self.shared and self.n_blocks == n_workers
+        if self.shared:  # a row of sums per block: (n_blocks, n_params), (n_blocks, n_h), (n_blocks,)
+            self.sums = np.empty((self.n_blocks, size), X.dtype)  # each block's gradient sums
+            self.rho_sums = np.zeros((self.n_blocks, n_h))  # each block's 1ᵀa2
+            self.recon = np.zeros(self.n_blocks)  # each block's Σ‖a3 − x‖²
+        # worker k's blocks, dealt round-robin: (block index, views), summed into the block's
+        # own row of sums or into the worker's buffer
+        self.blocks = [[(i, _Block(X, rows[i], buf, a2_all,
+                                   self.sums[i] if self.shared else buf.acc))
+                        for i in range(k, self.n_blocks, n_workers)]
+                       for k, buf in enumerate(self.bufs)]
+        # sweep 1's a2 is still in the buffers when each worker has only one block
+        self.one_block_each = self.n_blocks == n_workers
         self.workers = Workers(n_workers)
 
     def map(self, task):
@@ -193,20 +189,7 @@ class _Plan:
         def run(k):
             with np.errstate(over="ignore"):
                 return task(k)
-        return self.workers.map(run, caller=self.shared)
-
-    def take(self, k):
-        """Worker k's blocks as ``(index, block)``: with shared blocks, the next one no thread
-        has taken yet, until none is left (``self.next_block`` is made before each sweep);
-        else its own, in order (index within its share)."""
-        if not self.shared:
-            yield from enumerate(self.blocks[k])
-            return
-        mine = self.blocks[k]
-        for i in iter(self.next_block.__next__, None):  # next() of a count is atomic
-            if i >= self.n_blocks:
-                return
-            yield i, mine[i]
+        return self.workers.map(run)
 
 
 def _loss_and_grad(params, plan):
@@ -216,16 +199,14 @@ def _loss_and_grad(params, plan):
     W2 = params["W2"].astype(dt, copy=False)  # (n_v, n_h)
     neg_b1, neg_b2 = -params["b1"].astype(dt), -params["b2"].astype(dt)  # (n_h,), (n_v,)
     if hyper["kl"]:  # ρ̂ needs every row before any δ2
-        plan.next_block = itertools.count()
         rho_sum = sum(plan.map(lambda k: _hidden_sweep(plan, k, W1, neg_b1)))  # (n_h,)
         rho_hat = (plan.rho_sums.sum(axis=0) if plan.shared else rho_sum) / m  # (n_h,)
         s = sparsity_delta(rho_hat, hyper["rho"], hyper["beta"], "kl").astype(dt)  # (n_h,)
     else:  # L1: the sparsity term of δ2 is the constant β
         s = np.full(plan.n_h, hyper["beta"], dt)  # (n_h,)
     recompute = not hyper["kl"] or (plan.a2_all is None and not plan.one_block_each)
-    plan.next_block = itertools.count()
     parts = plan.map(lambda k: _backprop_sweep(plan, k, W1, W2, neg_b1, neg_b2, s, recompute))
-    if plan.shared:  # block by block, in block order: the same sum whoever did each block
+    if plan.shared:  # block by block, in block order: the same sum for any number of threads
         grad = plan.sums.sum(axis=0, dtype=np.float64)  # (n_params,) a new array
         parts = [(float(plan.recon.sum()), plan.rho_sums.sum(axis=0), None)]
     else:
@@ -249,7 +230,7 @@ def _hidden_sweep(plan, k, W1, neg_b1):
     """Σ_rows a2 over worker k's blocks (kept in plan.a2_all if it is there): (n_h,)."""
     rho_sum, buf = np.zeros(plan.n_h), plan.bufs[k]  # (n_h,)
     buf.neg_b1[...] = neg_b1  # (c, n_h)  −b1 in every row
-    for i, b in plan.take(k):
+    for i, b in plan.blocks[k]:
         hidden(b.x, W1, b.neg_b1, b.a2)
         if plan.shared:
             plan.rho_sums[i] = b.ones @ b.a2  # (n_h,) 1ᵀa2 of block i
@@ -260,10 +241,10 @@ def _hidden_sweep(plan, k, W1, neg_b1):
 
 def _backprop_sweep(plan, k, W1, W2, neg_b1, neg_b2, s, recompute):
     """Over worker k's blocks: (Σ‖a3 − x‖², Σ_rows a2 if recomputed, the gradient sums);
-    with shared blocks, each block's three go into its own row of plan's sums instead."""
+    with a row of sums per block (plan.shared), each block's three go there instead."""
     recon, rho_sum, buf = 0.0, np.zeros(plan.n_h), plan.bufs[k]  # rho_sum: (n_h,)
     buf.neg_b1[...], buf.neg_b2[...], buf.s[...] = neg_b1, neg_b2, s  # in every row
-    for i, b in plan.take(k):
+    for j, (i, b) in enumerate(plan.blocks[k]):
         if recompute:
             hidden(b.x, W1, b.neg_b1, b.a2)
             if plan.shared:
@@ -273,5 +254,5 @@ def _backprop_sweep(plan, k, W1, W2, neg_b1, neg_b2, s, recompute):
         if plan.shared:  # block i's own sums: written, never added to
             plan.recon[i] = backprop(b, W2, plan.hyper["linear"], True)
         else:
-            recon += backprop(b, W2, plan.hyper["linear"], i == 0)
+            recon += backprop(b, W2, plan.hyper["linear"], j == 0)
     return recon, rho_sum, buf.acc

@@ -10,7 +10,7 @@ every BLAS pool *other than numpy's* to one thread removes that contention
 
 import contextlib
 import os
-from concurrent.futures import ThreadPoolExecutor, wait
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 from threadpoolctl import ThreadpoolController
@@ -84,31 +84,19 @@ class Workers:
         self.pid = os.getpid()  # a forked child has the pool object but none of its threads
         self.numpy_blas = [lib for lib, mine in zip(*blas_controllers()) if mine]
 
-    def map(self, task, caller=False):
-        """``[task(k) for k in range(n)]``, in parallel when there are several workers.
+    def map(self, task):
+        """``[task(k) for k in range(n)]``, in parallel when there are several workers."""
+        return [future.result() for future in self.start(task)] if self.pool else [task(0)]
 
-        With ``caller``, the calling thread runs ``task(0)`` itself while the pool's threads
-        run the others (the caller starts at once, without waiting for a thread to wake)."""
-        if self.pool is None:
-            return [task(0)]
-        if not caller:
-            return [future.result() for future in self.start(task)]
-        futures = self.start(task, first=1)
-        try:
-            first = task(0)
-        finally:  # the others use shared buffers: never return while one still runs
-            wait(futures)
-        return [first] + [future.result() for future in futures]
-
-    def start(self, task, first=0):
-        """Start ``task(k)`` for ``k = first … n − 1`` on the workers and return at once: the
-        futures (none, after running the task here, when there is one worker)."""
+    def start(self, task):
+        """Start ``task(k)`` on every worker and return at once: the futures (none, after
+        running the task here, when there is one worker)."""
         if self.pool is None:
             task(0)
             return []
         if os.getpid() != self.pid:  # forked since: start this process's own threads
             self.pool, self.pid = ThreadPoolExecutor(self.n), os.getpid()
-        return [self.pool.submit(task, k) for k in range(first, self.n)]
+        return [self.pool.submit(task, k) for k in range(self.n)]
 
     @contextlib.contextmanager
     def one_blas_thread(self):
