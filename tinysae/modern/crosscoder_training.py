@@ -23,6 +23,7 @@ from tinysae.validation.checks import fail
 from tinysae.training.adam import adam_init, adam_step
 from tinysae.modern.crosscoder import crosscoder_loss_and_grad, init_crosscoder
 from tinysae.modern.training import learning_rate_at
+from tinysae.runtime.blas_threads import limit_blas_threads
 from tinysae.validation import trusted, validated
 
 #: Share of the steps at the start over which β rises linearly from 0.
@@ -37,6 +38,7 @@ class CrosscoderResult:
 
 
 @validated
+@limit_blas_threads(numpy_threads=1)  # one BLAS thread: see the module docstring
 def train_crosscoder(sample, n_layers, n_visible, n_latents, *, sparsity_weight=1.0,
                      n_steps=1000, batch_size=1024, learning_rate=1e-3, dead_window=50_000,
                      log_every=50, rng=None, dtype=np.float32, verbose=False):
