@@ -11,6 +11,8 @@ grouped and labelled by the caller in dicts, so nothing here reads a label to fi
 As in :mod:`tinysae.pictures`, each plot returns a new pyplot Figure (or draws into ``ax=``).
 """
 
+import numpy as np
+
 from tinysae.validation.checks import check_vector
 from tinysae.pictures.plots import figure_and_axes, new_figure
 
@@ -97,27 +99,71 @@ def plot_dictionary_sweep(sweep, *, headline=None, headline_weight=None, title=N
     return fig
 
 
-def plot_frontier(families, *, figsize=(11, 4)):
-    """FVU and MMCS against L0 for families of runs, e.g. TopK at several k, L1 at several β.
+#: How :func:`plot_frontier` labels a metric: axis label, panel title, log scale or not.
+FRONTIER_METRICS = {
+    "fvu": ("FVU", "Reconstruction at a given sparsity", True),
+    "mmcs": ("MMCS", "Feature recovery", False),
+    "loss_recovered": ("loss recovered (mean-ablation baseline)",
+                       "The model's loss with the SAE spliced in", False),
+}
+
+
+def plot_frontier(families, *, metrics=("fvu", "mmcs"), log_l0=False, title=None,
+                  figsize=None):
+    """Each of ``metrics`` against L0 for families of runs, e.g. TopK at several k, L1 at
+    several β: one panel per metric.
 
     ``families`` maps a family's name to ``{point label: row}``; each family is one line,
-    its points joined in order of L0 and labelled. Returns the new Figure.
+    its points joined in order of L0 and labelled. ``metrics`` are keys of the rows, labelled
+    as in ``FRONTIER_METRICS`` (FVU on a log axis); ``log_l0`` puts L0 on a log axis too.
+    Returns the new Figure.
     """
-    fig = new_figure(figsize)
-    ax_fvu, ax_mmcs = fig.subplots(1, 2)
+    fig = new_figure(figsize or (5.5 * len(metrics), 4))
+    axes = fig.subplots(1, len(metrics), squeeze=False)[0]
     for (family, runs), style in zip(families.items(), ("o-", "s--", "^:", "d-.")):
         points = sorted(runs.items(), key=lambda item: item[1]["l0"])
         l0 = [row["l0"] for _, row in points]
-        for ax, metric in ((ax_fvu, "fvu"), (ax_mmcs, "mmcs")):
+        for ax, metric in zip(axes, metrics):
             ax.plot(l0, [row[metric] for _, row in points], style, label=family)
             for label, row in points:
                 ax.annotate(label, (row["l0"], row[metric]), xytext=(5, 4),
                             textcoords="offset points", fontsize=8)
-    ax_fvu.set(xlabel="L0 (latents active per example)", ylabel="FVU", yscale="log",
-               title="Reconstruction at a given sparsity")
-    readable_log_axis(ax_fvu.yaxis)
-    ax_mmcs.set(xlabel="L0 (latents active per example)", ylabel="MMCS", title="Feature recovery")
-    ax_fvu.legend()
+    for ax, metric in zip(axes, metrics):
+        label, panel, log = FRONTIER_METRICS.get(metric, (metric, metric, False))
+        ax.set(xlabel="L0 (latents active per example)", ylabel=label, title=panel)
+        if log:
+            ax.set_yscale("log")
+            readable_log_axis(ax.yaxis)
+        if log_l0:
+            ax.set_xscale("log")
+            readable_log_axis(ax.xaxis)
+    axes[0].legend()
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_feature_density(frequencies, *, bins=40, ax=None, figsize=(6, 3.8), title=None):
+    """The feature-density histogram: log10 of each latent's firing frequency.
+
+    ``frequencies`` (n_h,) is the share of positions on which each latent is non-zero
+    (:func:`tinysae.modern.firing_frequencies`). Latents that never fire have no logarithm:
+    they are counted in the title, apart, not drawn. A dashed line marks 10⁻³ (0.1% of
+    positions), under which a latent is usually called ultra-rare.
+    """
+    frequencies = check_vector("frequencies", frequencies)  # (n_h,)
+    fig, ax = figure_and_axes(ax, figsize)
+    firing = frequencies[frequencies > 0]
+    dead = frequencies.size - firing.size
+    if firing.size:
+        ax.hist(np.log10(firing), bins=bins, color="0.35")
+    ax.axvline(-3, color="tab:red", ls="--", lw=0.8)
+    rare = int(np.sum(firing < 1e-3))
+    ax.set(xlabel="log10 of the share of positions on which the latent fires",
+           ylabel="latents")
+    ax.set_title(f"{title + chr(10) if title else ''}{frequencies.size} latents: {dead} never "
+                 f"fire (not drawn), {rare} fire on under 0.1% (left of the dashes)",
+                 fontsize=9.5)
     return fig
 
 
