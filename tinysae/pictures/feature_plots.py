@@ -60,7 +60,6 @@ def plot_detection_table(table, *, verdicts=None, ax=None, figsize=(7, 5.5), tit
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.09 if interval is None else -0.11),
               ncol=3, fontsize=7.5, frameon=False)
     ax.set_title(title or "One unit, one property?", fontsize=10)
-    fig.subplots_adjust(bottom=0.2) if ax.figure.axes == [ax] else None
     return fig
 
 

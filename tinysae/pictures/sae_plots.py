@@ -143,27 +143,31 @@ def plot_frontier(families, *, metrics=("fvu", "mmcs"), log_l0=False, title=None
     return fig
 
 
-def plot_feature_density(frequencies, *, bins=40, ax=None, figsize=(6, 3.8), title=None):
+def plot_feature_density(frequencies, *, bins=40, figsize=None, title=None):
     """The feature-density histogram: log10 of each latent's firing frequency.
 
-    ``frequencies`` (n_h,) is the share of positions on which each latent is non-zero
-    (:func:`tinysae.modern.firing_frequencies`). Latents that never fire have no logarithm:
-    they are counted in the title, apart, not drawn. A dashed line marks 10⁻³ (0.1% of
-    positions), under which a latent is usually called ultra-rare.
+    ``frequencies`` (n_h,) is the share of examples on which each latent is non-zero
+    (:func:`tinysae.modern.firing_frequencies`), or a dict of them, name → (n_h,), one panel
+    each. Latents that never fire have no logarithm: they are counted in the panel's title,
+    apart, not drawn. A dashed line marks 10⁻³ (0.1% of examples), under which a latent is
+    usually called ultra-rare. Returns the new Figure.
     """
-    frequencies = check_vector("frequencies", frequencies)  # (n_h,)
-    fig, ax = figure_and_axes(ax, figsize)
-    firing = frequencies[frequencies > 0]
-    dead = frequencies.size - firing.size
-    if firing.size:
-        ax.hist(np.log10(firing), bins=bins, color="0.35")
-    ax.axvline(-3, color="tab:red", ls="--", lw=0.8)
-    rare = int(np.sum(firing < 1e-3))
-    ax.set(xlabel="log10 of the share of positions on which the latent fires",
-           ylabel="latents")
-    ax.set_title(f"{title + chr(10) if title else ''}{frequencies.size} latents: {dead} never "
-                 f"fire (not drawn), {rare} fire on under 0.1% (left of the dashes)",
-                 fontsize=9.5)
+    runs = frequencies if isinstance(frequencies, dict) else {"": frequencies}
+    fig = new_figure(figsize or (5.5 * len(runs), 3.8))
+    for ax, (name, values) in zip(fig.subplots(1, len(runs), squeeze=False, sharex=True)[0],
+                                  runs.items()):
+        values = check_vector("frequencies", values)  # (n_h,)
+        firing = values[values > 0]
+        if firing.size:
+            ax.hist(np.log10(firing), bins=bins, color="0.35")
+        ax.axvline(-3, color="tab:red", ls="--", lw=0.8)
+        ax.set(xlabel="log10 of the share of examples on which the latent fires",
+               ylabel="latents")
+        ax.set_title(f"{name + chr(10) if name else ''}{values.size} latents: "
+                     f"{values.size - firing.size} never fire (not drawn), "
+                     f"{int(np.sum(firing < 1e-3))} fire on under 0.1%", fontsize=9)
+    if title:
+        fig.suptitle(title, fontsize=10)
     return fig
 
 
