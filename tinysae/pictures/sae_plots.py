@@ -46,22 +46,29 @@ def readable_log_axis(axis):
     axis.set_minor_formatter(NullFormatter())
 
 
-def plot_recovery(p, best_cosines, *, threshold, ax=None, figsize=(10, 4)):
+def plot_recovery(p, best_cosines, *, threshold, chance=None, ax=None, figsize=(10, 4)):
     """Each true feature's best cosine with a decoder column against its firing probability.
 
     ``p`` (n_f,) are the firing probabilities; ``best_cosines`` maps a model's name to its
     best cosines (n_f,) (:func:`tinysae.modern.max_cosines`); ``threshold`` is the recovery
-    line.
+    line; ``chance`` (low, high), if given, is drawn as a grey band: where the best cosines
+    of a random dictionary fall. The models are drawn in order with different markers, the
+    first as open circles, so that a later model's points do not hide an earlier one's.
     """
     p = check_vector("p", p)  # (n_f,)
     fig, ax = figure_and_axes(ax, figsize)
-    for name, cosines in best_cosines.items():
-        ax.plot(p, check_vector(name, cosines, size=p.size), ".", ms=4, alpha=0.7, label=name)
+    if chance is not None:
+        ax.axhspan(*chance, color="0.85", lw=0, label="random dictionary (95% of features)")
+    styles = ({"marker": "o", "ms": 5, "mfc": "none", "mew": 0.8}, {"marker": ".", "ms": 4},
+              {"marker": "x", "ms": 3.5, "mew": 0.8}, {"marker": "+", "ms": 4})
+    for (name, cosines), style in zip(best_cosines.items(), styles * len(best_cosines)):
+        ax.plot(p, check_vector(name, cosines, size=p.size), ls="none", alpha=0.8, label=name,
+                **style)
     ax.axhline(threshold, color="grey", lw=0.8, ls="--")
     ax.set(xscale="log", xlabel="firing probability p_f of the true feature",
            ylabel="best cosine with a decoder column", ylim=(0, 1.02),
            title=f"Which true features are found (dashed: the {threshold} recovery line)")
-    ax.legend(loc="center left", markerscale=3)
+    ax.legend(loc="center left", markerscale=2, fontsize=8)
     return fig
 
 
@@ -70,7 +77,8 @@ def plot_dictionary_sweep(sweep, *, headline=None, headline_weight=None, title=N
     """A sweep of dictionary size × L1 weight: MMCS against β, and FVU against L0.
 
     ``sweep`` maps ``(n_latents, l1_weight)`` to a row; ``headline`` maps ``n_latents`` to
-    the row of a longer run at ``headline_weight``, drawn as a star. Returns the new Figure.
+    the row of a longer run at ``headline_weight``, drawn as a star in both panels. Returns
+    the new Figure.
     """
     sizes = sorted({n for n, _ in sweep})
     weights = sorted({w for _, w in sweep})
@@ -83,7 +91,10 @@ def plot_dictionary_sweep(sweep, *, headline=None, headline_weight=None, title=N
             ax_mmcs.plot(headline_weight, headline[n_latents]["mmcs"], "*", ms=14,
                          color=line.get_color(), label=f"{n_latents} latents, longer run")
         ax_fvu.plot([r["l0"] for r in runs], [r["fvu"] for r in runs], "o-",
-                    label=f"{n_latents} latents")
+                    color=line.get_color(), label=f"{n_latents} latents")
+        if headline and n_latents in headline:
+            ax_fvu.plot(headline[n_latents]["l0"], headline[n_latents]["fvu"], "*", ms=14,
+                        color=line.get_color())
         for w, r in zip(weights, runs):
             ax_fvu.annotate(f"β={w:g}", (r["l0"], r["fvu"]), fontsize=7)
     ax_mmcs.set(xscale="log", xlabel="L1 weight β", ylabel="MMCS", title="Feature recovery")
