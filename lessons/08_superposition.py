@@ -196,6 +196,10 @@ for n_latents in SWEEP_SIZES:
         sweep[n_latents, sparsity_weight] = r
         print(f"sweep n_h={n_latents:5d} β={sparsity_weight:<5g} MMCS {r['mmcs']:.3f}  "
               f"L0 {r['l0']:5.2f}  FVU {r['fvu']:.3f}  dead {r['dead']:4d}")
+args.record(**{name: {key: row[key] for key in ("mmcs", "recovered", "l0", "fvu", "dead")}
+               for name, row in rows.items()},
+            chance_mmcs=float(chance.mean()),
+            sweep={f"{n} {w:g}": row["mmcs"] for (n, w), row in sweep.items()})
 args.save(plot_dictionary_sweep(sweep, headline=headline, headline_weight=L1_WEIGHT,
                                 title=f"Dictionary size × L1 weight (dots: {SWEEP_STEPS} steps "
                                       f"each; stars: the {N_STEPS}-step runs)"),

@@ -134,6 +134,8 @@ rows = {**{f"TopK k={k}": row for k, (row, _) in topk.items()},
         **{f"L1 β={weight:g}": row for weight, row in l1.items()},
         f"TopK k={k_mid}, no resampling": no_resampling}
 print(metrics_table(rows, ("mmcs", "recovered", "l0", "fvu", "dead", "resampled", "seconds")))
+args.record(**{name: {key: row[key] for key in ("mmcs", "recovered", "l0", "fvu", "dead",
+                                                "resampled")} for name, row in rows.items()})
 
 # %% [markdown]
 # ## The sparsity–reconstruction frontier, TopK against L1

@@ -254,6 +254,9 @@ args.save(plot_detection_table(
     {name: {key: table[name][key] for key in ("frequency", "neuron", "random", "feature",
                                               "probe")} for name in names},
     verdicts={name: f"feature {verdicts[name]}" for name in names},
+    labels={"neuron": "best single neuron", "random": f"best of {2 * N_LATENTS} random directions",
+            "feature": "best single feature", "probe": "linear probe (the ceiling)"},
+    indexed=("neuron", "feature"),
     title=f"Held out: best neuron, best of {2 * N_LATENTS} signed random directions, best "
           f"feature, probe\n(feature ahead of the neuron on {wins} of {len(names)}, on every "
           f"one of {len(SAE_SEEDS)} SAE seeds; {ties} ties)"), "10_properties.png")
@@ -318,6 +321,21 @@ for family, settings in (("TopK", [dict(k=k) for k in FRONTIER_KS]),
         row = frontier[family][label]
         print(f"frontier {family} {label}: L0 {row['l0']:.1f}, FVU {row['fvu']:.3f}, "
               f"loss recovered {row['loss_recovered']:.1%}", flush=True)
+args.record(unigram=unigram_bits, bigram=bigram_bits, clean=model_bits, spliced=spliced,
+            zeroed=ablated_bits["zeroed"], mean_ablated=ablated_bits["mean"],
+            l0=l0(features), fvu=fvu(neurons, forward["a3"]),
+            dead=int(dead_latents(features).sum()),
+            rare=int(np.sum((firing_frequencies(features) > 0)
+                            & (firing_frequencies(features) < 1e-3))),
+            wins=wins, ties=ties, behind=len(names) - wins - ties,
+            ahead_of_random=sum(v == "ahead" for v in against_random.values()),
+            table={name: {"verdict": verdicts[name], "seeds": [t[name]["feature"].f1
+                                                                for t in tables],
+                          **{key: [table[name][key].unit, table[name][key].f1,
+                                   table[name][key].low, table[name][key].high]
+                             for key in ("neuron", "random", "feature", "probe")}}
+                   for name in names},
+            frontier=frontier)
 args.save(plot_frontier(frontier, metrics=("fvu", "loss_recovered"), log_l0=True,
                         title=f"The language model's SAE: {FRONTIER_STEPS}-step runs of "
                               f"{N_LATENTS} latents"), "10_frontier.png")

@@ -197,6 +197,15 @@ for kind in groups:
     alone = sum(best == kind for best in best_kind.values())
     print(f"{kind} best alone on {alone} of {len(table)} properties")
 
+args.record(bits=model_bits, l0=l0(a2), fvu_1=fvu(X_test[:, 0], forward["a3"][:, 0]),
+            fvu_2=fvu(X_test[:, 1], forward["a3"][:, 1]), dead=int((~alive).sum()),
+            kinds={kind: int(members.sum()) for kind, members in kinds.items()},
+            firing={kind: float(np.mean(a2[:, members] > 0)) if members.any() else 0.0
+                    for kind, members in kinds.items()},
+            best_kind=best_kind,
+            table={name: {kind: [row[kind].f1, row[kind].low, row[kind].high]
+                          for kind in groups} for name, row in table.items()})
+
 # %% [markdown]
 # ## One latent of each kind
 # For each kind, the latent that detects some property best (held out), with its dashboard:

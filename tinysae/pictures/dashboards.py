@@ -45,7 +45,7 @@ def _draw_contexts(ax, board):
     n_top = kinds.count("top")
     if 0 < n_top < n:
         ax.axhline(n_top - 0.5, color="black", lw=1.0)
-    ax.set_yticks(range(n), [f"{v:.2f}" if kind == "top" else f"{v:.2f} (random in {kind})"
+    ax.set_yticks(range(n), [f"{v:.2f}" if kind == "top" else f"{v:.2f} (random, {kind})"
                              for v, kind in zip(board.context_values[:, BEFORE], kinds)]
                   if values.size else [""], fontsize=6)
     ax.tick_params(length=0)
@@ -95,9 +95,11 @@ def plot_dashboards(dashboards, *, title=None, row_height=2.0, width=14.0):
 
     height = row_height * len(dashboards) + (0.75 if title else 0.35)
     fig = plt.figure(figsize=(width, height))  # fixed margins: a layout engine draws twice
+    labelled = any(board.kinds and set(board.kinds) != {"top"} for board in dashboards)
     grid = fig.add_gridspec(len(dashboards), 3, width_ratios=(7.0, 1.2, 1.2),
-                            left=0.4 / width, right=1 - 0.15 / width, bottom=0.3 / height,
-                            top=1 - (0.7 if title else 0.3) / height, wspace=0.12,
+                            left=(1.05 if labelled else 0.4) / width, right=1 - 0.15 / width,
+                            bottom=0.3 / height, top=1 - (0.7 if title else 0.3) / height,
+                            wspace=0.12,
                             hspace=0.45)
     for row, board in enumerate(dashboards):
         _draw_contexts(fig.add_subplot(grid[row, 0]), board)
