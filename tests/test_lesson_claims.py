@@ -19,15 +19,40 @@ LESSONS = Path(__file__).resolve().parent.parent / "lessons"
 
 #: Per lesson: sentences as format strings over the record ``r``; each must appear in the
 #: docstring and in the gallery section (whitespace and line breaks aside).
+DOC, GALLERY = ("docstring",), ("gallery",)
+
+
+def table_row(name, columns):
+    """A gallery table's row: ``| name | value | … |`` from the record's ``name`` entry."""
+    return GALLERY, "| " + " | ".join([name] + [f"{{r[{name}][{key}]{spec}}}"
+                                             for key, spec in columns]) + " |"
+
+
+LESSON_09_COLUMNS = (("mmcs", ":.3f"), ("recovered", ":.1%"), ("l0", ":.2f"), ("fvu", ":.3f"),
+                     ("dead", ""), ("resampled", ""))
+
 FULL_CLAIMS = {
-    "08_superposition": [
-        "ReLU+L1 SAE, 1024 latents (4000 Adam steps) | {r[ReLU+L1 SAE, 1024 latents][mmcs]:.3f}",
+    "09_topk": [
+        *(table_row(name, LESSON_09_COLUMNS) for name in (
+            "TopK k=3", "TopK k=5", "TopK k=8", "L1 β=0.3", "L1 β=0.1", "L1 β=0.03",
+            "TopK k=5, no resampling")),
+        (DOC, "k = 8: L0 {r[TopK k=8][l0]:.1f}, FVU ≈ {r[TopK k=8][fvu]:.2f}; β = 0.1: L0 "
+              "{r[L1 β=0.1][l0]:.1f}, FVU ≈ {r[L1 β=0.1][fvu]:.2f}"),
+        (DOC, "MMCS ≈ {r[TopK k=8][mmcs]:.2f} against ≈ {r[L1 β=0.1][mmcs]:.2f}"),
+        (DOC, "(MMCS ≈ {r[TopK k=5, no resampling][mmcs]:.2f})"),
+        "with resampling, {r[TopK k=5][dead]} latents never fire on the held-out examples and "
+        "{r[TopK k=5][rare]} fire on under 0.1% of them",
+        "without it, {r[TopK k=5, no resampling][dead]} never fire and "
+        "{r[TopK k=5, no resampling][rare]} are that rare",
     ],
 }
 
 #: Per lesson: (pattern of the docstring's quick-run sentence, its numbers' keys in the quick
 #: run's record, the spread allowed).
-QUICK_CLAIMS = {}
+QUICK_CLAIMS = {
+    "09_topk": [(r"MMCS about ([\d.]+) against ([\d.]+)",
+                 (("TopK k=5", "mmcs"), ("L1 β=0.3", "mmcs")), 0.02)],
+}
 
 
 def normalised(text):
