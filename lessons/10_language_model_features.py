@@ -42,7 +42,8 @@ feature 758 fires on the space after `def`; feature 241 detects the dot after `s
 (F1 0.81), yet its very top activations are on `# =====` rulers — a good feature is still
 not perfectly monosemantic. 10_neurons.png, the same for the best neuron of each property
 (neuron 97 once, for two); 10_properties.png, the F1 table as bars. The trained SAE is
-exported to 10_sae_saelens/ (cfg.json and the weights under SAELens' names). Reference
+exported to 10_sae_saelens/ (cfg.json, the weights under SAELens' names, and a check set:
+the neurons at 32 test positions and the SAE's latents on them). Reference
 picture: lessons/figures/10_features.png; lessons/README.md has it with the full run's
 numbers and questions to try.
 """
@@ -131,7 +132,7 @@ print(f"baselines on the test text: unigram {unigram_bits:.3f}, bigram {bigram_b
 lm = train_lm(corpus.ids["train"], CONTEXT, N_EMBED, N_NEURONS, n_steps=LM_STEPS,
               batch_size=LM_BATCH, learning_rate=LM_LEARNING_RATE,
               log_every=max(1, LM_STEPS // 6), rng=rng, verbose=True)
-model = lm.model
+model = lm.params
 model_bits = bits_per_character(model, test_ids, positions)
 print(f"language model: {model_bits:.3f} bits per character on the test text, against the "
       f"bigram's {bigram_bits:.3f} (trained in {lm.seconds:.0f} s)")
@@ -346,6 +347,6 @@ args.save(plot_frontier(frontier, metrics=("fvu", "loss_recovered"), log_l0=True
 
 # %%
 path = export_saelens(sae, args.out / "10_sae_saelens", "topk", K, hook_name="hidden.1",
-                      context_size=CONTEXT)
+                      context_size=CONTEXT, check_inputs=neurons[:32])
 print(f"SAE exported to {path}")
 print(f"figures in {args.out}")

@@ -106,7 +106,7 @@ positions = np.sort(random_positions(test_ids, EVAL_POSITIONS, CONTEXT, rng))  #
 lm = train_lm(corpus.ids["train"], CONTEXT, N_EMBED, N_NEURONS, N_LAYERS, n_steps=LM_STEPS,
               batch_size=LM_BATCH, learning_rate=LM_LEARNING_RATE,
               log_every=max(1, LM_STEPS // 6), rng=rng, verbose=True)
-model = lm.model
+model = lm.params
 model_bits = bits_per_character(model, test_ids, positions)
 bigram_bits = bigram_bits_per_character(fit_bigram(corpus.ids["train"]), test_ids, positions)
 print(f"two-layer model: {model_bits:.3f} bits per character on the test text "

@@ -2,9 +2,10 @@
 
 One table, one row per bad call: a readable id, the call, the error type it must raise and a
 piece of text its message must hold (the parameter's name, often with the value echoed).
-Cases already tested next to their module (tests/test_autoencoder.py, test_images.py,
+Cases already tested next to their module (tests/test_sparse_autoencoder.py, test_photos.py,
 test_patches.py, test_model_files.py, test_training.py, test_cli.py, test_fast_kernel.py, ...) are
-not repeated here.
+not repeated here. Each row calls a public entry point: the equations behind the doors
+(``forward``, ``pack``, ``unpack``, ``sae_forward``, ``encode``, ...) trust their arguments.
 
 Run ``pytest -v -s tests/test_bad_parameters.py`` to read every message.
 """
@@ -55,25 +56,31 @@ def sae_data(B, rng):
 
 BAD_CALLS = [
     # --------------------------------------------------------------------- the model
-    ("n_params with n_visible = 0", lambda: t.n_params(0, 5), ValueError, "'n_visible'"),
-    ("n_params with n_hidden = '5'", lambda: t.n_params(3, "5"), TypeError, "'n_hidden'"),
+    ("init_params with n_visible = 0", lambda: t.init_params(0, 5), ValueError, "'n_visible'"),
+    ("init_params with n_hidden = '5'", lambda: t.init_params(3, "5"), TypeError, "'n_hidden'"),
     ("init_params with n_hidden = True", lambda: t.init_params(4, True), TypeError, "True"),
     ("init_params with a negative seed", lambda: t.init_params(4, 2, rng=-1), TypeError, "'rng'"),
-    ("unpack with n_hidden = 0", lambda: t.unpack(THETA, 16, 0), ValueError, "'n_hidden'"),
-    ("pack of a list", lambda: t.pack([1, 2]), TypeError, "'params'"),
-    ("pack without b2", lambda: t.pack({k: PARAMS[k] for k in ("W1", "W2", "b1")}), TypeError,
+    ("loss_and_grad with n_hidden = 0", lambda: t.loss_and_grad(THETA, X, 0), ValueError,
+     "'n_hidden'"),
+    ("hidden_activations of a list", lambda: t.hidden_activations([1, 2], X), TypeError,
      "'params'"),
-    ("forward with decoder = 'relu'", lambda: t.forward(PARAMS, X, decoder="relu"), ValueError,
-     "'relu'"),
-    ("forward with an empty dict", lambda: t.forward({}, X), TypeError, "'params'"),
-    ("forward with X of the wrong width", lambda: t.forward(PARAMS, X[:, :3]), ValueError, "'X'"),
-    ("pack of a ragged W1", lambda: t.pack({**PARAMS, "W1": [[1.0, 2.0], [3.0]]}), TypeError,
+    ("hidden_activations without b2",
+     lambda: t.hidden_activations({k: PARAMS[k] for k in ("W1", "W2", "b1")}, X), TypeError,
+     "'params'"),
+    ("loss_and_grad with decoder = 'relu'", lambda: t.loss_and_grad(THETA, X, 5, decoder="relu"),
+     ValueError, "'relu'"),
+    ("hidden_activations with an empty dict", lambda: t.hidden_activations({}, X), TypeError,
+     "'params'"),
+    ("hidden_activations with X of the wrong width",
+     lambda: t.hidden_activations(PARAMS, X[:, :3]), ValueError, "'X'"),
+    ("hidden_activations of a ragged W1",
+     lambda: t.hidden_activations({**PARAMS, "W1": [[1.0, 2.0], [3.0]]}, X), TypeError,
      "'params['W1']'"),
     ("save of a ragged b2", lambda: t.save(Path(TMP) / "m.npz", {**PARAMS, "b2": [[1.0], []]},
                                            {"n_visible": 16, "n_hidden": 5}),
      TypeError, "'params['b2']'"),
-    ("forward with b1 of the wrong length", lambda: t.forward({**PARAMS, "b1": np.ones(3)}, X),
-     ValueError, "'params['b1']'"),
+    ("hidden_activations with b1 of the wrong length",
+     lambda: t.hidden_activations({**PARAMS, "b1": np.ones(3)}, X), ValueError, "'params['b1']'"),
     ("hidden_activations with NaN weights",
      lambda: t.hidden_activations({**PARAMS, "W1": PARAMS["W1"] * np.nan}, X), ValueError,
      "'params['W1']'"),
@@ -324,11 +331,12 @@ BAD_CALLS = [
     ("modern loss_and_grad with W2 of the wrong shape",
                  lambda: modern.sae_loss_and_grad({**SAE, "W2": np.ones((3, 6))}, X[:, :4]),
                  ValueError, "'params"),
-    ("modern forward with activation = 'gelu'",
-                 lambda: modern.sae_forward(SAE, X[:, :4], activation="gelu"), ValueError,
+    ("modern loss_and_grad with activation = 'gelu'",
+                 lambda: modern.sae_loss_and_grad(SAE, X[:, :4], activation="gelu"), ValueError,
                  "'activation'"),
-    ("modern encode with TopK k above n_latents",
-                 lambda: modern.encode(SAE, X[:, :4], "topk", 9), ValueError, "'k'"),
+    ("modern loss_and_grad with TopK k above n_latents",
+                 lambda: modern.sae_loss_and_grad(SAE, X[:, :4], activation="topk", k=9),
+                 ValueError, "'k'"),
     ("train_sae with a sample of the wrong width",
                  lambda: modern.train_sae(lambda B, r: r.random((B, 3)), 4, 6, n_steps=2,
                                           batch_size=8), ValueError, "'sample'"),

@@ -120,13 +120,13 @@ def test_training_learns_a_periodic_text_far_below_the_bigram():
     ids = text_to_ids("abcabdabeabf" * 200)  # after "ab" the next character needs more context
     result = train_lm(ids, 4, 4, 16, n_steps=300, batch_size=64, learning_rate=1e-2, rng=0)
     bigram = bigram_bits_per_character(fit_bigram(ids), ids)
-    assert bits_per_character(result.model, ids) < 0.2 < 0.5 < bigram
+    assert bits_per_character(result.params, ids) < 0.2 < 0.5 < bigram
 
 
 def test_training_is_reproducible_from_its_seed():
     ids = text_to_ids("hello world, hello python\n" * 20)
-    a = train_lm(ids, 4, 3, 8, n_steps=5, batch_size=16, rng=3).model
-    b = train_lm(ids, 4, 3, 8, n_steps=5, batch_size=16, rng=3).model
+    a = train_lm(ids, 4, 3, 8, n_steps=5, batch_size=16, rng=3).params
+    b = train_lm(ids, 4, 3, 8, n_steps=5, batch_size=16, rng=3).params
     assert all(np.array_equal(a[name], b[name]) for name in a)
 
 

@@ -10,7 +10,7 @@ import pytest
 
 import tinysae
 from tinysae.validation.constraints import CONSTRAINTS, check, check_option, describe
-from tinysae.validation import trusted, validated
+from tinysae.validation.validated import validated
 
 PACKAGE = Path(tinysae.__file__).parent
 
@@ -65,26 +65,42 @@ def test_validated_converts_on_entry_and_lets_none_mean_not_given():
         f(1, chunk_size=0)
 
 
-def test_trusted_code_skips_nested_checks_and_only_there():
-    X = np.random.default_rng(0).random((4, 3))
-    theta = tinysae.pack(tinysae.init_params(3, 2, rng=0))
-    with pytest.raises(ValueError, match="'weight_decay'"):
-        tinysae.loss_and_grad(theta, X, 2, weight_decay=-1.0)
-    with trusted():  # the caller vouches for the arguments: nothing is checked
-        J, _ = tinysae.loss_and_grad(theta, X, 2, weight_decay=-1.0)
-    assert np.isfinite(J)
+#: The entry points of the classic model a user calls; the module docstring names them too.
+ENTRY_POINTS = {"init_params", "loss_and_grad", "cost_terms", "hidden_activations"}
 
 
-def test_the_reference_checks_once_and_its_inner_calls_not_again(monkeypatch):
+def test_only_the_entry_points_of_the_model_check_their_arguments():
+    from tinysae.model import sparse_autoencoder as model
+
+    functions = dict(inspect.getmembers(model, inspect.isfunction))
+    wrapped = {name for name, f in functions.items()
+               if getattr(f, "validated", False) and f.__module__ == model.__name__}
+    assert wrapped == ENTRY_POINTS, wrapped ^ ENTRY_POINTS
+    docstring = " ".join(model.__doc__.split())
+    assert all(f":func:`{name}`" in docstring for name in ENTRY_POINTS)
+
+
+def test_the_equations_behind_the_doors_trust_their_arguments():
+    from tinysae.model import parameters
+    from tinysae.modern import sae
+
+    inner = [tinysae.forward, tinysae.pack, tinysae.unpack, tinysae.n_params, sae.activate,
+             sae.sae_forward, sae.encode, sae.normalize_columns, sae.remove_parallel_component]
+    assert not [f.__name__ for f in inner if getattr(f, "validated", False)]
+    assert not [name for name, f in inspect.getmembers(parameters, inspect.isfunction)
+                if getattr(f, "validated", False)]
+
+
+def test_an_entry_point_checks_each_argument_once(monkeypatch):
     X = np.random.default_rng(0).random((4, 3))
     params = tinysae.init_params(3, 2, rng=0)
     theta = tinysae.pack(params)
-    calls, rule = [], CONSTRAINTS["params"]
-    monkeypatch.setitem(CONSTRAINTS, "params", lambda *a: calls.append(1) or rule(*a))
-    tinysae.forward(params, X)
-    assert len(calls) == 1  # forward's own boundary
-    tinysae.loss_and_grad(theta, X, 2)  # calls forward and pack inside: not checked again
+    calls, rule = [], CONSTRAINTS["theta"]
+    monkeypatch.setitem(CONSTRAINTS, "theta", lambda *a: calls.append(1) or rule(*a))
+    tinysae.loss_and_grad(theta, X, 2)  # forward, pack and unpack inside: no checks of theirs
     assert len(calls) == 1
+    with pytest.raises(ValueError, match="'weight_decay'"):
+        tinysae.loss_and_grad(theta, X, 2, weight_decay=-1.0)
 
 
 def test_validated_binds_every_kind_of_signature_as_python_does():

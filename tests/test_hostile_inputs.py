@@ -107,12 +107,17 @@ def test_a_float32_overflow_says_float32_and_blames_x(problem):
      r"'grads\['b1'\]'"),
     (lambda p: adam_step({**p, "W2": p["W2"] * np.inf}, p, adam_init(p)),
      r"'params\['W2'\]'"),
-    (lambda p: modern.activate(np.array([[1.0, np.nan]])), "'z2'"),
-    (lambda p: modern.activate(np.array([[1.0, np.nan, 2.0]]), "topk", k=1), "'z2'"),
-    (lambda p: modern.remove_parallel_component(p["W2"] * np.nan, p["W2"]), "'dW2'"),
-    (lambda p: modern.remove_parallel_component(p["W2"], p["W2"] * np.nan), "'W2'"),
-], ids=["adam grads", "adam params", "relu", "topk", "tangent dW2", "tangent W2"])
-def test_the_modern_helpers_refuse_nan(call, name):
+    (lambda p: modern.sae_loss_and_grad({**p, "b1": p["b1"] * np.nan}, np.ones((2, 5))),
+     r"'params\['b1'\]'"),
+    (lambda p: modern.sae_loss_and_grad(p, np.full((2, 5), np.nan), activation="topk", k=1),
+     "'X'"),
+    (lambda p: modern.kink_margin(np.array([[1.0, np.nan]])), "'z2'"),
+    (lambda p: modern.sae_loss_and_grad({**p, "W2": p["W2"] * np.nan}, np.ones((2, 5))),
+     r"'params\['W2'\]'"),
+], ids=["adam grads", "adam params", "relu", "topk", "kink margin", "decoder W2"])
+def test_the_modern_doors_refuse_nan(call, name):
+    """NaN is refused where it comes in: Adam's own door, and the doors in front of the
+    activation and the tangent projection (which trust their arguments)."""
     params = modern.init_sae(5, 3, np.random.default_rng(0))
     with pytest.raises(ValueError, match=f"{name} parameter must be finite"):
         call(params)

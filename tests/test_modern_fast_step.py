@@ -20,7 +20,6 @@ from tinysae.modern.sae import init_sae, sae_loss_and_grad
 from tinysae.modern.superposition import firing_probabilities, ground_truth_features, sampler
 from tinysae.modern.training import (learning_rate_at, projected_step, resample_dead,
                                      train_sae)
-from tinysae.validation import trusted
 
 N_FEATURES, N_VISIBLE, N_LATENTS, BATCH = 40, 16, 48, 64
 AGREEMENT = 1e-12  # max |θ_fast − θ_readable| / max |θ_readable|; typical 1e-15
@@ -38,11 +37,9 @@ def readable_train(n_steps, activation="relu", k=None, sparsity_weight=0.0, dead
     state, silent_for, resampled = adam_init(params), np.zeros(N_LATENTS, np.int64), 0
     for step in range(n_steps):
         X = check_data("sample", SAMPLE(BATCH, rng))  # (B, n_v)
-        with trusted():
-            _, grads, cache = sae_loss_and_grad(params, X, sparsity_weight=sparsity_weight,
-                                                activation=activation, k=k, return_cache=True)
-            params, state = projected_step(params, grads, state,
-                                           learning_rate_at(step, n_steps, 1e-2))
+        _, grads, cache = sae_loss_and_grad(params, X, sparsity_weight=sparsity_weight,
+                                            activation=activation, k=k, return_cache=True)
+        params, state = projected_step(params, grads, state, learning_rate_at(step, n_steps, 1e-2))
         silent_for = np.where(cache["mask"].any(axis=0), 0, silent_for + BATCH)
         dead = silent_for >= dead_window
         if resample_every and step % resample_every == resample_every - 1 and dead.any():
@@ -119,9 +116,8 @@ def test_topk_ties_keep_k_latents_as_the_reference_does():
     step = FastStep(params, BATCH, activation="topk", k=2, n_threads=1)
     for _ in range(5):
         X = check_data("sample", SAMPLE(BATCH, rng))  # (B, n_v)
-        with trusted():
-            _, grads = sae_loss_and_grad(readable, X, activation="topk", k=2)
-            readable, state = projected_step(readable, grads, state, 1e-2)
+        _, grads = sae_loss_and_grad(readable, X, activation="topk", k=2)
+        readable, state = projected_step(readable, grads, state, 1e-2)
         step.step(X, 1e-2)
         assert step.l0 <= 2
     assert disagreement(step.params(), readable) < AGREEMENT

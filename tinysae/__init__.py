@@ -24,9 +24,9 @@ __version__ = "0.1.0"
 #: Every public name of ``tinysae``, by the module that defines it, as the data flows.
 PUBLIC = {
     # the math: the notes' equations, the θ layout, the fast kernel, gradient checks
-    "tinysae.model.parameters": ("init_params", "n_params", "pack", "unpack"),
+    "tinysae.model.parameters": ("n_params", "pack", "unpack"),
     "tinysae.model.sparse_autoencoder": ("cost_terms", "forward", "hidden_activations",
-        "loss_and_grad", "sigmoid"),
+        "init_params", "loss_and_grad", "sigmoid"),
     "tinysae.model.fast_kernel": ("FLOAT32_RTOL", "make_loss_and_grad"),
     "tinysae.model.per_example_loop": ("loss_and_grad_loop",),
     "tinysae.model.gradient_check": ("CHECK_EPSILON", "GRADIENT_CHECK_THRESHOLD",

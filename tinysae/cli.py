@@ -10,11 +10,11 @@ with status 130.
 
 import argparse
 import importlib
-import os
 import sys
 import warnings
 
 from tinysae import __version__
+from tinysae.commands import EXIT_BROKEN_PIPE, Parser, UsageError, one_line, silence_stdout
 
 #: Each command: the module whose ``main(argv)`` runs it, and one line for ``tinysae --help``.
 COMMANDS = {
@@ -30,21 +30,6 @@ COMMANDS = {
 
 #: Exit status after Ctrl-C (128 + SIGINT, the shell's convention).
 EXIT_INTERRUPTED = 130
-
-#: Exit status when the reader of the output goes away (``tinysae … | head``): 128 + SIGPIPE.
-EXIT_BROKEN_PIPE = 128 + 13
-
-
-class UsageError(Exception):
-    """A bad command line: reported in one line, exit status 2."""
-
-
-class Parser(argparse.ArgumentParser):
-    """argparse, but a bad command line raises :class:`UsageError` (one line, exit 2)
-    instead of printing the usage and exiting."""
-
-    def error(self, message):
-        raise UsageError(f"{self.prog}: error: {message} (see {self.prog} --help)")
 
 
 def main(argv=None):
@@ -89,21 +74,6 @@ def _top_level(argv):
     parser.parse_args(argv)
     parser.print_help()
     return 2
-
-
-def silence_stdout():
-    """Point stdout at /dev/null, so that no later write (nor the flush at exit) fails again
-    after the reader of the output went away."""
-    try:
-        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-    except (OSError, ValueError):  # stdout is not a real file (a test's capture)
-        pass
-
-
-def one_line(error):
-    """An exception's message on one line (its type's name if it has none)."""
-    text = " ".join(str(error).split())
-    return text or type(error).__name__
 
 
 def _show_warning(message, category, filename, lineno, file=None, line=None):

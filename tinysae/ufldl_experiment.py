@@ -23,7 +23,7 @@ from tinysae.pictures.filter_grid import plot_filter_grid
 from tinysae.pictures.plots import plot_loss_curve, save_figure
 from tinysae.training.lbfgs import resume, train
 from tinysae.training.model_files import load, save_run
-from tinysae.validation import validated
+from tinysae.validation.validated import validated
 
 #: The keys of a run's ``data`` record (see :func:`make_patches`).
 DATA_KEYS = ("images", "path", "whiten", "patch_size", "n_patches", "seed")

@@ -2,7 +2,7 @@
 
 from pathlib import Path
 
-from tinysae.cli import Parser
+from tinysae.commands import Parser
 from tinysae.exercises.starter import write_folder
 
 

@@ -19,13 +19,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from tinysae.cli import Parser
+from tinysae.commands import Parser
 from tinysae.exercises.mistakes import MISTAKES, planted
 from tinysae.model import gradient_check as checker
 from tinysae.model import sparse_autoencoder
 from tinysae.model.gradient_check import (CHECK_EPSILON, GRADIENT_CHECK_THRESHOLD,
                                           relative_difference, relative_difference_by_block)
-from tinysae.model.parameters import init_params, pack, unpack
+from tinysae.model.parameters import pack, unpack
+from tinysae.model.sparse_autoencoder import init_params
 from tinysae.modern import sae as modern
 
 #: The tiny problem: 4×4 patches (n_v = 16), n_h = 5 hidden units, m = 10 examples.

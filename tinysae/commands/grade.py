@@ -9,7 +9,7 @@ cannot be imported (then the student's line that failed is shown).
 import sys
 from pathlib import Path
 
-from tinysae.cli import Parser
+from tinysae.commands import Parser
 from tinysae.validation.constraints import check_option
 from tinysae.exercises.grading import (EXERCISES, FAIL, PASS, SKIPPED, grade, untouched)
 from tinysae.exercises.student_code import UnusableFile, load

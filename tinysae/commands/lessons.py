@@ -12,7 +12,7 @@ import shutil
 from pathlib import Path
 
 from tinysae.validation.checks import check_path
-from tinysae.cli import Parser
+from tinysae.commands import Parser
 
 DESCRIPTION = """\
 Copy the numbered lesson scripts and their reference figures into DIR/lessons/

@@ -13,7 +13,7 @@ import argparse
 import ast
 from pathlib import Path
 
-from tinysae.cli import Parser
+from tinysae.commands import Parser
 
 #: The kernel the notebooks ask for: the Python that ``ipykernel`` installs.
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}

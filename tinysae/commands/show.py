@@ -12,7 +12,7 @@ others. The drawing is :func:`tinysae.pictures.model_pictures.plot_model`.
 import argparse
 from pathlib import Path
 
-from tinysae.cli import Parser, UsageError
+from tinysae.commands import Parser, UsageError
 from tinysae.pictures.model_pictures import SORT_KEYS, WEIGHTS
 
 DESCRIPTION = """\
@@ -111,7 +111,7 @@ def recorded_patch_shape(config):
 
 def training_patches(config):
     """``(X, None)``: the run's training patches made again; or ``(None, why not)``."""
-    from tinysae.cli import one_line
+    from tinysae.commands import one_line
     from tinysae.ufldl_experiment import recorded_patches
 
     try:

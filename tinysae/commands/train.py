@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from tinysae.cli import EXIT_BROKEN_PIPE, Parser, UsageError, silence_stdout
+from tinysae.commands import EXIT_BROKEN_PIPE, Parser, UsageError, silence_stdout
 from tinysae.validation.constraints import check_option
 from tinysae.runtime.interrupts import exit_status, signals_as_interrupts
 from tinysae.runtime.locks import run_folder_lock

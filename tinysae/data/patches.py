@@ -8,8 +8,11 @@ Shapes, defined once for this module::
 A grayscale patch becomes a row of ``p·p`` values, ``patch.reshape(-1)`` of its ``(p, p)``
 array (row-major); a colour patch a row of ``p·p·3``, ``patch.reshape(-1)`` of its
 ``(p, p, 3)`` array (channel-last: R, G, B of pixel (0, 0), then of pixel (0, 1), ...).
-``tinysae.pictures.filter_grid`` relies on this layout to draw rows back as pictures.
+:func:`filter_shape` reads the layout back from a row's length; ``tinysae.pictures.filter_grid``
+relies on it to draw rows back as pictures, ``tinysae.measures.edge_score`` to measure them.
 """
+
+import numbers
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -22,7 +25,7 @@ from tinysae.validation.checks import (
     has_real_dtype,
     scaled_to_unit,
 )
-from tinysae.validation import validated
+from tinysae.validation.validated import validated
 
 #: UFLDL clips patch values at ± this many standard deviations of all values.
 CLIP_STDS = 3.0
@@ -134,3 +137,28 @@ def normalize_patches(patches):
     X = np.clip(X, -limit, limit) / limit  # (n, d) in [-1, 1]
     half_range = (NORMALIZED_HIGH - NORMALIZED_LOW) / 2  # 0.4
     return (X + 1) * half_range + NORMALIZED_LOW  # (n, d) in [0.1, 0.9]
+
+
+def filter_shape(n_values, patch_shape=None):
+    """The shape of one filter: ``(p, p)`` if n = p², ``(p, p, 3)`` if n = 3p².
+
+    A number cannot be both a square and three times a square, so the guess is unique.
+    An explicit ``patch_shape`` ((h, w) or (h, w, 3)) must multiply out to ``n_values``.
+    """
+    if patch_shape is not None:
+        sides = np.atleast_1d(np.asarray(patch_shape, dtype=object))  # ints, not 2.5 or "8"
+        if sides.ndim != 1 or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool)
+                                      for s in sides):
+            fail("patch_shape", "a tuple of integers (h, w) or (h, w, 3)", patch_shape, TypeError)
+        shape = tuple(int(s) for s in sides)
+        if len(shape) not in (2, 3) or (len(shape) == 3 and shape[2] != 3) \
+                or int(np.prod(shape)) != n_values or min(shape) < 1:
+            fail("patch_shape", f"(h, w) or (h, w, 3) with h·w(·3) = {n_values} values "
+                 "per filter", patch_shape)
+        return shape
+    for channels in (1, 3):
+        p = int(round(np.sqrt(n_values / channels)))
+        if p * p * channels == n_values:
+            return (p, p) if channels == 1 else (p, p, 3)
+    fail("patch_shape", f"given, because {n_values} values per filter is neither p² "
+         "nor 3p²", patch_shape)

@@ -22,7 +22,7 @@ from tinysae.validation.checks import (
     has_real_dtype,
     scaled_to_unit,
 )
-from tinysae.validation import validated
+from tinysae.validation.validated import validated
 
 #: Each whitened image is scaled to this pixel variance (Olshausen's IMAGES.mat uses 0.1).
 WHITENED_VARIANCE = 0.1

@@ -15,7 +15,7 @@ from tinysae.exercises.steps import (Problem, Stage, Step, check_cost_and_gradie
 from tinysae.exercises.student_code import StudentError, call
 from tinysae.model import sparse_autoencoder as ref
 from tinysae.model.gradient_check import numerical_gradient
-from tinysae.model.parameters import init_params
+from tinysae.model.sparse_autoencoder import init_params
 
 FORWARD = Stage(1, "the forward pass", "lesson 01",
                 "a2, a3 and ρ̂ for all m examples at once, with matrix products.")

@@ -7,7 +7,7 @@ gradients, and the usual mistake whose output the student's equals, by name.
 
 import numpy as np
 
-from tinysae.model.parameters import views
+from tinysae.model.parameters import unpack
 
 #: Equal means |yours − expected| ≤ RTOL·|expected| + ATOL·max|expected| entry by entry: a
 #: right answer computed another way differs by ~1e-15; a wrong one by 1e-3 or more.
@@ -176,5 +176,5 @@ def diagnose_blocks(got, expected, sizes, wrongs=(), what="∇"):
 
 def theta_blocks(theta_like, sizes):
     """A θ-shaped vector as the dict of its blocks W1, W2, b1, b2 (views)."""
-    return views(np.asarray(theta_like, dtype=np.float64), sizes["n_v"], sizes["n_h"])
+    return unpack(np.asarray(theta_like, dtype=np.float64), sizes["n_v"], sizes["n_h"])
 

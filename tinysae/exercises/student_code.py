@@ -26,12 +26,9 @@ import tinysae
 
 TINYSAE = Path(tinysae.__file__).parent
 
-#: tinysae's files a student's code may run: the θ layout (``pack``, ``unpack``), the
-#: argument checks it goes through, and the grader's own (the functions it hands over).
-#: Everything else of tinysae is the answer key.
-ALLOWED = {str(TINYSAE / name) for name in (
-    "__init__.py", "model/parameters.py", "validation/__init__.py", "validation/validated.py",
-    "validation/checks.py", "validation/constraints.py")}
+#: tinysae's files a student's code may run: the θ layout (``pack``, ``unpack``) and the
+#: grader's own (the functions it hands over). Everything else of tinysae is the answer key.
+ALLOWED = {str(TINYSAE / name) for name in ("__init__.py", "model/parameters.py")}
 GRADER = str(TINYSAE / "exercises")
 
 

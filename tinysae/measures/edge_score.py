@@ -33,7 +33,7 @@ import numpy as np
 from scipy.optimize import least_squares
 
 from tinysae.validation.checks import check_data, check_real, fail, scaled_to_unit
-from tinysae.pictures.filter_grid import filter_shape
+from tinysae.data.patches import filter_shape
 
 #: A filter with edge score ≥ this is called edge-like (rationale in the module docstring).
 EDGE_SCORE_THRESHOLD = 0.2

@@ -32,9 +32,9 @@ import numpy as np
 from tinysae.runtime.blas_threads import Workers, available_cores
 from tinysae.validation.checks import check_finite_result
 from tinysae.model.fast_kernel_blocks import backprop, hidden
-from tinysae.model.parameters import n_params, unpack, views
+from tinysae.model.parameters import check_theta, n_params, unpack
 from tinysae.model.sparse_autoencoder import kl_divergence, sparsity_delta
-from tinysae.validation import validated
+from tinysae.validation.validated import validated
 
 #: Rows per block when ``chunk_size`` is None: small enough that a block's (c, n_h) and
 #: (c, n_v) arrays stay in cache, large enough that each matrix product still runs at full
@@ -96,7 +96,8 @@ def make_loss_and_grad(X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01,
     plan = _Plan(X, n_hidden, hyper, c, n_workers, a2_all)
 
     def fun(theta):
-        params = unpack(theta, n_v, n_hidden)  # checks theta: the boundary of every call
+        theta = check_theta("theta", theta, n_v, n_hidden)  # fun is a door too: every call
+        params = unpack(theta, n_v, n_hidden)
         # an overflow leaves inf in J or grad, named just below: no RuntimeWarning first
         with plan.workers.one_blas_thread(), np.errstate(over="ignore"):
             J, grad = _loss_and_grad(params, plan)  # float, (n_params,)
@@ -121,7 +122,7 @@ class _Buffers:
         self.db1, self.db2 = np.empty(n_h, dtype), np.empty(n_v, dtype)  # (n_h,), (n_v,) 1ᵀδ
         self.ones = np.ones(c, dtype)  # (c,) column sums as 1ᵀA (fast_kernel_blocks.add_product)
         self.acc = np.empty(n_params(n_v, n_h), dtype)  # (n_params,) gradient sum, like theta
-        sums = views(self.acc, n_v, n_h)
+        sums = unpack(self.acc, n_v, n_h)
         self.gW1, self.gW2 = sums["W1"], sums["W2"]  # Σ δ2ᵀX (n_h, n_v), Σ δ3ᵀa2 (n_v, n_h)
         self.gb1, self.gb2 = sums["b1"], sums["b2"]  # Σ δ2 (n_h,), Σ δ3 (n_v,)
         # −b1, −b2 and s copied into every row once per call (see fast_kernel_blocks.hidden)
@@ -186,7 +187,7 @@ def _loss_and_grad(params, plan):
     for _, _, acc in parts[1:]:
         grad += acc
     grad /= m
-    g, lam = views(grad, plan.X.shape[1], plan.n_h), hyper["lam"]
+    g, lam = unpack(grad, plan.X.shape[1], plan.n_h), hyper["lam"]
     g["W1"] += lam * params["W1"]  # (n_h, n_v) weight decay (not on the biases)
     g["W2"] += lam * params["W2"]  # (n_v, n_h)
     if hyper["kl"]:

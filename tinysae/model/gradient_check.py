@@ -16,8 +16,8 @@ Lessons and tests share these functions.
 import numpy as np
 
 from tinysae.validation.checks import check_vector, fail
-from tinysae.model.parameters import n_params, views
-from tinysae.validation import validated
+from tinysae.model.parameters import n_params, unpack
+from tinysae.validation.validated import validated
 
 #: The step ε of the centred difference that UFLDL uses.
 DEFAULT_EPSILON = 1e-4
@@ -88,7 +88,7 @@ def relative_difference_by_block(numerical, analytic, n_visible, n_hidden):
     """
     numerical = check_vector("numerical", numerical, n_params(n_visible, n_hidden))  # (n,)
     analytic = check_vector("analytic", analytic, numerical.size)  # (n,)
-    num, ana = views(numerical, n_visible, n_hidden), views(analytic, n_visible, n_hidden)
+    num, ana = unpack(numerical, n_visible, n_hidden), unpack(analytic, n_visible, n_hidden)
     return {name: relative_difference(num[name].ravel(), ana[name].ravel()) for name in num}
 
 

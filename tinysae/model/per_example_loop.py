@@ -12,10 +12,10 @@ import numpy as np
 
 from tinysae.model.parameters import pack, unpack
 from tinysae.model.sparse_autoencoder import kl_divergence, sigmoid, sparsity_delta
-from tinysae.validation import validated
+from tinysae.validation.validated import validated
 
 
-@validated(trusted_body=True)
+@validated
 def loss_and_grad_loop(theta, X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01,
                        sparsity_weight=3.0, sparsity="kl", decoder="sigmoid"):
     """J and ∂J/∂theta by a Python loop over examples; same parameters and results as

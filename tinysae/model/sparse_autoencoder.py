@@ -23,19 +23,51 @@ derivative, and backpropagation (notes §2.2) puts them together. Two variants u
 lessons: ``sparsity="l1"`` replaces the KL term by ``β (1/m) Σ_ij |a2_ij|``, and
 ``decoder="linear"`` makes the output layer linear, ``a3 = z3`` (UFLDL "Linear decoders").
 
-Only the functions marked ``@validated`` check their arguments (against
-:mod:`tinysae.validation.constraints`); the equations inside trust theirs.
+The entry points a user calls, :func:`init_params`, :func:`loss_and_grad`,
+:func:`cost_terms` and :func:`hidden_activations`, check their arguments (``@validated``, against
+:mod:`tinysae.validation.constraints`); the equations behind them, :func:`forward` included,
+trust theirs.
 """
 
 import numpy as np
 
 from tinysae.validation.checks import check_finite_result
 from tinysae.model.parameters import pack, unpack
-from tinysae.validation import validated
+from tinysae.validation.validated import validated
 
 #: ρ̂ is kept inside [RHO_HAT_FLOOR, 1 − RHO_HAT_FLOOR] in the KL term, so that a unit that is
 #: saturated on every example (ρ̂ exactly 0 or 1 in float64) gives a large but finite cost.
 RHO_HAT_FLOOR = 1e-12
+
+
+# ----------------------------------------------------------------------------- initial values
+
+@validated
+def init_params(n_visible, n_hidden, rng=None):
+    """Random initial parameters (UFLDL ``initializeParameters``).
+
+    Weights are uniform in ±r with r = sqrt(6 / (n_v + n_h + 1)); biases are zero.
+
+    Parameters
+    ----------
+    n_visible, n_hidden : int
+        Layer sizes n_v and n_h.
+    rng : numpy.random.Generator, int or None
+        Source of randomness (an int is used as a seed).
+
+    Returns
+    -------
+    dict of ndarray
+        ``W1`` (n_h, n_v), ``W2`` (n_v, n_h), ``b1`` (n_h,), ``b2`` (n_v,).
+    """
+    rng = np.random.default_rng(rng)
+    r = np.sqrt(6.0 / (n_visible + n_hidden + 1))
+    return {
+        "W1": rng.uniform(-r, r, size=(n_hidden, n_visible)),  # (n_h, n_v)
+        "W2": rng.uniform(-r, r, size=(n_visible, n_hidden)),  # (n_v, n_h)
+        "b1": np.zeros(n_hidden),  # (n_h,)
+        "b2": np.zeros(n_visible),  # (n_v,)
+    }
 
 
 # ----------------------------------------------------------------------------- forward pass
@@ -49,7 +81,6 @@ def sigmoid(z):
         return 1.0 / (1.0 + np.exp(-z))
 
 
-@validated
 def forward(params, X, decoder="sigmoid"):
     """Forward propagation (notes §2): every layer's values, kept for backpropagation::
 
@@ -180,7 +211,7 @@ def parameter_gradients(params, X, a2, delta2, delta3, weight_decay):
 
 # ----------------------------------------------------------------------------- J and ∇J
 
-@validated(trusted_body=True)
+@validated
 def loss_and_grad(theta, X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01,
                   sparsity_weight=3.0, sparsity="kl", decoder="sigmoid"):
     """The cost J and its gradient by backpropagation (UFLDL ``sparseAutoencoderCost``)::
@@ -237,7 +268,7 @@ def loss_and_grad(theta, X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01
     return float(J), grad
 
 
-@validated(trusted_body=True)
+@validated
 def cost_terms(theta, X, n_hidden, *, weight_decay=1e-4, sparsity_target=0.01,
                sparsity_weight=3.0, sparsity="kl", decoder="sigmoid"):
     """The three terms of J separately, with the hidden activations, for lessons and plots.

@@ -37,7 +37,7 @@ Backward pass (a2 = ReLU(z2), so ∂a2/∂z2 is the mask z2 > 0)::
 import numpy as np
 
 from tinysae.validation.checks import fail
-from tinysae.validation import validated
+from tinysae.validation.validated import validated
 
 #: Each decoder column's length at initialisation, in every layer.
 INITIAL_DECODER_NORM = 0.1

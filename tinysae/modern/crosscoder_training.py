@@ -7,12 +7,13 @@ One step::
     X      = sample(B, rng)                                   (B, L, n_v)
     β_t    = β · min(1, t / (SPARSITY_WARMUP · n_steps))      the penalty grows in at the start
     J, g   = crosscoder_loss_and_grad(θ, X, β_t)             tinysae.modern.crosscoder
-    θ     ← adam_step(θ, g)                                   α decays to 0 at the end
+    θ     ← apply_adam(θ, g)                                  α decays to 0 at the end
 
 Unlike the SAE of :mod:`tinysae.modern.training`, the decoder columns are not held at unit
 length: the penalty already charges each latent its decoder norms, so making a2 small and
 the decoder long gains nothing. The warm-up lets latents find directions before the penalty
-pushes the weak ones to zero (Anthropic trains its crosscoders and SAEs this way).
+pushes the weak ones to zero (Anthropic trains its crosscoders and SAEs this way). numpy's
+BLAS runs on one thread during training, as in :func:`tinysae.modern.train_sae`.
 """
 
 from dataclasses import dataclass, field
@@ -20,11 +21,10 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tinysae.validation.checks import fail
-from tinysae.training.adam import adam_init, adam_step
+from tinysae.training.adam import adam_init, apply_adam, learning_rate_at
 from tinysae.modern.crosscoder import crosscoder_loss_and_grad, init_crosscoder
-from tinysae.modern.training import learning_rate_at
 from tinysae.runtime.blas_threads import limit_blas_threads
-from tinysae.validation import trusted, validated
+from tinysae.validation.validated import validated
 
 #: Share of the steps at the start over which β rises linearly from 0.
 SPARSITY_WARMUP = 0.05
@@ -86,11 +86,10 @@ def train_crosscoder(sample, n_layers, n_visible, n_latents, *, sparsity_weight=
     for step in range(n_steps):
         X = np.asarray(sample(batch_size, rng), dtype=dtype)  # (B, L, n_v)
         beta = sparsity_weight * min(1.0, step / max(1.0, SPARSITY_WARMUP * n_steps))
-        with trusted():
-            J, grads, cache = crosscoder_loss_and_grad(coder, X, sparsity_weight=beta,
-                                                       return_cache=True)
-        coder, state = adam_step(coder, grads, state,
-                                 learning_rate=learning_rate_at(step, n_steps, learning_rate))
+        J, grads, cache = crosscoder_loss_and_grad(coder, X, sparsity_weight=beta,
+                                                   return_cache=True)
+        coder, state = apply_adam(coder, grads, state,
+                                   learning_rate_at(step, n_steps, learning_rate))
         silent_for = np.where(cache["mask"].any(axis=0), 0, silent_for + batch_size)  # (n_h,)
         if step % log_every == 0 or step == n_steps - 1:
             residual = np.sum((X - cache["a3"]) ** 2)

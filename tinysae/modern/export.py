@@ -18,6 +18,13 @@ The weights go to ``sae_weights.safetensors`` when the small ``safetensors`` pac
 installed (``pip install "tinysae[export]"``), else to ``sae_weights.npz`` with the same
 names (convert it with ``safetensors.numpy.save_file`` on a machine that has the package).
 Nothing here imports torch; :func:`load_saelens` reads either form back.
+
+Beside the weights every folder holds a check set, so that anyone can verify a round trip
+in any library: ``check_inputs.npy`` (m, d_in), float32, a few inputs at the SAE's hook,
+positions as rows, and ``check_latents.npy`` (m, d_sae), float32, tinysae's latents a2 on
+them. Pass the network's own activations as ``check_inputs``; without them the check
+inputs are b_dec plus twice each of the first few decoder directions, so every latent that
+owns one of them fires.
 """
 
 import json
@@ -26,10 +33,14 @@ from pathlib import Path
 import numpy as np
 
 from tinysae.runtime.atomic_write import atomic_write
-from tinysae.validation.checks import fail
-from tinysae.validation import trusted, validated
+from tinysae.modern.sae import encode
+from tinysae.validation.checks import check_data, fail
+from tinysae.validation.validated import validated
 
 CONFIG_FILE = "cfg.json"
+CHECK_INPUTS_FILE = "check_inputs.npy"
+CHECK_LATENTS_FILE = "check_latents.npy"
+N_DEFAULT_CHECKS = 8  # rows of the check set built from the dictionary when none is given
 SAFETENSORS_FILE = "sae_weights.safetensors"
 NPZ_FILE = "sae_weights.npz"
 
@@ -65,7 +76,8 @@ def saelens_config(params, activation="relu", k=None, *, model_name="tinysae-cha
 
 
 @validated
-def export_saelens(params, folder, activation="relu", k=None, **metadata):
+def export_saelens(params, folder, activation="relu", k=None, *, check_inputs=None,
+                   **metadata):
     """Write ``params`` to ``folder`` as ``cfg.json`` and the weights; returns the weights' path.
 
     Parameters
@@ -75,23 +87,45 @@ def export_saelens(params, folder, activation="relu", k=None, **metadata):
     folder : str or Path
         Created if missing; files in it with the same names are replaced.
     activation, k : as in :func:`tinysae.modern.train_sae`.
+    check_inputs : ndarray of shape (m, n_v), optional
+        A few inputs at the SAE's hook (the network's activations, positions as rows),
+        written as ``check_inputs.npy`` with tinysae's latents on them as
+        ``check_latents.npy``. If omitted: b2 + 2 W2[:, j] for the first few latents j.
     **metadata
         ``model_name``, ``hook_name``, ``hook_layer``, ``context_size``, ``dataset_path``
         (see :func:`saelens_config`).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    with trusted():  # params, activation and k were checked on entry
-        config = saelens_config(params, activation, k, **metadata)
+    config = saelens_config(params, activation, k, **metadata)
     weights = {"W_enc": params["W1"].T, "W_dec": params["W2"].T,
                "b_enc": params["b1"], "b_dec": params["b2"]}
     weights = {name: np.ascontiguousarray(w, dtype=np.float32) for name, w in weights.items()}
     atomic_write(folder / CONFIG_FILE,
                  lambda tmp: Path(tmp).write_text(json.dumps(config, indent=2) + "\n"))
+    _write_check_set(params, folder, activation, k, check_inputs)
     writer = _safetensors()
     if writer is not None:
         return atomic_write(folder / SAFETENSORS_FILE, lambda tmp: writer.save_file(weights, tmp))
     return atomic_write(folder / NPZ_FILE, lambda tmp: _save_npz(tmp, weights))
+
+
+def _write_check_set(params, folder, activation, k, check_inputs):
+    """``check_inputs.npy`` (m, n_v) and ``check_latents.npy`` (m, n_h), both float32."""
+    n_v = params["W2"].shape[0]
+    if check_inputs is None:
+        first = params["W2"][:, :N_DEFAULT_CHECKS]  # (n_v, ≤ 8)  the first directions
+        check_inputs = params["b2"] + 2.0 * first.T  # (≤ 8, n_v)
+    inputs = check_data("check_inputs", check_inputs, n_v).astype(np.float32)  # (m, n_v)
+    latents = encode(params, inputs.astype(np.float64), activation, k)  # (m, n_h)
+    for name, array in ((CHECK_INPUTS_FILE, inputs), (CHECK_LATENTS_FILE, latents)):
+        array = np.ascontiguousarray(array, dtype=np.float32)
+        atomic_write(folder / name, lambda tmp, array=array: _save_npy(tmp, array))
+
+
+def _save_npy(path, array):
+    with open(path, "wb") as f:  # a file object: np.save would append .npy to a name
+        np.save(f, array, allow_pickle=False)
 
 
 def _save_npz(path, weights):

@@ -19,7 +19,7 @@ import numpy as np
 import scipy.sparse
 
 from tinysae.validation.checks import check_data, check_vector, fail
-from tinysae.validation import validated
+from tinysae.validation.validated import validated
 
 #: The largest rate r_f = −log(1 − p_f) used by :func:`draw_firings` (it caps p_f = 1's infinity).
 MAX_RATE = 40.0

@@ -8,7 +8,7 @@ One step (Bricken et al. 2023, "Towards monosemanticity", appendix on training):
 
     J, g   = sae_loss_and_grad(θ, X_batch)       hand-written backward (tinysae.modern.sae)
     g_W2  ← g_W2 − W2 diag(W2ᵀ g_W2)             no gradient along a decoder column
-    θ     ← adam_step(θ, g)                      tinysae.training.adam
+    θ     ← apply_adam(θ, g)                     tinysae.training.adam
     W2    ← W2 / ‖W2‖ (per column)               back onto the unit sphere
 
 :func:`projected_step` is this step as written here; :func:`train_sae` runs the same update
@@ -38,18 +38,15 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from tinysae.validation.checks import check_data, fail
-from tinysae.training.adam import adam_step
+from tinysae.training.adam import apply_adam, learning_rate_at
 from tinysae.modern.fast_step import FastStep
 from tinysae.modern.sae import init_sae, normalize_columns, remove_parallel_component
 from tinysae.runtime.blas_threads import limit_blas_threads
-from tinysae.validation import validated
+from tinysae.validation.validated import validated
 
 #: A resampled latent fires only where the input's projection on its direction exceeds this
 #: (the coefficients are U[0, 1); without a threshold it would fire on half of all inputs).
 RESAMPLE_THRESHOLD = 0.2
-
-#: Share of the steps at the end over which the learning rate decays linearly to zero.
-LR_DECAY_FRACTION = 0.2
 
 
 @dataclass
@@ -60,18 +57,10 @@ class SAEResult:
     resampled: int = 0
 
 
-def learning_rate_at(step, n_steps, learning_rate):
-    """Constant α, then a linear decay to zero over the last LR_DECAY_FRACTION of the steps."""
-    decay_start = (1 - LR_DECAY_FRACTION) * n_steps
-    if step < decay_start:
-        return learning_rate
-    return learning_rate * (n_steps - step) / (n_steps - decay_start)
-
-
 def projected_step(params, grads, state, learning_rate):
     """Adam on the tangent-projected gradient, then renormalise the decoder columns."""
     grads = {**grads, "W2": remove_parallel_component(grads["W2"], params["W2"])}
-    params, state = adam_step(params, grads, state, learning_rate=learning_rate)
+    params, state = apply_adam(params, grads, state, learning_rate)
     params["W2"] = normalize_columns(params["W2"])  # (n_v, n_h)
     return params, state
 

@@ -16,7 +16,7 @@ import numpy as np
 from tinysae.validation.checks import fail
 from tinysae.networks.char_mlp import context_of, cross_entropy, lm_forward, logits_from, n_layers_of
 from tinysae.networks.training import EVAL_CHUNK, random_positions, windows_at
-from tinysae.validation import validated
+from tinysae.validation.validated import validated
 
 
 def _check_layer(model, layer):

@@ -31,7 +31,7 @@ import numpy as np
 
 from tinysae.validation.checks import fail
 from tinysae.networks.corpus import VOCABULARY
-from tinysae.validation import validated
+from tinysae.validation.validated import validated
 
 _GELU_C = float(np.sqrt(2 / np.pi))  # √(2/π), a Python float: keeps float32 arrays float32
 _GELU_A = 0.044715            # the cubic coefficient of the tanh approximation

@@ -43,6 +43,7 @@ class Dashboard:
     suppressed: list        # [(character, logit effect)], the most negative first (or empty)
     kinds: list = None      # per row: "top", or the interval "a–b" it was drawn from
     no_effect: str = ""     # why there is no logit panel, when there is none
+    current: int = BEFORE   # the column of the character the unit fired at, in each context
 
 
 def top_positions(values, positions, n, spacing=BEFORE):

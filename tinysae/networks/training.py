@@ -6,9 +6,9 @@ A position p of the text stands for "the model has read up to and including char
 its window is ``ids[p−T+1 : p+1]`` and its target ``ids[p+1]``, so the valid positions are
 T − 1 ≤ p ≤ N − 2. Each Adam step (:mod:`tinysae.training.adam`) takes a minibatch of
 positions drawn uniformly from the training text; the learning rate decays linearly to zero
-over the last steps, as in :func:`tinysae.modern.train_sae`. numpy's BLAS runs on one
-thread during training: the products are small, and on a small machine a second thread
-mostly waits for the first.
+over the last steps (:func:`tinysae.training.adam.learning_rate_at`, as in ``train_sae``).
+numpy's BLAS runs on one thread during training: the products are small, and on a small
+machine a second thread mostly waits for the first.
 """
 
 import time
@@ -18,10 +18,9 @@ import numpy as np
 
 from tinysae.validation.checks import fail
 from tinysae.networks.char_mlp import context_of, cross_entropy, init_lm, lm_forward, lm_loss_and_grad
-from tinysae.training.adam import adam_init, adam_step
-from tinysae.modern.training import learning_rate_at
 from tinysae.runtime.blas_threads import limit_blas_threads
-from tinysae.validation import validated
+from tinysae.training.adam import adam_init, apply_adam, learning_rate_at
+from tinysae.validation.validated import validated
 
 #: Windows per forward pass when a whole text is evaluated (bounds the memory).
 EVAL_CHUNK = 8192
@@ -29,8 +28,8 @@ EVAL_CHUNK = 8192
 
 @dataclass
 class LMResult:
-    """What :func:`train_lm` returns: ``model`` (float64 arrays) and ``history``."""
-    model: dict
+    """What :func:`train_lm` returns: the model's ``params`` (float64 arrays) and ``history``."""
+    params: dict
     history: dict = field(default_factory=dict)
     seconds: float = 0.0
 
@@ -87,7 +86,7 @@ def train_lm(ids, context, n_embed, n_neurons, n_layers=1, *, n_steps=1000, batc
     Returns
     -------
     LMResult
-        ``model``, ``history`` (``step``, ``bits``: the minibatch's bits per character).
+        ``params``, ``history`` (``step``, ``bits``: the minibatch's bits per character).
     """
     ids = check_ids(ids, context)
     rng = np.random.default_rng(rng)
@@ -98,8 +97,8 @@ def train_lm(ids, context, n_embed, n_neurons, n_layers=1, *, n_steps=1000, batc
         windows, targets = windows_at(ids, random_positions(ids, batch_size, context, rng),
                                       context)  # (B, T), (B,)
         J, grads = lm_loss_and_grad(model, windows, targets)
-        model, state = adam_step(model, grads, state,
-                                 learning_rate=learning_rate_at(step, n_steps, learning_rate))
+        model, state = apply_adam(model, grads, state,
+                                   learning_rate_at(step, n_steps, learning_rate))
         if step % log_every == 0 or step == n_steps - 1:
             history["step"].append(step)
             history["bits"].append(J / np.log(2))

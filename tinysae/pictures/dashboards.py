@@ -1,6 +1,7 @@
 """Feature dashboards as one picture: top contexts shaded by activation, histogram, promoted characters.
 
-Each row of the figure is one :class:`tinysae.networks.dashboards.Dashboard`:
+Each row of the figure is one :class:`tinysae.networks.dashboards.Dashboard`, and takes
+from it all it draws (its ``current`` column included):
 
 - left, the top-activating contexts, one per line, in a fixed-width font: every character's
   cell is shaded by the unit's activation there (white 0, dark orange its largest value),
@@ -16,8 +17,6 @@ A newline shows as ⏎; a space is an empty cell (still shaded, so indentation s
 
 import numpy as np
 
-from tinysae.networks.dashboards import BEFORE
-
 #: Points per character of the context text.
 FONT_SIZE = 9.5
 
@@ -28,15 +27,16 @@ def _draw_contexts(ax, board):
 
     values = np.clip(board.context_values, 0, None)  # (n, W)
     peak = values.max() if values.size and values.max() > 0 else 1.0
-    n, W = values.shape if values.size else (1, 2 * BEFORE)
+    current = board.current  # the column of the character the unit fired at
+    n, W = values.shape if values.size else (1, 2 * current)
     ax.imshow(values / peak, cmap="Oranges", vmin=0, vmax=1.25, aspect="auto",
               interpolation="nearest", extent=(-0.5, W - 0.5, n - 0.5, -0.5))
     for row, text in enumerate(board.contexts):
         for col, c in enumerate(text):
             if c != " ":  # a space is its shaded cell alone
                 ax.text(col, row, c, ha="center", va="center", family="DejaVu Sans Mono",
-                        fontsize=FONT_SIZE, color="0.55" if col > BEFORE else "black")
-        ax.add_patch(Rectangle((BEFORE - 0.5, row - 0.5), 1, 1, fill=False, lw=1.0,
+                        fontsize=FONT_SIZE, color="0.55" if col > current else "black")
+        ax.add_patch(Rectangle((current - 0.5, row - 0.5), 1, 1, fill=False, lw=1.0,
                                ec="black"))
     ax.set_xlim(-0.5, W - 0.5)
     ax.set_ylim(n - 0.5, -0.5)
@@ -46,7 +46,7 @@ def _draw_contexts(ax, board):
     if 0 < n_top < n:
         ax.axhline(n_top - 0.5, color="black", lw=1.0)
     ax.set_yticks(range(n), [f"{v:.2f}" if kind == "top" else f"{v:.2f} (random, {kind})"
-                             for v, kind in zip(board.context_values[:, BEFORE], kinds)]
+                             for v, kind in zip(board.context_values[:, current], kinds)]
                   if values.size else [""], fontsize=6)
     ax.tick_params(length=0)
     ax.set_title(board.title, loc="left", fontsize=8.5)

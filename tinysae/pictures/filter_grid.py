@@ -11,8 +11,6 @@ draws it, optionally with a label on each tile and dead units faded
 (:mod:`tinysae.pictures.plots` has the other plots).
 """
 
-import numbers
-
 import numpy as np
 
 from tinysae.validation.checks import (
@@ -23,6 +21,7 @@ from tinysae.validation.checks import (
     fail,
     scaled_to_unit,
 )
+from tinysae.data.patches import filter_shape
 from tinysae.pictures.plots import figure_and_axes, show_tiles
 
 #: Grey level of the 1-pixel borders between tiles (black, as in ``display_network``).
@@ -30,31 +29,6 @@ BORDER_VALUE = 0.0
 
 #: Contrast left to a faded tile (a dead unit): its values are pulled to mid-grey by this factor.
 FADED_CONTRAST = 0.2
-
-
-def filter_shape(n_values, patch_shape=None):
-    """The shape of one filter: ``(p, p)`` if n = p², ``(p, p, 3)`` if n = 3p².
-
-    A number cannot be both a square and three times a square, so the guess is unique.
-    An explicit ``patch_shape`` ((h, w) or (h, w, 3)) must multiply out to ``n_values``.
-    """
-    if patch_shape is not None:
-        sides = np.atleast_1d(np.asarray(patch_shape, dtype=object))  # ints, not 2.5 or "8"
-        if sides.ndim != 1 or not all(isinstance(s, numbers.Integral) and not isinstance(s, bool)
-                                      for s in sides):
-            fail("patch_shape", "a tuple of integers (h, w) or (h, w, 3)", patch_shape, TypeError)
-        shape = tuple(int(s) for s in sides)
-        if len(shape) not in (2, 3) or (len(shape) == 3 and shape[2] != 3) \
-                or int(np.prod(shape)) != n_values or min(shape) < 1:
-            fail("patch_shape", f"(h, w) or (h, w, 3) with h·w(·3) = {n_values} values "
-                 "per filter", patch_shape)
-        return shape
-    for channels in (1, 3):
-        p = int(round(np.sqrt(n_values / channels)))
-        if p * p * channels == n_values:
-            return (p, p) if channels == 1 else (p, p, 3)
-    fail("patch_shape", f"given, because {n_values} values per filter is neither p² "
-         "nor 3p²", patch_shape)
 
 
 def grid_shape(k, n_cols=None):

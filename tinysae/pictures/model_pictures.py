@@ -12,10 +12,12 @@ units faded. ``tinysae show`` draws a saved run with :func:`plot_model`.
 
 import numpy as np
 
-from tinysae.validation.checks import check_choice, check_data, check_params, fail
+from tinysae.model.parameters import check_params
+from tinysae.validation.checks import check_choice, check_data, fail
 from tinysae.validation.constraints import check
 from tinysae.measures.edge_score import GABOR_PARAMETERS, edge_scores
-from tinysae.pictures.filter_grid import filter_shape, plot_filter_grid
+from tinysae.data.patches import filter_shape
+from tinysae.pictures.filter_grid import plot_filter_grid
 from tinysae.measures.hidden_unit_stats import activation_stats
 from tinysae.pictures.plots import plot_loss_curve, plot_rho_hat_histogram
 

@@ -4,6 +4,7 @@
 - :mod:`~tinysae.training.progress` — what a run records and shows: history, progress lines,
   checkpoints, the result and its errors;
 - :mod:`~tinysae.training.model_files` — ``save`` and ``load``: plain arrays and JSON, never pickle;
-- :mod:`~tinysae.training.adam` — Adam, by hand, for the modern SAEs and the networks;
+- :mod:`~tinysae.training.adam` — Adam, by hand, and its learning-rate schedule, for the
+  modern SAEs and the networks;
 - :mod:`~tinysae.training.untrusted_npz` — reading an archive that may be crafted, within a budget.
 """

@@ -18,10 +18,12 @@ import numpy as np
 
 from tinysae.validation.checks import check_finite, fail
 from tinysae.validation.constraints import check
-from tinysae.validation import checks_skipped
 
 #: Kingma & Ba's defaults: decay rates of the two moments and the guard ε.
 BETA1, BETA2, EPS = 0.9, 0.999, 1e-8
+
+#: Share of the steps at the end over which the learning rate decays linearly to zero.
+LR_DECAY_FRACTION = 0.2
 
 
 def adam_init(params):
@@ -36,7 +38,7 @@ def adam_init(params):
 
 
 def adam_step(params, grads, state, *, learning_rate=1e-3, beta1=BETA1, beta2=BETA2, eps=EPS):
-    """One Adam update.
+    """One Adam update, its arguments checked first: the door for a loop of your own.
 
     Parameters
     ----------
@@ -60,7 +62,24 @@ def adam_step(params, grads, state, *, learning_rate=1e-3, beta1=BETA1, beta2=BE
     """
     learning_rate = check("learning_rate", learning_rate)
     beta1, beta2, eps = check("beta1", beta1), check("beta2", beta2), check("eps", eps)
-    _check_step(params, grads, state)
+    if not isinstance(params, dict) or not isinstance(grads, dict) or set(grads) != set(params):
+        fail("grads", f"a dict with the keys of params, {sorted(map(str, params))}", grads,
+             TypeError)
+    if not isinstance(state, dict) or not {"t", "m", "v"} <= set(state):
+        fail("state", "a dict from adam_init or the previous adam_step", state, TypeError)
+    for name, theta in params.items():
+        if np.shape(grads[name]) != np.shape(theta):
+            fail(f"grads['{name}']", f"an array of the shape of params['{name}'], "
+                 f"{np.shape(theta)}", grads[name])
+        check_finite(f"params['{name}']", theta)  # NaN would spread through every later step
+        check_finite(f"grads['{name}']", grads[name])
+    return apply_adam(params, grads, state, learning_rate, beta1, beta2, eps)
+
+
+def apply_adam(params, grads, state, learning_rate, beta1=BETA1, beta2=BETA2, eps=EPS):
+    """The update of the module docstring, for arguments already checked (the training
+    loops of :func:`tinysae.modern.train_sae`, ``train_lm`` and ``train_crosscoder`` call it
+    after their own doors); returns the new ``params`` and ``state``."""
     t = state["t"] + 1
     step_size = learning_rate * (1 - beta2 ** t) ** 0.5 / (1 - beta1 ** t)  # α_t (a float)
     eps_hat = eps * (1 - beta2 ** t) ** 0.5  # ε̂
@@ -74,17 +93,10 @@ def adam_step(params, grads, state, *, learning_rate=1e-3, beta1=BETA1, beta2=BE
     return new_params, {"t": t, "m": new_m, "v": new_v}
 
 
-def _check_step(params, grads, state):
-    """grads and the state's moments have exactly the arrays of params, of the same shapes."""
-    if not isinstance(params, dict) or not isinstance(grads, dict) or set(grads) != set(params):
-        fail("grads", f"a dict with the keys of params, {sorted(map(str, params))}", grads,
-             TypeError)
-    if not isinstance(state, dict) or not {"t", "m", "v"} <= set(state):
-        fail("state", "a dict from adam_init or the previous adam_step", state, TypeError)
-    for name, theta in params.items():
-        if np.shape(grads[name]) != np.shape(theta):
-            fail(f"grads['{name}']", f"an array of the shape of params['{name}'], "
-                 f"{np.shape(theta)}", grads[name])
-        if not checks_skipped():  # NaN would spread silently through every later step
-            check_finite(f"params['{name}']", theta)
-            check_finite(f"grads['{name}']", grads[name])
+def learning_rate_at(step, n_steps, learning_rate):
+    """The schedule every Adam loop here uses: constant α, then a linear decay to zero over
+    the last LR_DECAY_FRACTION of the steps."""
+    decay_start = (1 - LR_DECAY_FRACTION) * n_steps
+    if step < decay_start:
+        return learning_rate
+    return learning_rate * (n_steps - step) / (n_steps - decay_start)

@@ -35,12 +35,12 @@ import numpy as np
 from scipy.optimize import minimize
 
 from tinysae.runtime.blas_threads import limit_blas_threads
-from tinysae.validation.checks import check_params, check_path, fail
+from tinysae.validation.checks import check_path, fail
 from tinysae.validation.constraints import check
 from tinysae.runtime.locks import run_folder_lock
 from tinysae.model.fast_kernel import make_loss_and_grad
-from tinysae.model.parameters import init_params as random_params
-from tinysae.model.parameters import pack
+from tinysae.model.parameters import check_params, pack
+from tinysae.model.sparse_autoencoder import init_params as random_params
 from tinysae.training.model_files import load, versions
 from tinysae.training.progress import (
     HYPERPARAMETERS,
@@ -52,7 +52,7 @@ from tinysae.training.progress import (
     check_checkpoint_config,
     check_metadata,
 )
-from tinysae.validation import validated
+from tinysae.validation.validated import validated
 
 #: Correction pairs L-BFGS keeps; minFunc's default (``options.Corr``) in UFLDL is 100.
 LBFGS_MEMORY = 100

@@ -26,7 +26,8 @@ from pathlib import Path
 import numpy as np
 
 from tinysae.runtime.atomic_write import atomic_write
-from tinysae.validation.checks import check_params, check_path, fail
+from tinysae.model.parameters import check_params
+from tinysae.validation.checks import check_path, fail
 from tinysae.validation.constraints import check
 from tinysae.model.parameters import PARAM_NAMES, n_params, param_shapes
 from tinysae.training.untrusted_npz import bad_model, open_archive

@@ -11,8 +11,6 @@ from pathlib import Path
 
 import numpy as np
 
-from tinysae.model.parameters import PARAM_NAMES, n_params, param_shapes
-
 
 def got(value):
     """A short, readable echo of a bad value."""
@@ -183,49 +181,6 @@ def check_finite(name, array):
     if not np.all(np.isfinite(array)):
         fail(name, "finite (no NaN or inf)", np.asarray(array))
     return array
-
-
-def check_params(params, n_visible=None, n_hidden=None, name="params"):
-    """The four arrays W1 (n_h, n_v), W2 (n_v, n_h), b1 (n_h,), b2 (n_v,): float, finite, no extras.
-
-    The sizes default to the shape of ``W1``. Returns a new dict of the arrays (not copied
-    when they are already ndarrays).
-    """
-    if not isinstance(params, dict) or set(params) != set(PARAM_NAMES):
-        fail(name, "a dict with exactly the keys W1, W2, b1, b2",
-             sorted(map(str, params)) if isinstance(params, dict) else params, TypeError)
-    if n_visible is None or n_hidden is None:
-        W1 = as_array(f"{name}['W1']", params["W1"])
-        if W1.ndim != 2:
-            fail(f"{name}['W1']", "a 2-D array of shape (n_hidden, n_visible)", W1)
-        n_hidden, n_visible = W1.shape
-    arrays = {}
-    for key, shape in param_shapes(n_visible, n_hidden).items():
-        a = as_array(f"{name}['{key}']", params[key])
-        if not np.issubdtype(a.dtype, np.floating):
-            fail(f"{name}['{key}']", "a float array", a, TypeError)
-        if a.shape != shape or a.size == 0:
-            fail(f"{name}['{key}']", f"of shape {shape} (n_visible={n_visible}, "
-                 f"n_hidden={n_hidden}, both >= 1)", a)
-        if not np.all(np.isfinite(a)):
-            fail(f"{name}['{key}']", "finite (no NaN or inf)", a)
-        arrays[key] = a
-    return arrays
-
-
-def check_theta(name, theta, n_visible, n_hidden):
-    """theta as a 1-D float64 array of length n_params(n_visible, n_hidden), finite."""
-    if not isinstance(theta, np.ndarray) or not (np.issubdtype(theta.dtype, np.floating)
-                                                 or np.issubdtype(theta.dtype, np.integer)):
-        fail(name, "a 1-D float ndarray", theta, TypeError)
-    theta = theta.astype(np.float64, copy=False)
-    expected = n_params(n_visible, n_hidden)
-    if theta.ndim != 1 or theta.size != expected:
-        fail(name, f"a 1-D array of length 2*n_h*n_v + n_h + n_v = {expected} "
-             f"(n_visible={n_visible}, n_hidden={n_hidden})", theta)
-    if not np.all(np.isfinite(theta)):
-        fail(name, "finite (no NaN or inf)", theta)
-    return theta
 
 
 # ----------------------------------------------------------------------------- results

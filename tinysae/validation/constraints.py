@@ -2,10 +2,12 @@
 
 This is scikit-learn's ``_parameter_constraints`` idea: one table, :data:`CONSTRAINTS`, says
 what each parameter name may hold (λ ≥ 0, ρ in (0, 1), ...). A public function is wrapped
-in ``@validated`` (:mod:`tinysae.validation`): when it is entered, every argument whose
+in ``@validated`` (:mod:`tinysae.validation.validated`): when it is entered, every argument whose
 name is in the table is checked and converted (ints to floats, lists to arrays), and a bad
 one raises a ``ValueError`` or ``TypeError`` that names the parameter and echoes the value.
-The function body then trusts its inputs, so the files of equations hold equations. The
+The function body then trusts its inputs, so the files of equations hold equations.
+The rules for ``params`` and ``theta`` call the θ layout's own checks, which live beside the
+layout in :mod:`tinysae.model.parameters`: the one import from this floor to a higher one. The
 command line checks its options against the same table (:func:`check_option`), and so do
 training checkpoints read back from disk.
 
@@ -21,10 +23,9 @@ import numbers
 
 import numpy as np
 
-from tinysae.validation.checks import (check_bool, check_choice, check_data, check_float_dtype, check_int,
-                            check_params, check_real, check_rng, check_theta, fail,
-                            interval_text)
-from tinysae.model.parameters import n_params, n_visible_packed
+from tinysae.model.parameters import check_params, check_theta, n_params, n_visible_packed
+from tinysae.validation.checks import (check_bool, check_choice, check_data, check_float_dtype,
+                                       check_int, check_real, check_rng, fail, interval_text)
 
 # ----------------------------------------------------------------------------- the rules
 # Each rule is called as rule(name, value, context) and returns the checked value; context

@@ -20,7 +20,7 @@ from tinysae.commands.bench.kernels import SIZES, scaling_table, speed_table, tr
 from tinysae.commands.bench.lesson_times import lesson_numbers, lessons_table
 from tinysae.commands.bench.modern_step import MODERN_SIZES, modern_table
 from tinysae.runtime.blas_threads import blas_pools
-from tinysae.cli import Parser
+from tinysae.commands import Parser
 from tinysae.validation.constraints import check_option
 
 

@@ -17,9 +17,9 @@ import scipy.optimize
 from tinysae.commands.bench.timing import floor_ratios, gemm_floor, round_robin, settle
 from tinysae.runtime.blas_threads import limit_blas_threads
 from tinysae.model.fast_kernel import make_loss_and_grad
-from tinysae.model.parameters import init_params, pack
+from tinysae.model.parameters import pack
 from tinysae.model.per_example_loop import loss_and_grad_loop
-from tinysae.model.sparse_autoencoder import loss_and_grad
+from tinysae.model.sparse_autoencoder import init_params, loss_and_grad
 
 
 #: name: (n_visible, n_hidden, m, options of the UFLDL exercise)

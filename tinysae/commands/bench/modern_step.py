@@ -30,7 +30,6 @@ from tinysae.modern.fast_step import FastStep
 from tinysae.modern.sae import init_sae, sae_loss_and_grad
 from tinysae.modern.superposition import firing_probabilities, ground_truth_features, sampler
 from tinysae.modern.training import projected_step
-from tinysae.validation import trusted
 
 #: name: (n_visible, n_latents, batch size B, L1 weight β); quick runs use QUICK_SIZE
 MODERN_SIZES = {"M1": (256, 1024, 512, 0.05)}
@@ -77,9 +76,8 @@ def modern_contenders(size, n_threads, dtypes=(np.float32, np.float64), seed=0):
         state = adam_init(readable)
 
         def readable_step(params=readable, state=state, batch=batch):
-            with trusted():
-                _, grads = sae_loss_and_grad(params, batch(), sparsity_weight=beta)
-                projected_step(params, grads, state, TIMING_RATE)
+            _, grads = sae_loss_and_grad(params, batch(), sparsity_weight=beta)
+            projected_step(params, grads, state, TIMING_RATE)
 
         steps = {codes: FastStep(params, B, sparsity_weight=beta, dtype=dt, n_threads=n_threads)
                  for codes, params in (("fresh", fresh), ("trained", trained))}
