@@ -31,7 +31,26 @@ def table_row(name, columns):
 LESSON_09_COLUMNS = (("mmcs", ":.3f"), ("recovered", ":.1%"), ("l0", ":.2f"), ("fvu", ":.3f"),
                      ("dead", ""), ("resampled", ""))
 
+SAE_1024, SAE_512 = "ReLU+L1 SAE, 1024 latents", "ReLU+L1 SAE, 512 latents"
+MODEL_2008 = "2008 sigmoid+KL, 512 hidden (2000 examples)"
+LESSON_08_COLUMNS = (("mmcs", ":.3f"), ("recovered", ":.1%"), ("l0", ":.2f"), ("fvu", ":.3f"),
+                     ("dead", ""))
+
 FULL_CLAIMS = {
+    "08_superposition": [
+        (DOC, "ReLU+L1 SAE, 1024 latents {r[%s][mmcs]:.3f} {r[%s][recovered]:.0%%} "
+              "{r[%s][l0]:.1f} {r[%s][fvu]:.3f} {r[%s][dead]}" % ((SAE_1024,) * 5)),
+        (DOC, "ReLU+L1 SAE, 512 latents {r[%s][mmcs]:.3f} {r[%s][recovered]:.0%%} "
+              "{r[%s][l0]:.1f} {r[%s][fvu]:.3f} {r[%s][dead]}" % ((SAE_512,) * 5)),
+        (DOC, "2008 sigmoid+KL, 512 hidden (2000 examples) {r[%s][mmcs]:.3f} "
+              "{r[%s][recovered]:.0%%} n/a {r[%s][fvu]:.3f} n/a" % ((MODEL_2008,) * 3)),
+        table_row(SAE_1024, LESSON_08_COLUMNS),
+        table_row(SAE_512, LESSON_08_COLUMNS),
+        (GALLERY, "| %s | {r[%s][mmcs]:.3f} | {r[%s][recovered]:.1%%} | n/a | "
+                  "{r[%s][fvu]:.3f} | n/a |" % ((MODEL_2008,) * 4)),
+        (DOC, "(FVU {r[%s][fvu]:.2f})" % MODEL_2008),
+        "a random dictionary of as many columns ({r[chance_mmcs]:.2f}",
+    ],
     "09_topk": [
         *(table_row(name, LESSON_09_COLUMNS) for name in (
             "TopK k=3", "TopK k=5", "TopK k=8", "L1 β=0.3", "L1 β=0.1", "L1 β=0.03",
@@ -50,6 +69,12 @@ FULL_CLAIMS = {
 #: Per lesson: (pattern of the docstring's quick-run sentence, its numbers' keys in the quick
 #: run's record, the spread allowed).
 QUICK_CLAIMS = {
+    "08_superposition": [
+        (r"finds most features \(MMCS about ([\d.]+)\)",
+         (("ReLU+L1 SAE, 128 latents", "mmcs"),), 0.02),
+        (r"does not \(about ([\d.]+), against ([\d.]+) for a random dictionary",
+         (("2008 sigmoid+KL, 128 hidden (1000 examples)", "mmcs"), ("chance_mmcs",)), 0.02),
+    ],
     "09_topk": [(r"MMCS about ([\d.]+) against ([\d.]+)",
                  (("TopK k=5", "mmcs"), ("L1 β=0.3", "mmcs")), 0.02)],
 }

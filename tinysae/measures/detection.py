@@ -175,10 +175,11 @@ def held_out_table(unit_sets, properties, select, score, *, min_thresholds=None,
 
     Parameters
     ----------
-    unit_sets : dict of str → ndarray of shape (m, n_s) or (m, p)
-        Scores of every unit of each set at m positions. A set named in ``per_property``
-        form, shape (m, p) with one column per property (e.g. a linear probe fitted for
-        each), is passed as ``("per property", array)``.
+    unit_sets : dict of str → ndarray of shape (m, n_s), or ("per property", ndarray (m, p))
+        Scores of every unit of each set at m positions. A set with one unit per property
+        (e.g. a linear probe fitted for each; column j for the j-th property of
+        ``properties`` that occurs in both halves) is passed as ``("per property", array)``:
+        only its threshold is chosen.
     properties : dict of str → bool ndarray of shape (m,)
     select, score : int ndarray
         Indices of the positions that choose the unit and threshold, and of those that
