@@ -38,18 +38,21 @@ LESSON_08_COLUMNS = (("mmcs", ":.3f"), ("recovered", ":.1%"), ("l0", ":.2f"), ("
 
 FULL_CLAIMS = {
     "08_superposition": [
-        (DOC, "ReLU+L1 SAE, 1024 latents {r[%s][mmcs]:.3f} {r[%s][recovered]:.0%%} "
+        (DOC, "ReLU+L1 SAE, 1024 latents {r[%s][mmcs]:.3f} {r[%s][recovered]:.1%%} "
               "{r[%s][l0]:.1f} {r[%s][fvu]:.3f} {r[%s][dead]}" % ((SAE_1024,) * 5)),
-        (DOC, "ReLU+L1 SAE, 512 latents {r[%s][mmcs]:.3f} {r[%s][recovered]:.0%%} "
+        (DOC, "ReLU+L1 SAE, 512 latents {r[%s][mmcs]:.3f} {r[%s][recovered]:.1%%} "
               "{r[%s][l0]:.1f} {r[%s][fvu]:.3f} {r[%s][dead]}" % ((SAE_512,) * 5)),
         (DOC, "2008 sigmoid+KL, 512 hidden (2000 examples) {r[%s][mmcs]:.3f} "
-              "{r[%s][recovered]:.0%%} n/a {r[%s][fvu]:.3f} n/a" % ((MODEL_2008,) * 3)),
+              "{r[%s][recovered]:.1%%} n/a {r[%s][fvu]:.3f} n/a" % ((MODEL_2008,) * 3)),
         table_row(SAE_1024, LESSON_08_COLUMNS),
         table_row(SAE_512, LESSON_08_COLUMNS),
         (GALLERY, "| %s | {r[%s][mmcs]:.3f} | {r[%s][recovered]:.1%%} | n/a | "
                   "{r[%s][fvu]:.3f} | n/a |" % ((MODEL_2008,) * 4)),
         (DOC, "(FVU {r[%s][fvu]:.2f})" % MODEL_2008),
-        "a random dictionary of as many columns ({r[chance_mmcs]:.2f}",
+        (DOC, "a random dictionary of as many columns ({r[chance_mmcs]:.2f}"),
+        (GALLERY, "a random dictionary of 512 columns: MMCS {r[chance_mmcs]:.3f}"),
+        (GALLERY, "MMCS {r[sweep][256 0.05]:.3f}, {r[sweep][512 0.05]:.3f} and "
+                  "{r[sweep][1024 0.05]:.3f} for 256, 512 and 1024 latents"),
     ],
     "09_topk": [
         *(table_row(name, LESSON_09_COLUMNS) for name in (
