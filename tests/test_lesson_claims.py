@@ -69,6 +69,60 @@ FULL_CLAIMS = {
     ],
 }
 
+def lesson_10_derived(r):
+    """Numbers the text of lesson 10 quotes that follow from its record."""
+    table = r["table"]
+    return {"cost": r["spliced"] - r["clean"],
+            "vs_mean": (r["mean_ablated"] - r["spliced"]) / (r["mean_ablated"] - r["clean"]),
+            "vs_zero": (r["zeroed"] - r["spliced"]) / (r["zeroed"] - r["clean"]),
+            "random_over_neuron": sum(row["random"][1] > row["neuron"][1]
+                                      for row in table.values()),
+            "t": {name: {key: row[key][1] for key in ("neuron", "random", "feature", "probe")}
+                  | {"low": min(row["seeds"]), "high": max(row["seeds"])}
+                  for name, row in table.items()}}
+
+
+FULL_CLAIMS["10_language_model_features"] = [
+    "{r[clean]:.3f} bits per character",
+    "{r[bigram]:.3f} for the bigram model and {r[unigram]:.3f} for the unigram",
+    "L0 16, FVU {r[fvu]:.3f}, {r[dead]} latents that never fire",
+    "(+{r[cost]:.3f})",
+    (DOC, "recovers {r[vs_mean]:.1%} of the loss against mean-ablation"),
+    (GALLERY, "{r[vs_mean]:.1%} of the loss recovered against mean-ablation ({r[mean_ablated]:.3f})"),
+    (DOC, "Zeroing the neurons ({r[zeroed]:.3f}"),
+    (DOC, "would give a flattering {r[vs_zero]:.1%}"),
+    (GALLERY, "{r[vs_zero]:.1%} against zero-ablation ({r[zeroed]:.3f}"),
+    "ahead of the best neuron on {r[wins]} of 12 properties for every seed",
+    (DOC, "behind on {r[behind]}, the broad ones"),
+    (DOC, "and tied on the other {r[ties]}"),
+    (GALLERY, "It is behind on {r[behind]} (docstring, prose) and tied on the other {r[ties]}."),
+    (GALLERY, "after `self.` {r[t][after_self][feature]:.2f} against "
+              "{r[t][after_self][neuron]:.2f}"),
+    (DOC, "just after `self.` (F1 {r[t][after_self][feature]:.2f} against "
+          "{r[t][after_self][neuron]:.2f})"),
+    (DOC, "just after `def ` ({r[t][after_def][feature]:.2f} against "
+          "{r[t][after_def][neuron]:.2f}; {r[t][after_def][low]:.2f}–{r[t][after_def][high]:.2f} "
+          "over the seeds)"),
+    (DOC, "a digit ({r[t][digit][feature]:.2f} against {r[t][digit][neuron]:.2f})"),
+    (DOC, "indentation ({r[t][indentation][feature]:.2f} against "
+          "{r[t][indentation][neuron]:.2f})"),
+    (DOC, "docstring ({r[t][docstring][feature]:.2f} against {r[t][docstring][neuron]:.2f}) "
+          "and prose ({r[t][prose][feature]:.2f} against {r[t][prose][neuron]:.2f})"),
+    (GALLERY, "digit {r[t][digit][feature]:.2f} against {r[t][digit][neuron]:.2f}, "
+              "indentation {r[t][indentation][feature]:.2f} against "
+              "{r[t][indentation][neuron]:.2f}"),
+    (DOC, "(after `def ` {r[t][after_def][random]:.2f}, after `self.` "
+          "{r[t][after_self][random]:.2f}, number {r[t][number][random]:.2f})"),
+    (GALLERY, "scores higher than the best neuron on {r[random_over_neuron]} of 12; the feature "
+              "is ahead of it on {r[ahead_of_random]}"),
+    (DOC, "scores higher than the best neuron on {r[random_over_neuron]} of the 12"),
+    (DOC, "the feature is ahead of it on only {r[ahead_of_random]} of the 12"),
+    (DOC, "(digit {r[t][digit][probe]:.2f}, number {r[t][number][probe]:.2f}, keyword "
+          "{r[t][keyword][probe]:.2f}, after `def ` {r[t][after_def][probe]:.2f})"),
+    (DOC, "({r[dead]} latents never fire; {r[rare]} fire on under 0.1% of positions)"),
+]
+DERIVED = {"10_language_model_features": lesson_10_derived}
+
 #: Per lesson: (pattern of the docstring's quick-run sentence, its numbers' keys in the quick
 #: run's record, the spread allowed).
 QUICK_CLAIMS = {
@@ -106,6 +160,7 @@ def lookup(record, path):
 @pytest.mark.parametrize("name", sorted(FULL_CLAIMS))
 def test_the_text_quotes_the_recorded_full_run(name):
     record = json.loads((LESSONS / "figures" / f"{name}_numbers.json").read_text())
+    record |= DERIVED.get(name, lambda r: {})(record)
     texts = {"docstring": normalised(docstring(name)),
              "gallery": normalised(gallery_section(name[:2]))}
     for claim in FULL_CLAIMS[name]:

@@ -97,7 +97,7 @@ def plot_dashboards(dashboards, *, title=None, row_height=2.0, width=14.0):
     fig = plt.figure(figsize=(width, height))  # fixed margins: a layout engine draws twice
     labelled = any(board.kinds and set(board.kinds) != {"top"} for board in dashboards)
     grid = fig.add_gridspec(len(dashboards), 3, width_ratios=(7.0, 1.2, 1.2),
-                            left=(1.05 if labelled else 0.4) / width, right=1 - 0.15 / width,
+                            left=(1.35 if labelled else 0.4) / width, right=1 - 0.15 / width,
                             bottom=0.3 / height, top=1 - (0.7 if title else 0.3) / height,
                             wspace=0.12,
                             hspace=0.45)
