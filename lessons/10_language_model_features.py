@@ -50,7 +50,7 @@ shaded by the feature's activation, one context drawn at random from each third 
 activation range, its histogram, the next characters it promotes); 10_neurons.png, the same
 for the best neuron of each property; 10_properties.png, the held-out table as bars with
 their intervals and verdicts; 10_density.png, the feature-density histogram (83 latents
-never fire; 308 fire on under 0.1% of positions); 10_frontier.png, FVU and loss recovered
+never fire; 372 fire on under 0.1% of positions); 10_frontier.png, FVU and loss recovered
 against L0 for short runs of TopK (k = 4 … 32) and L1 (β = 1 … 8). The trained SAE is
 exported to 10_sae_saelens/ (cfg.json, the weights under SAELens' names, and a check set:
 the neurons at 32 test positions and the SAE's latents on them). Reference picture:
