@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from test_lesson_claims import check_quick_claims
+
 LESSONS = sorted((Path(__file__).resolve().parent.parent / "lessons").glob("[0-9][0-9]_*.py"))
 
 
@@ -18,6 +20,7 @@ def test_lesson_runs_quick(lesson, tmp_path):
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
     figures = list(tmp_path.glob("*.png"))
     assert figures, f"{lesson.name} wrote no figure into {tmp_path}"
+    check_quick_claims(lesson.stem, tmp_path)  # the numbers its docstring quotes for --quick
 
 
 def test_each_lesson_states_the_run_time_the_gallery_table_gives():

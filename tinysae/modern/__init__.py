@@ -48,6 +48,7 @@ from tinysae.modern.metrics import (  # noqa: F401
     cosine_similarities,
     dead_latents,
     evaluate,
+    firing_frequencies,
     fraction_recovered,
     fvu,
     l0,

@@ -19,11 +19,20 @@ to 1e-12 in float64.
 
 A latent is *dead* when it has not fired on any of the last ``dead_window`` examples. With
 ``resample_every`` set, dead latents are re-pointed every so often at what the model
-reconstructs worst: an example is drawn with probability ∝ its squared error ‖x − a3‖², the
+reconstructs worst: an example is drawn with probability ∝ the square of its squared error,
+‖x − a3‖⁴ (as Bricken et al. do: the worst examples count for more than under ‖x − a3‖²), the
 latent's decoder column becomes that residual's direction, its encoder row the same
 direction scaled to the mean alive encoder norm, its bias −RESAMPLE_THRESHOLD times that
 norm (so it starts as a detector of that direction, not a unit firing on half of all
-inputs), and its Adam moments 0. (Bricken et al. use 0.2 × the norm and bias 0.)
+inputs), and its Adam moments 0. (Bricken et al. use 0.2 × the norm and bias 0.) Resampling
+is one cure for dead latents; Gao et al. (2024) instead initialise the encoder as the
+decoder's transpose and add an auxiliary loss (AuxK) that asks the dead latents to explain
+the residual, which this module does not implement.
+
+Threads: :func:`train_sae` runs numpy's BLAS on one thread (the fast step's worker threads
+share the cores among themselves), and its step is cut into shares fixed by the problem's
+size, not by the cores (:mod:`tinysae.modern.fast_step`): a seed gives the same parameters,
+bit for bit, on one core or many.
 """
 
 from dataclasses import dataclass, field
@@ -37,6 +46,7 @@ from tinysae.training.adam import adam_init, apply_adam, learning_rate_at
 from tinysae.modern.fast_step import FastStep
 from tinysae.modern.sae import (init_sae, normalize_columns, remove_parallel_component,
                                 sae_loss_and_grad)
+from tinysae.runtime.blas_threads import limit_blas_threads
 from tinysae.validation.validated import validated
 
 #: A resampled latent fires only where the input's projection on its direction exceeds this
@@ -89,7 +99,7 @@ def resample_dead(params, state, dead, X, a3, rng):
 def resampled_latents(W1, dead, residual, rng):
     """New encoder rows (n_dead, n_v), decoder columns (n_v, n_dead) and biases (n_dead,)
     for the ``dead`` latents, from the ``residual`` x − a3 (B, n_v) of a minibatch."""
-    weight = np.sum(residual ** 2, axis=1) ** 2  # (B,)  ∝ squared error, squared
+    weight = np.sum(residual ** 2, axis=1) ** 2  # (B,)  ‖x − a3‖⁴: squared error, squared
     chosen = rng.choice(residual.shape[0], size=int(dead.sum()), p=weight / weight.sum())
     direction = residual[chosen]  # (n_dead, n_v)
     direction = direction / np.linalg.norm(direction, axis=1, keepdims=True)  # (n_dead, n_v)
@@ -98,6 +108,7 @@ def resampled_latents(W1, dead, residual, rng):
 
 
 @validated
+@limit_blas_threads(numpy_threads=1)  # one BLAS thread: see the module docstring
 def train_sae(sample, n_visible, n_latents, *, activation="relu", sparsity_weight=0.0, k=None,
               n_steps=1000, batch_size=1024, learning_rate=1e-3, dead_window=50_000,
               resample_every=None, resample_until=0.5, log_every=50, rng=None,
@@ -140,7 +151,8 @@ def train_sae(sample, n_visible, n_latents, *, activation="relu", sparsity_weigh
         Print each logged row.
     n_threads : int, optional
         Worker threads of the step (:class:`tinysae.modern.fast_step.FastStep`), each with a
-        one-thread BLAS; None: one per available core (fewer on a small problem).
+        one-thread BLAS; None: one per available core (fewer on a small problem). The
+        result does not depend on it.
     fast : bool, default True
         Run each step through :class:`~tinysae.modern.fast_step.FastStep`; with False, the
         readable step of the module docstring (``sae_loss_and_grad``, then

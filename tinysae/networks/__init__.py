@@ -27,7 +27,12 @@ from tinysae.networks.activations import (  # noqa: F401
     neuron_activations,
     spliced_bits,
 )
-from tinysae.networks.bigram import bigram_bits_per_character, fit_bigram  # noqa: F401
+from tinysae.networks.bigram import (  # noqa: F401
+    bigram_bits_per_character,
+    fit_bigram,
+    fit_unigram,
+    unigram_bits_per_character,
+)
 from tinysae.networks.corpus import (  # noqa: F401
     CHARACTERS,
     FILE_SEPARATOR,
