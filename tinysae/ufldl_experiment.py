@@ -156,10 +156,12 @@ def recorded_patches(config):
     if not isinstance(data, dict) or any(k not in data for k in DATA_KEYS):
         raise ValueError(f"its model file holds no record of its training data (config "
                          f"'data' needs {', '.join(DATA_KEYS)})")
-    sizes = (data["n_patches"], data["patch_size"], config["n_hidden"])
+    sizes = (data["n_patches"], data["patch_size"])
+    n_hidden = config.get("n_hidden")
     try:
         if all(type(n) is int and n >= 1 for n in sizes):  # else make_patches says what is wrong
-            check_patch_budget(*sizes[:2], name="n_patches", n_hidden=sizes[2])
+            check_patch_budget(*sizes, name="n_patches",
+                               n_hidden=n_hidden if type(n_hidden) is int else None)
         X, data = make_patches(*(data[k] for k in DATA_KEYS),
                                downsample=recorded_downsample(data))  # (n, p²)
     except (TypeError, ValueError) as error:

@@ -115,8 +115,7 @@ def plot_dictionary_sweep(sweep, *, headline=None, headline_weight=None, title=N
 FRONTIER_METRICS = {
     "fvu": ("FVU", "Reconstruction at a given sparsity", "log"),
     "mmcs": ("MMCS", "Feature recovery", "linear"),
-    "loss_recovered": ("loss recovered (mean-ablation baseline)",
-                       "The model's loss with the SAE spliced in", "linear"),
+    "loss_recovered": ("loss recovered", "The model's loss, SAE spliced in", "linear"),
 }
 
 
