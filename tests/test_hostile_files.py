@@ -16,6 +16,7 @@ import struct
 import subprocess
 import sys
 import tracemalloc
+import warnings
 import zipfile
 import zlib
 from pathlib import Path
@@ -25,13 +26,17 @@ import pytest
 from PIL import Image
 
 from tinysae import init_params, load, load_image_folder, load_mnist_idx, load_olshausen_mat
-from tinysae.training import model_files
+from tinysae.runtime import budgets
 from tinysae.training.model_files import FORMAT, save
 from tinysae.ufldl_experiment import resume_run
 
 #: What a refusal may allocate (tracemalloc's peak). Every bomb below unpacks to more than
 #: this, so reading one whole would fail the test.
 PEAK_LIMIT = 20 * 2 ** 20
+
+#: What a refusal by ``tinysae show`` may allocate: importing matplotlib and making the
+#: figures' objects (their pixels are what the figure budget refuses) take ~30 MB.
+SHOW_PEAK_LIMIT = 64 * 2 ** 20
 
 #: The peak resident memory of a fresh process that imports tinysae and refuses every file
 #: (Python, numpy, scipy, matplotlib and Pillow take ~150 MB of it).
@@ -168,6 +173,123 @@ def photo_folder(folder, *files):
     return folder
 
 
+def raw_zip(path, members):
+    """A stored zip of ``[(member name, bytes)]``, names used as given (twice if listed twice)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)  # zipfile warns of a duplicate name
+        with zipfile.ZipFile(path, "w") as zf:
+            for name, data in members:
+                zf.writestr(name, data)
+    return path
+
+
+def npy_bytes(array):
+    buffer = io.BytesIO()
+    np.save(buffer, array)
+    return buffer.getvalue()
+
+
+def two_w1(path, second):
+    """A valid 6 x 3 model, plus a second entry for W1 (named ``W1``, without .npy): a
+    (3, 3) array, raw bytes, or a header claiming 16 GB."""
+    entries = small_model_entries({"n_visible": 6, "n_hidden": 3})
+    members = [(k + ".npy", header + data) for k, (header, data, _) in entries.items()]
+    extra = {"3x3": npy_bytes(np.ones((3, 3))), "raw bytes": b"\x00\x01 not an array" * 10,
+             "16 GB header": npy_header((2 ** 16, 2 ** 15)) + bytes(64),
+             "twice": npy_bytes(np.ones((3, 6)))}[second]
+    name = "W1.npy" if second == "twice" else "W1"
+    return raw_zip(path, [members[0], (name, extra), *members[1:]])
+
+
+def record_run(folder, n_hidden=4, **data):
+    """A run folder whose 8 x 8 model of ``n_hidden`` units has the data record ``data``."""
+    folder.mkdir()
+    record = {"images": "default", "path": None, "whiten": True, "patch_size": 8,
+              "n_patches": 100, "seed": 0, **data}
+    save(folder / "model.npz", init_params(64, n_hidden, rng=0),
+         {"n_visible": 64, "n_hidden": n_hidden, "data": record})
+    return folder
+
+
+SAE_SHAPES = {"W_enc": (6, 3), "W_dec": (3, 6), "b_enc": (3,), "b_dec": (6,)}
+
+
+def safetensors_bytes(arrays, header=None, dtype="F32"):
+    """A safetensors file of ``arrays`` written by hand (8-byte length, JSON header, data);
+    ``header`` entries replace the computed ones."""
+    entries, data = {}, b""
+    for name, a in arrays.items():
+        raw = np.ascontiguousarray(a, dtype="<f4" if dtype == "F32" else a.dtype).tobytes()
+        entries[name] = {"dtype": dtype, "shape": list(a.shape),
+                         "data_offsets": [len(data), len(data) + len(raw)]}
+        data += raw
+    text = json.dumps({**entries, **(header or {})}).encode()
+    return struct.pack("<Q", len(text)) + text + data
+
+
+def sae_folder(folder, cfg=None, weights=None, kind="safetensors", **options):
+    """A SAELens folder: ``cfg.json`` (a dict, or text) and the weights (bytes, or made from
+    ``SAE_SHAPES``, ``weights`` replacing some arrays)."""
+    folder.mkdir()
+    cfg = {"d_in": 6, "d_sae": 3, "architecture": "standard"} if cfg is None else cfg
+    (folder / "cfg.json").write_text(cfg if isinstance(cfg, str) else json.dumps(cfg))
+    arrays = {k: np.full(shape, 0.5) for k, shape in SAE_SHAPES.items()} | (weights or {})
+    if kind == "safetensors":
+        (folder / "sae_weights.safetensors").write_bytes(safetensors_bytes(arrays, **options))
+    elif kind == "raw":
+        (folder / "sae_weights.safetensors").write_bytes(options["raw"])
+    else:
+        with open(folder / "sae_weights.npz", "wb") as f:
+            (np.savez_compressed if kind == "npz deflated" else np.savez)(f, **arrays)
+    return folder
+
+
+def deflated_sae(folder):
+    """An .npz whose W_enc (the 6 x 3 of cfg.json... claims 2000 x 2000) unpacks to 32 MB."""
+    folder = sae_folder(folder, kind="npz")
+    (folder / "sae_weights.npz").unlink()
+    n = 2000
+    entries = {"W_enc": (npy_header((n, n)), b"", 8 * n * n), "W_dec": (npy_header((3, 6)),
+               bytes(144), 0), "b_enc": (npy_header((3,)), bytes(24), 0),
+               "b_dec": (npy_header((6,)), bytes(48), 0)}
+    model_zip(folder / "sae_weights.npz", entries, zipfile.ZIP_DEFLATED)
+    return folder
+
+
+def sparse_file(path, size):
+    """A file of ``size`` bytes that takes no room on disk (a hole)."""
+    with open(path, "wb") as f:
+        f.truncate(size)
+    return path
+
+
+def corpus_folder(folder, *makers):
+    folder.mkdir()
+    (folder / "a_ok.py").write_text("print('hello')\n")
+    for make in makers:
+        make(folder)
+    return folder
+
+
+def load_sae(folder):
+    from tinysae.modern import load_saelens
+    return load_saelens(folder)
+
+
+def read_corpus(folder):
+    from tinysae.networks import stdlib_corpus
+    return stdlib_corpus(folder)
+
+
+def show_with(*options):
+    """``tinysae show PATH OPTIONS`` as a function of PATH (its errors raised, not printed)."""
+    def run(path):
+        from tinysae.commands.show import build_parser, show
+        return show(build_parser().parse_args([str(path), *options]))
+    run.options = options
+    return run
+
+
 # ----------------------------------------------------------------------------- the cases
 # name: (make(tmp_path) -> path, read(path), words the one-line error must contain[, caps]);
 # caps lowers a module's cap for the case, so that its bomb can stay small and quick to make.
@@ -238,7 +360,7 @@ CASES = {
         load_olshausen_mat, "has shape (20000, 20000, 10)"),
     "IMAGES.mat: 4 x 4 whose data tag unpacks to 40 MB (cap lowered to 32 MB)": (
         lambda d: mat_v5(d / "IMAGES.mat", (4, 4, 1), 40 * MB, 40 * MB), load_olshausen_mat,
-        "MAX_MAT_BYTES", {"tinysae.data.olshausen_mat.MAX_MAT_BYTES": 32 * MB}),
+        "MAX_MAT_BYTES", {"tinysae.runtime.budgets.MAX_MAT_BYTES": 32 * MB}),
     "IMAGES.mat: a cell array of 100000 x 100000": (
         lambda d: mat_v5(d / "IMAGES.mat", (100000, 100000), 0, 0, mclass=1),
         load_olshausen_mat, "MATLAB class 'cell'"),
@@ -252,6 +374,98 @@ CASES = {
     "MNIST: plain header of 70000 x 28 x 28 x 28 (1.5 GB), no data": (
         lambda d: idx(d / "train-images-idx4-ubyte", (70000, 28, 28, 28), 0, gzipped=False),
         load_mnist_idx, "MAX_IDX_BYTES"),
+    # one member per name (issue 23, 4)
+    "model: W1 and a (3, 3) W1 without .npy": (
+        lambda d: two_w1(d / "m.npz", "3x3"), load, "two entries for the array 'W1'"),
+    "model: W1 and raw bytes named W1": (
+        lambda d: two_w1(d / "m.npz", "raw bytes"), load, "two entries for the array 'W1'"),
+    "model: W1 and a W1 whose header claims 16 GB": (
+        lambda d: two_w1(d / "m.npz", "16 GB header"), load, "two entries for the array 'W1'"),
+    "model: W1.npy twice": (
+        lambda d: two_w1(d / "m.npz", "twice"), load, "two entries for the array 'W1'"),
+    # what a data record asks show and --resume to make (issue 23, 2)
+    "data record: 2**21 patches of 8 x 8 (1 GiB) for show": (
+        lambda d: record_run(d / "run", n_patches=2 ** 21), show_with("--fade-dead"),
+        "MAX_PATCH_BYTES"),
+    "data record: 2**21 patches of 8 x 8 (1 GiB) for --resume": (
+        lambda d: record_run(d / "run", n_patches=2 ** 21), resume_run, "MAX_PATCH_BYTES"),
+    "data record: 2**16 patches for 2000 hidden units (1 GiB of a2) for show": (
+        lambda d: record_run(d / "run", n_hidden=2000, n_patches=2 ** 16),
+        show_with("--sort", "activation"), "MAX_ACTIVATION_BYTES"),
+    "data record: 2**16 patches for 2000 hidden units (1 GiB of a2) for --resume": (
+        lambda d: record_run(d / "run", n_hidden=2000, n_patches=2 ** 16), resume_run,
+        "MAX_ACTIVATION_BYTES"),
+    "show: --patch-shape 64x1 (a grid of 4 filters 157 inches tall)": (
+        lambda d: record_run(d / "run"), show_with("--patch-shape", "64x1"),
+        "MAX_FIGURE_PIXELS"),
+    # SAELens folders (issue 23, 3)
+    "SAELens: deflated .npz entry (32 MB of zeros in 32 kB)": (
+        lambda d: deflated_sae(d / "sae"), load_sae, "is compressed (deflate)"),
+    "SAELens: .npz with W_enc and W_enc.npy": (
+        lambda d: (lambda f: raw_zip(f / "sae_weights.npz", [
+            *[(k + ".npy", npy_bytes(np.ones(sh))) for k, sh in SAE_SHAPES.items()],
+            ("W_enc", npy_bytes(np.ones((2, 2))))]) and f)(sae_folder(d / "sae", kind="npz")),
+        load_sae, "two entries for the array 'W_enc'"),
+    "SAELens: .npz of bool weights": (
+        lambda d: sae_folder(d / "sae", kind="npz", weights={"W_enc": np.ones((6, 3), bool)}),
+        load_sae, "not a float dtype"),
+    "SAELens: empty safetensors file": (
+        lambda d: sae_folder(d / "sae", kind="raw", raw=b""), load_sae, "holds 0 bytes"),
+    "SAELens: safetensors cut in half": (
+        lambda d: sae_folder(d / "sae", kind="raw", raw=safetensors_bytes(
+            {k: np.ones(sh) for k, sh in SAE_SHAPES.items()})[:150]), load_sae, "truncated"),
+    "SAELens: safetensors offsets past the end": (
+        lambda d: sae_folder(d / "sae", header={"b_dec": {"dtype": "F32", "shape": [6],
+                                                           "data_offsets": [10 ** 12, 10 ** 12 + 24]}}),
+        load_sae, "starts at byte 1000000000000"),
+    "SAELens: safetensors header length of 2**40": (
+        lambda d: sae_folder(d / "sae", kind="raw", raw=struct.pack("<Q", 2 ** 40) + b"{}"),
+        load_sae, "TEXT_BYTES"),
+    "SAELens: safetensors header asking for 745 GiB": (
+        lambda d: sae_folder(d / "sae", header={"W_enc": {"dtype": "F32", "shape": [400000, 500000],
+                                                          "data_offsets": [0, 8 * 10 ** 11]}}),
+        load_sae, "has shape [400000, 500000]"),
+    "SAELens: cfg.json claims d_in = d_sae = 100000": (
+        lambda d: sae_folder(d / "sae", cfg={"d_in": 100000, "d_sae": 100000}), load_sae,
+        "MAX_PARAMETERS"),
+    "SAELens: cfg.json nested 100000 deep": (
+        lambda d: sae_folder(d / "sae", cfg='{"d_in": 6, "d_sae": 3, "x": ' + "[" * 100000
+                             + "]" * 100000 + "}"), load_sae, "MAX_CONFIG_DEPTH"),
+    "SAELens: cfg.json is a list": (
+        lambda d: sae_folder(d / "sae", cfg="[6, 3]"), load_sae, "not a JSON object"),
+    "SAELens: cfg.json of 200 MB (sparse)": (
+        lambda d: (lambda f: sparse_file(f / "cfg.json", 200 * MB) and f)(sae_folder(d / "sae")),
+        load_sae, "TEXT_BYTES"),
+    "SAELens: W_enc stored transposed": (
+        lambda d: sae_folder(d / "sae", weights={"W_enc": np.ones((3, 6))}), load_sae,
+        "has shape [3, 6]"),
+    "SAELens: d_in in cfg.json disagrees with the weights": (
+        lambda d: sae_folder(d / "sae", cfg={"d_in": 7, "d_sae": 3}), load_sae,
+        "d_in and d_sae in cfg.json need"),
+    "SAELens: bool weights": (
+        lambda d: sae_folder(d / "sae", dtype="BOOL", weights={
+            k: np.ones(sh, bool) for k, sh in SAE_SHAPES.items()}), load_sae, "not a float dtype"),
+    "SAELens: a dtype that is a list": (
+        lambda d: sae_folder(d / "sae", header={"b_dec": {"dtype": ["F32"], "shape": [6],
+                                                           "data_offsets": [132, 156]}}),
+        load_sae, "has dtype ['F32']"),
+    "SAELens: NaN weights": (
+        lambda d: sae_folder(d / "sae", weights={"b_enc": np.array([0.0, np.nan, 1.0])}),
+        load_sae, "NaN or inf"),
+    # a language model's corpus folder (issue 23, 5)
+    "corpus: a 3 GB sparse .py file": (
+        lambda d: corpus_folder(d / "corpus", lambda f: sparse_file(f / "big.py", 3 * 2 ** 30)),
+        read_corpus, "MAX_CORPUS_FILE_BYTES"),
+    "corpus: a.py -> /dev/zero": (
+        lambda d: corpus_folder(d / "corpus", lambda f: os.symlink("/dev/zero", f / "a.py")),
+        read_corpus, "not a regular file"),
+    "corpus: a FIFO named a.py": (
+        lambda d: corpus_folder(d / "corpus", lambda f: os.mkfifo(f / "a.py")),
+        read_corpus, "not a regular file"),
+    "corpus: 40 files of 1 MB (sparse; cap lowered to 32 MB)": (
+        lambda d: corpus_folder(d / "corpus", *[lambda f, i=i: sparse_file(f / f"m{i}.py", MB)
+                                                for i in range(40)]),
+        read_corpus, "MAX_CORPUS_BYTES", {"tinysae.runtime.budgets.MAX_CORPUS_BYTES": 32 * MB}),
 }
 
 
@@ -285,7 +499,8 @@ def refuse(case, directory):
 def test_a_hostile_file_is_refused_in_one_line_within_bounded_memory(case, tmp_path):
     message, peak = refuse(case, tmp_path)
     print(f"\n  {case}: peak {peak / MB:.1f} MB\n    {message}")
-    assert peak < PEAK_LIMIT
+    # tinysae show imports matplotlib and builds its figures' objects (no pixels yet)
+    assert peak < (SHOW_PEAK_LIMIT if CASES[case][1].__name__ == "run" else PEAK_LIMIT)
 
 
 def test_every_hostile_file_in_a_fresh_process_stays_within_bounded_resident_memory(tmp_path):
@@ -315,7 +530,7 @@ def test_a_jpeg_named_png_and_a_png_named_jpg_are_read_by_content(tmp_path):
 
 
 def test_a_folder_over_its_total_budget_is_refused_before_decoding(tmp_path, monkeypatch):
-    monkeypatch.setattr("tinysae.data.image_files.MAX_FOLDER_PIXELS", 3000)
+    monkeypatch.setattr("tinysae.runtime.budgets.MAX_FOLDER_PIXELS", 3000)
     folder = photo_folder(tmp_path / "photos", *[(f"{i}.png", lambda p: png(p, 32, 32))
                                                   for i in range(3)])
     with pytest.raises(ValueError, match="3,072 pixels in all, more than MAX_FOLDER_PIXELS"):
@@ -337,7 +552,7 @@ def test_save_refuses_what_load_would_refuse(tmp_path):
 def test_the_parameter_cap_has_an_explicit_opt_in(tmp_path, monkeypatch):
     params = init_params(6, 3, rng=0)
     config = {"n_visible": 6, "n_hidden": 3}  # 45 parameters
-    monkeypatch.setattr(model_files, "MAX_PARAMETERS", 44)
+    monkeypatch.setattr(budgets, "MAX_PARAMETERS", 44)
     with pytest.raises(ValueError, match="pass max_parameters= to save and load"):
         save(tmp_path / "m.npz", params, config)
     save(tmp_path / "m.npz", params, config, max_parameters=45)

@@ -1,7 +1,8 @@
 """Hostile values: refused up front, blamed on what causes them, never passed on as NaN.
 
 - ``tinysae train`` refuses option values that cannot work before it reads a photo: empty
-  paths, patches too small for the pictures, a model or patch set over its memory cap;
+  paths, patches too small for the pictures, a model, patch set or activations over its
+  memory cap; every command refuses an empty path alike;
 - ``--resume`` on changed photos refuses (writing nothing) unless ``--force``;
 - an overflow names the hyperparameter or input that causes it, and the float type in use;
 - the modern helpers refuse NaN, and every minibatch of ``train_sae`` is checked.
@@ -33,11 +34,12 @@ def run(argv, capsys):
     (["--patch-size", "1"], "'--patch-size' parameter must be large enough for filters of at least 9"),
     (["--patch-size", "2"], "not of shape (2, 2)"),
     (["--n-patches", "100000000"], "MAX_PATCH_BYTES"),
+    (["--n-hidden", "100000"], "MAX_ACTIVATION_BYTES"),
     (["--n-hidden", "10000000"], "'--n-hidden' parameter must be a model of at most"),
     (["--patch-size", "5000"], "'--patch-size' parameter must be a model of at most"),
     (["--force"], "--force only goes with --resume"),
 ], ids=["out ''", "resume ''", "images ''", "patch-size 1", "patch-size 2", "n-patches 1e8",
-        "n-hidden 1e7", "patch-size 5000", "force alone"])
+        "n-hidden 1e5 (a2)", "n-hidden 1e7", "patch-size 5000", "force alone"])
 def test_options_that_cannot_work_are_refused_before_any_photo_is_read(
         argv, words, capsys, tmp_path, monkeypatch):
     def no_photos(*args, **kwargs):
@@ -48,6 +50,20 @@ def test_options_that_cannot_work_are_refused_before_any_photo_is_read(
     print(f"exit {code}: {err.strip()}")
     assert code in (1, 2) and err.count("\n") == 1 and words in err
     assert list(tmp_path.iterdir()) == []  # no folder made, nothing written
+
+
+@pytest.mark.parametrize("argv", [
+    ["train", "--out", ""], ["train", "--resume", ""], ["train", "--images", ""],
+    ["lessons", ""], ["notebooks", ""], ["notebooks", "nb", "--lessons", ""],
+    ["exercises", ""], ["show", ""], ["show", "run", "--out", ""], ["grade", ""],
+], ids=lambda argv: " ".join(repr(a) if not a else a for a in argv))
+def test_every_command_refuses_an_empty_path_alike(argv, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    code, out, err = run(argv, capsys)
+    print(f"exit {code}: {err.strip()}")
+    assert code == 2 and err.count("\n") == 1 and "an empty path names no file or folder" in err
+    assert err.startswith(f"tinysae {argv[0]}: error: argument ")
+    assert list(tmp_path.iterdir()) == []  # nothing written into the current folder
 
 
 def test_resume_refuses_changed_photos_unless_forced(tmp_path, capsys):

@@ -1,5 +1,5 @@
-"""``tinysae lessons DIR``: the lessons a pip user gets, copied out whole, never overwriting,
-and runnable where they land."""
+"""``tinysae lessons DIR``: the lessons a pip user gets, copied out whole, never overwriting
+(a rerun completes a partial copy), and runnable where they land."""
 
 import os
 import subprocess
@@ -20,16 +20,23 @@ def test_the_lessons_shipped_are_the_checkouts_lessons():
     assert all((shipped / f).read_bytes() == (CHECKOUT_LESSONS / f).read_bytes() for f in files)
 
 
-def test_copies_every_lesson_and_figure_then_refuses_to_overwrite(tmp_path, capsys):
+def test_copies_every_lesson_and_figure_and_a_rerun_completes_without_overwriting(
+        tmp_path, capsys):
     assert main(["lessons", str(tmp_path / "mine")]) == 0
     copied = tmp_path / "mine" / "lessons"
     assert lesson_files(copied) == lesson_files(CHECKOUT_LESSONS)
     assert f"cd {tmp_path / 'mine'} && python lessons/01_forward_pass.py" in capsys.readouterr().out
-    (copied / "04_training.py").write_text("# my notes\n")
-    assert main(["lessons", str(tmp_path / "mine")]) == 1
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "already exists" in err and "never overwrites" in err
+    (copied / "04_training.py").write_text("# my notes\n")  # edited
+    (copied / "01_forward_pass.py").unlink()  # as if the first copy had stopped half-way
+    (copied / "figures" / "default_filters.png").unlink()
+    assert main(["lessons", str(tmp_path / "mine")]) == 0
+    out = capsys.readouterr().out
+    assert "Copied 2 files" in out and f"Kept {len(lesson_files(CHECKOUT_LESSONS)) - 2} files" in out
+    assert lesson_files(copied) == lesson_files(CHECKOUT_LESSONS)
     assert (copied / "04_training.py").read_text() == "# my notes\n"
+    assert (copied / "01_forward_pass.py").read_bytes() == \
+        (CHECKOUT_LESSONS / "01_forward_pass.py").read_bytes()
+    assert not [p for p in copied.rglob(".*") if p.is_file()]  # no temporary file left
 
 
 def test_a_file_where_the_folder_should_be_is_one_line(tmp_path, capsys):

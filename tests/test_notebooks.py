@@ -63,11 +63,16 @@ def test_notebooks_command_writes_every_lesson_and_keeps_edits(tmp_path, capsys)
     assert written == [p.stem + ".ipynb" for p in lesson_scripts(LESSONS)]
     assert len(written) >= 9
     nbformat.validate(nbformat.read(tmp_path / "nb" / written[0], as_version=4))
+    (tmp_path / "nb" / written[0]).write_text("my edits")
+    (tmp_path / "nb" / written[1]).unlink()  # as if the first run had stopped half-way
     capsys.readouterr()
-    assert main(["notebooks", str(tmp_path / "nb"), "--lessons", str(LESSONS)]) == 1
-    err = capsys.readouterr().err
-    assert err.count("\n") == 1 and "--force" in err
+    assert main(["notebooks", str(tmp_path / "nb"), "--lessons", str(LESSONS)]) == 0
+    out = capsys.readouterr().out
+    assert "Wrote 1 notebook into" in out and "--force" in out
+    assert sorted(p.name for p in (tmp_path / "nb").iterdir()) == written  # completed
+    assert (tmp_path / "nb" / written[0]).read_text() == "my edits"  # kept
     assert main(["notebooks", str(tmp_path / "nb"), "--lessons", str(LESSONS), "--force"]) == 0
+    nbformat.validate(nbformat.read(tmp_path / "nb" / written[0], as_version=4))
 
 
 def test_notebooks_command_bad_lessons_folder_is_one_line(tmp_path, capsys):

@@ -3,12 +3,14 @@
 ``bench`` (a package: the command, its timing, its kernels).
 
 What every command shares is here, below them all: :class:`Parser` (a bad command line is
-one line, exit status 2) and the ways a command ends quietly.
+one line, exit status 2), :func:`path_argument` (an empty path refused alike everywhere) and
+the ways a command ends quietly.
 """
 
 import argparse
 import os
 import sys
+from pathlib import Path
 
 #: Exit status when the reader of the output goes away (``tinysae … | head``): 128 + SIGPIPE.
 EXIT_BROKEN_PIPE = 128 + 13
@@ -24,6 +26,14 @@ class Parser(argparse.ArgumentParser):
 
     def error(self, message):
         raise UsageError(f"{self.prog}: error: {message} (see {self.prog} --help)")
+
+
+def path_argument(text):
+    """An argparse ``type`` for a file or folder: an empty path is refused, alike in every
+    command (it would silently mean the current folder)."""
+    if not text:
+        raise argparse.ArgumentTypeError("an empty path names no file or folder")
+    return Path(text)
 
 
 def silence_stdout():

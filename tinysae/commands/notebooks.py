@@ -7,13 +7,18 @@ docstring, which opens the script, becomes the notebook's first Markdown cell (i
 line the title) instead of a code cell that would print a string. In a kernel the lesson
 ignores the kernel's command line; ``TINYSAE_QUICK=1`` in the environment asks for the quick
 run (see :mod:`tinysae.lessonkit`).
+
+A notebook already in the folder (it may hold your edits) is kept unless ``--force`` is
+given; the others are written, each atomically, so a rerun completes a folder that an
+interruption or a full disk left half-written. With ``--force`` a notebook is replaced,
+never written through: a link planted in its place is replaced by the file.
 """
 
 import argparse
 import ast
 from pathlib import Path
 
-from tinysae.commands import Parser
+from tinysae.commands import Parser, path_argument
 
 #: The kernel the notebooks ask for: the Python that ``ipykernel`` installs.
 KERNELSPEC = {"name": "python3", "display_name": "Python 3", "language": "python"}
@@ -33,9 +38,12 @@ def main(argv):
     """Run ``tinysae notebooks`` with the arguments after the command word; the exit status."""
     args = build_parser().parse_args(argv)
     lessons = lesson_scripts(args.lessons)
-    written = write_notebooks(lessons, args.folder, overwrite=args.force)
-    print(f"Wrote {len(written)} notebooks into {args.folder}/: "
-          f"{', '.join(p.name for p in written)}")
+    written, kept = write_notebooks(lessons, args.folder, overwrite=args.force)
+    print(f"Wrote {len(written)} notebook{'s' * (len(written) != 1)} into {args.folder}/"
+          + (f": {', '.join(p.name for p in written)}" if written else ""))
+    if kept:
+        print(f"Kept {len(kept)} notebooks already there, as they are (they may hold your "
+              f"edits; --force overwrites them): {', '.join(p.name for p in kept)}")
     print("Open them in Jupyter or VS Code; for the quick runs, start it with TINYSAE_QUICK=1 "
           "in the environment.")
     return 0
@@ -45,12 +53,13 @@ def build_parser():
     """The argument parser of ``tinysae notebooks``."""
     n = Parser(prog="tinysae notebooks", description=DESCRIPTION,
                formatter_class=argparse.RawDescriptionHelpFormatter)
-    n.add_argument("folder", type=Path, metavar="FOLDER",
+    n.add_argument("folder", type=path_argument, metavar="FOLDER",
                    help="where to write the notebooks (created if missing)")
-    n.add_argument("--lessons", type=Path, metavar="FOLDER",
+    n.add_argument("--lessons", type=path_argument, metavar="FOLDER",
                    help="the folder of lesson scripts [default: ./lessons, else the ones "
                         "installed with tinysae]")
-    n.add_argument("--force", action="store_true", help="overwrite notebooks already there")
+    n.add_argument("--force", action="store_true",
+                   help="overwrite notebooks already there [default: keep them]")
     return n
 
 
@@ -100,19 +109,18 @@ def docstring_only(source):
 
 
 def write_notebooks(scripts, folder, *, overwrite=False):
-    """Write ``<folder>/<lesson>.ipynb`` for each script; returns the paths written."""
+    """Write ``<folder>/<lesson>.ipynb`` for each script, each atomically; a notebook (or a
+    link) already there is kept unless ``overwrite``. Returns ``(written, kept)``, paths."""
     import nbformat
 
     from tinysae.runtime.atomic_write import atomic_write
 
     targets = [Path(folder) / (Path(s).stem + ".ipynb") for s in scripts]
-    existing = [t for t in targets if t.exists()]
-    if existing and not overwrite:
-        raise FileExistsError(f"'{existing[0]}' exists (it may hold your own edits); "
-                              "use --force to overwrite, or choose another folder")
-    notebooks = [lesson_notebook(s) for s in scripts]  # all converted before anything is written
+    kept = [] if overwrite else [t for t in targets if t.is_symlink() or t.exists()]
+    todo = [(s, t) for s, t in zip(scripts, targets) if t not in kept]
+    notebooks = [lesson_notebook(s) for s, _ in todo]  # all converted before any is written
     Path(folder).mkdir(parents=True, exist_ok=True)
-    for notebook, target in zip(notebooks, targets):
+    for notebook, (_, target) in zip(notebooks, todo):
         text = nbformat.writes(notebook)
         atomic_write(target, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-    return targets
+    return [t for _, t in todo], kept

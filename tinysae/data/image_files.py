@@ -4,8 +4,9 @@ Shapes: ``H, W`` image height and width in pixels; ``C`` colour channels (3: R, 
 
 A file is a PNG or JPEG by its content (its signature), not its name. Its width and height
 are read from its header before it is decoded, and a photo larger than
-:data:`MAX_IMAGE_PIXELS` (a folder, :data:`MAX_FOLDER_PIXELS`) is refused: a 500 kB PNG can
-decode to gigabytes. Pillow's own decompression-bomb guard (``PIL.Image.MAX_IMAGE_PIXELS``)
+:data:`~tinysae.runtime.budgets.MAX_IMAGE_PIXELS` (a folder,
+:data:`~tinysae.runtime.budgets.MAX_FOLDER_PIXELS`) is refused: a 35 kB PNG can decode to
+gigabytes. Pillow's own decompression-bomb guard (``PIL.Image.MAX_IMAGE_PIXELS``)
 applies too. Images come back as float64 in [0, 1]: ``(H, W)`` grayscale, the luma of ITU-R
 BT.601 ``0.299 R + 0.587 G + 0.114 B`` (as MATLAB's ``rgb2gray``), or ``(H, W, 3)`` with
 ``colour=True``; an alpha channel is dropped.
@@ -16,21 +17,13 @@ from pathlib import Path
 
 import numpy as np
 
-from tinysae.validation.checks import as_array, check_bool, check_path, fail, fail_path
 from tinysae.data.whitening import MIN_WHITEN_SIDE
+from tinysae.runtime import budgets
+from tinysae.validation.checks import as_array, check_bool, check_path, fail, fail_path
 
 #: ITU-R BT.601 luma weights for R, G, B.
 LUMA_WEIGHTS = np.array([0.299, 0.587, 0.114])
 
-#: The most pixels (width × height) one photo may have: 2**25 is 33.5 megapixels (a 6700 × 5000
-#: photo; 256 MiB as float64 grayscale, a few times that while it is converted).
-MAX_IMAGE_PIXELS = 2 ** 25
-
-#: The most pixels a folder of photos may have in all (1 GiB as float64 grayscale).
-MAX_FOLDER_PIXELS = 2 ** 27
-
-_HOW_TO_RAISE = ("downsample the photos, or raise tinysae.data.image_files.MAX_IMAGE_PIXELS and "
-                 "MAX_FOLDER_PIXELS")
 
 _PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 _JPEG_MAGIC = b"\xff\xd8\xff"
@@ -68,7 +61,7 @@ def image_size(path):
 
     Pillow's ``Image.open`` reads only the header, recognises the format by content and
     applies Pillow's decompression-bomb guard. Raises ValueError naming the file if it is
-    not an image or is larger than :data:`MAX_IMAGE_PIXELS`.
+    not an image or is larger than :data:`~tinysae.runtime.budgets.MAX_IMAGE_PIXELS`.
     """
     import PIL.Image
 
@@ -79,9 +72,10 @@ def image_size(path):
                 (width, height), kind = image.size, image.format
     except Exception as err:  # Pillow raises many kinds; the file is untrusted data
         raise ValueError(f"Could not read the image file {str(path)!r}: {err}") from err
-    if width * height > MAX_IMAGE_PIXELS:
-        raise ValueError(f"The image file {str(path)!r} is {width} x {height} pixels, more than "
-                         f"MAX_IMAGE_PIXELS = {MAX_IMAGE_PIXELS:,}: {_HOW_TO_RAISE}.")
+    if width * height > budgets.MAX_IMAGE_PIXELS:
+        raise ValueError(f"The image file {str(path)!r} is {width} x {height} pixels, "
+                         f"{budgets.over('MAX_IMAGE_PIXELS', width * height, 'pixels')}; or "
+                         "downsample it.")
     return width, height, kind
 
 
@@ -120,8 +114,8 @@ def load_image_folder(path, colour=False):
     Other files and subfolders are skipped with one ``UserWarning`` listing them; hidden
     files (``.DS_Store``...) are skipped silently. An image file that cannot be decoded
     (truncated, corrupt), is smaller than ``MIN_WHITEN_SIDE`` pixels a side or larger than
-    :data:`MAX_IMAGE_PIXELS` is an error naming it, not a skip; so is a folder of more than
-    :data:`MAX_FOLDER_PIXELS` (all headers are read before any image is decoded).
+    ``budgets.MAX_IMAGE_PIXELS`` is an error naming it, not a skip; so is a folder of more
+    than ``budgets.MAX_FOLDER_PIXELS`` (all headers are read before any image is decoded).
 
     Returns
     -------
@@ -153,9 +147,10 @@ def load_image_folder(path, colour=False):
             raise ValueError(f"The image file {str(file)!r} is {width} x {height} pixels; a "
                              f"photo needs at least {MIN_WHITEN_SIDE} pixels a side.")
         total += width * height
-    if total > MAX_FOLDER_PIXELS:
-        raise ValueError(f"The photos in {str(folder)!r} have {total:,} pixels in all, more "
-                         f"than MAX_FOLDER_PIXELS = {MAX_FOLDER_PIXELS:,}: {_HOW_TO_RAISE}.")
+    if total > budgets.MAX_FOLDER_PIXELS:
+        raise ValueError(f"The photos in {str(folder)!r} have {total:,} pixels in all, "
+                         f"{budgets.over('MAX_FOLDER_PIXELS', total, 'pixels')}; or "
+                         "downsample them.")
     images = [read_image(file, colour) for file in files]
     if skipped:
         warnings.warn(f"Skipped {len(skipped)} entries of {str(folder)!r} that are not PNG/JPEG "

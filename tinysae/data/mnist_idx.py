@@ -2,10 +2,11 @@
 
 Read byte by byte, no pickle anywhere; a bad file (wrong magic number, unknown type code,
 truncated, trailing bytes) is a ``ValueError`` that names the file and says what was
-wrong. The size the header declares is checked against :data:`MAX_IDX_BYTES` before any
-data is read (a 2 MB gzip file can unpack to gigabytes), and no more than that size (plus
-one byte, to tell trailing data) is ever read. The files are neither shipped nor
-committed: ``data/README.md`` says where they come from.
+wrong. The size the header declares is checked against
+:data:`~tinysae.runtime.budgets.MAX_IDX_BYTES` before any data is read (a 2 MB gzip file can
+unpack to gigabytes), and no more than that size (plus one byte, to tell trailing data) is
+ever read, straight into the array returned: the peak memory is that array. The files are
+neither shipped nor committed: ``data/README.md`` says where they come from.
 """
 
 import gzip
@@ -13,30 +14,26 @@ import zlib
 
 import numpy as np
 
+from tinysae.runtime import budgets
 from tinysae.validation.checks import bad_file, existing_file
 
 #: IDX type codes (third magic byte) → big-endian numpy dtype (LeCun's MNIST page).
 IDX_DTYPES = {0x08: ">u1", 0x09: ">i1", 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4", 0x0E: ">f8"}
 
-#: The most data bytes an IDX file may declare: 1 GiB holds MNIST (47 MB) and EMNIST's largest
-#: split (550 MB).
-MAX_IDX_BYTES = 2 ** 30
-
 _GZIP_MAGIC = b"\x1f\x8b"
-_CHUNK = 1 << 20  # bytes read at a time, so a lying header cannot make us allocate it all
+_CHUNK = 1 << 20  # bytes read at a time
 
 
-def _read_exactly(f, n_bytes):
-    """Up to ``n_bytes + 1`` bytes (to tell 'too short' from 'too long'), read in chunks into
-    a buffer that grows only as data arrives: a header that lies costs nothing."""
-    data, left = bytearray(), n_bytes + 1
-    while left > 0:
-        chunk = f.read(min(left, _CHUNK))
-        if not chunk:
+def _read_into(f, buffer):
+    """Fill ``buffer`` (a uint8 array) from ``f`` in chunks; the number of bytes read. The
+    buffer's pages are touched only as data arrives, so a header that lies costs little."""
+    view, filled = memoryview(buffer), 0
+    while filled < len(view):
+        n = f.readinto(view[filled:filled + _CHUNK])
+        if not n:
             break
-        data += chunk
-        left -= len(chunk)
-    return data
+        filled += n
+    return filled
 
 
 def load_mnist_idx(path):
@@ -81,19 +78,23 @@ def load_mnist_idx(path):
             n_bytes = int(np.prod(shape, dtype=object)) * dtype.itemsize
             if n_bytes == 0:
                 bad_file(file, f"it holds an empty array of shape {shape}")
-            if n_bytes > MAX_IDX_BYTES:
+            if n_bytes > budgets.MAX_IDX_BYTES:
                 bad_file(file, f"its header declares an array of shape {shape}, {n_bytes:,} "
-                               f"bytes, more than MAX_IDX_BYTES = {MAX_IDX_BYTES:,} (raise "
-                               "tinysae.data.mnist_idx.MAX_IDX_BYTES to go past it)")
-            data = _read_exactly(f, n_bytes)
+                               f"bytes, " + budgets.over("MAX_IDX_BYTES", n_bytes))
+            data = np.empty(n_bytes, dtype=np.uint8)  # (n_bytes,) the array's own memory
+            found = _read_into(f, data)
+            trailing = found == n_bytes and f.read(1) != b""
     except (OSError, EOFError, zlib.error) as err:  # unreadable, or a corrupt gzip stream
         bad_file(file, f"it could not be read ({type(err).__name__}: {err})")
-    if len(data) < n_bytes:
-        bad_file(file, f"truncated: shape {shape} needs {n_bytes} data bytes, found {len(data)}")
-    if len(data) > n_bytes:
+    if found < n_bytes:
+        bad_file(file, f"truncated: shape {shape} needs {n_bytes} data bytes, found {found}")
+    if trailing:
         bad_file(file, f"trailing bytes after the {n_bytes} data bytes of shape {shape}")
-    array = np.frombuffer(data, dtype=dtype).reshape(shape)  # shape as stored
-    array = array.astype(dtype.newbyteorder("="))  # native byte order, a fresh writable copy
+    array = data.view(dtype).reshape(shape)  # shape as stored, big-endian
+    if dtype.itemsize > 1:
+        array = array.byteswap(inplace=True).view(dtype.newbyteorder("="))  # native order
+    else:
+        array = array.view(dtype.newbyteorder("="))
     if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
         bad_file(file, "it holds NaN or infinite values")
     return array

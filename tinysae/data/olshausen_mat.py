@@ -8,7 +8,7 @@ committed: ``data/README.md`` says where it comes from.
 What reading it may cost is decided before ``loadmat``: a few MB of compressed zeros can
 declare (or unpack to) gigabytes. So the compressed parts are first unpacked as a stream,
 counted and thrown away, and the file is refused if they hold more than
-:data:`MAX_MAT_BYTES`; then ``scipy.io.whosmat`` gives the variable's shape and class from
+:data:`~tinysae.runtime.budgets.MAX_MAT_BYTES`; then ``scipy.io.whosmat`` gives the variable's shape and class from
 its header, and only that variable is loaded.
 """
 
@@ -17,11 +17,8 @@ import zlib
 
 import numpy as np
 
+from tinysae.runtime import budgets
 from tinysae.validation.checks import bad_file, existing_file, has_real_dtype
-
-#: The most bytes a ``.mat`` file may unpack to, and its images take as float64: 256 MiB is
-#: 128 images of 512 × 512, thirteen times Olshausen's file.
-MAX_MAT_BYTES = 2 ** 28
 
 _NUMERIC_CLASSES = ("double", "single", "int8", "uint8", "int16", "uint16", "int32", "uint32",
                     "int64", "uint64")
@@ -58,9 +55,8 @@ def load_olshausen_mat(path, variable="IMAGES"):
         if scipy.io.matlab.matfile_version(file)[0] == 2:
             raise NotImplementedError("an HDF5 file")
         unpacked = _unpacked_bytes(file)
-        if unpacked > MAX_MAT_BYTES:
-            bad_file(file, f"it unpacks to more than MAX_MAT_BYTES = {MAX_MAT_BYTES:,} bytes "
-                           "(raise tinysae.data.olshausen_mat.MAX_MAT_BYTES to go past it)")
+        if unpacked > budgets.MAX_MAT_BYTES:
+            bad_file(file, "it unpacks to " + budgets.over("MAX_MAT_BYTES", unpacked))
         found = {name: (shape, kind) for name, shape, kind in scipy.io.whosmat(file)}
         if variable in found:
             _check_header(file, variable, *found[variable])
@@ -95,15 +91,14 @@ def _check_header(file, variable, shape, kind):
     if kind not in _NUMERIC_CLASSES:
         bad_file(file, f"{variable!r} must be a real numeric array, got MATLAB class {kind!r}")
     size = 8 * int(np.prod(shape, dtype=object))  # bytes as float64
-    if size > MAX_MAT_BYTES:
-        bad_file(file, f"{variable!r} has shape {shape}: {size:,} bytes as float64, more than "
-                       f"MAX_MAT_BYTES = {MAX_MAT_BYTES:,} (raise "
-                       "tinysae.data.olshausen_mat.MAX_MAT_BYTES to go past it)")
+    if size > budgets.MAX_MAT_BYTES:
+        bad_file(file, f"{variable!r} has shape {shape}: {size:,} bytes as float64, "
+                       + budgets.over("MAX_MAT_BYTES", size))
 
 
 def _unpacked_bytes(file):
     """The bytes the elements of a MAT-file v5 take once unpacked, counted as a stream of
-    chunks (nothing kept), stopping as soon as there are more than MAX_MAT_BYTES.
+    chunks (nothing kept), stopping as soon as there are more than ``budgets.MAX_MAT_BYTES``.
     (A v4 file has no compression: its size on disk is its size.)"""
     with open(file, "rb") as f:
         head = f.read(128)
@@ -112,12 +107,12 @@ def _unpacked_bytes(file):
         order = "<" if head[126:128] == b"IM" else ">"
         total, size = 0, f.seek(0, 2)
         position = f.seek(128)
-        while total <= MAX_MAT_BYTES and position + 8 <= size:
+        while total <= budgets.MAX_MAT_BYTES and position + 8 <= size:
             mdtype, nbytes = struct.unpack(order + "II", f.read(8))
             if mdtype >> 16:  # a "small data element": 4 bytes of data in the tag's second half
                 total, position = total + 4, position + 8
             elif mdtype == _COMPRESSED:
-                total += _inflated_bytes(file, f, nbytes, MAX_MAT_BYTES - total)
+                total += _inflated_bytes(file, f, nbytes, budgets.MAX_MAT_BYTES - total)
                 position = f.seek(position + 8 + nbytes)
             else:
                 total, position = total + nbytes, f.seek(position + 8 + nbytes)

@@ -56,7 +56,8 @@ from tinysae.modern.fast_step_blocks import (GATHER_ROWS, adam_update, dense_del
 
 #: Below this share of active entries in the codes a2 (L0 / n_h), the step runs through
 #: the active entries (sparse products) instead of the dense ones: a little below the
-#: share at which the sparse products overtook the dense ones at M1 when this was tuned.
+#: share at which the sparse products overtake the dense ones at size M1 (``tinysae bench``
+#: times both).
 SPARSE_BELOW = 0.05
 
 #: Multiply-adds of the encoder product (B·n_h·n_v) per share of the minibatch, at least

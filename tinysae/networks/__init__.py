@@ -9,7 +9,15 @@ Modules, in the order the lessons use them:
 - :mod:`~tinysae.networks.training` — Adam on random windows, bits per character;
 - :mod:`~tinysae.networks.activations` — the neurons on text, sampled for an SAE, spliced;
 - :mod:`~tinysae.networks.properties` — what a position in Python source is (in a string, …);
-- :mod:`~tinysae.networks.dashboards` — a unit's top contexts, histogram and logit effect.
+- :mod:`~tinysae.networks.dashboards` — a unit's top contexts, histogram and logit effect;
+- :mod:`~tinysae.networks.transformer` — a small GPT-style transformer, each step's backward
+  beside it, with TransformerLens' names (lesson 12); its gradient checked block by block
+  (:mod:`~tinysae.networks.transformer_gradcheck`), trained
+  (:mod:`~tinysae.networks.transformer_training`), read and spliced at named hooks
+  (:mod:`~tinysae.networks.transformer_hooks`) and exported for TransformerLens
+  (:mod:`~tinysae.networks.transformer_export`).
+- :mod:`~tinysae.networks.interventions` — edit the neurons while the model runs: ablate or
+  clamp a feature, generate text, the shift of the next character.
 """
 
 from tinysae.networks.activations import (  # noqa: F401
@@ -54,6 +62,14 @@ from tinysae.networks.char_mlp import (  # noqa: F401
     logits_from,
     n_layers_of,
 )
+from tinysae.networks.interventions import (  # noqa: F401
+    ablate_direction,
+    clamp_direction,
+    generate,
+    kl_bits,
+    next_character_probabilities,
+    random_unit_directions,
+)
 from tinysae.networks.properties import (  # noqa: F401
     PROPERTIES,
     corpus_properties,
@@ -67,3 +83,23 @@ from tinysae.networks.training import (  # noqa: F401
     valid_positions,
     windows_at,
 )
+from tinysae.networks.transformer import (  # noqa: F401
+    config_of,
+    init_transformer,
+    transformer_forward,
+    transformer_loss_and_grad,
+)
+from tinysae.networks.transformer_export import (  # noqa: F401
+    export_transformerlens,
+    transformerlens_config,
+)
+from tinysae.networks.transformer_hooks import (  # noqa: F401
+    activations_at,
+    hook_names,
+    hook_sampler,
+    run_with_cache,
+    run_with_hooks,
+    splice_rows,
+    transformer_bits_per_character,
+)
+from tinysae.networks.transformer_training import train_transformer  # noqa: F401

@@ -137,7 +137,7 @@ def unit_dashboard(unit_at, ids, positions, values, logit_effect, title, n_examp
 
 def best_units(table, kind, properties):
     """``{unit: [(property, Detector), …]}``: the best unit of ``kind`` for each of
-    ``properties`` in a :func:`tinysae.modern.detection_table`, each unit once, in order."""
+    ``properties`` in a :func:`tinysae.measures.detection_table`, each unit once, in order."""
     units = {}
     for name in properties:
         units.setdefault(table[name][kind].unit, []).append((name, table[name][kind]))

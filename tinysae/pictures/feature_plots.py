@@ -1,7 +1,7 @@
 """Pictures of what a dictionary found: single-unit F1 per property, and crosscoder decoder norms.
 
 - :func:`plot_detection_table` — for each property, the F1 of the best neuron beside that
-  of the best SAE feature (from :func:`tinysae.modern.detection_table`);
+  of the best SAE feature (from :func:`tinysae.measures.detection_table`);
 - :func:`plot_relative_norms` — the histogram of a crosscoder's relative decoder norms
   (Lindsey et al. 2024): layer-specific features at the ends, shared ones in the middle.
 

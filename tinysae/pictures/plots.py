@@ -57,10 +57,10 @@ def plot_loss_curve(history, *, title="Training loss", ax=None, figsize=(5, 3.5)
     ``history`` is a sequence of losses, a mapping with a ``loss`` entry, or a training
     result with a ``history`` attribute (such as :class:`tinysae.training.progress.TrainResult`).
     """
+    if hasattr(history, "history"):
+        history = history.history
     if isinstance(history, Mapping):
         history = history.get("loss", history.get("J"))
-    elif hasattr(history, "history"):
-        history = history.history
     if history is None:
         fail("history", "a non-empty 1-D sequence of finite losses (or a mapping with 'loss')",
              history)
@@ -123,6 +123,21 @@ def plot_timings(milliseconds, *, title=None, ax=None, figsize=(7, 3.5)):
     return fig
 
 
+def check_figure_budget(fig, dpi):
+    """Refuse, before drawing, a figure of more pixels than
+    :data:`~tinysae.runtime.budgets.MAX_FIGURE_PIXELS` (drawing one costs tens of bytes a
+    pixel: a filter grid of 64 × 1 filters is 180 inches tall)."""
+    from tinysae.runtime import budgets
+
+    width, height = fig.get_size_inches()
+    pixels = int(width * dpi) * int(height * dpi)
+    if pixels > budgets.MAX_FIGURE_PIXELS:
+        raise ValueError(f"The figure would be {width:.3g} x {height:.3g} inches, {pixels:,} "
+                         f"pixels at {dpi:g} dpi, "
+                         + budgets.over("MAX_FIGURE_PIXELS", pixels, "pixels")
+                         + "; a filter shape closer to square makes a smaller grid.")
+
+
 def save_figure(fig, path, *, dpi=150, close=False):
     """Write ``fig`` to ``path`` (format from the suffix) atomically; returns the Path.
 
@@ -140,6 +155,7 @@ def save_figure(fig, path, *, dpi=150, close=False):
              f"(one of {', '.join(sorted(fig.canvas.get_supported_filetypes()))})", str(path))
     if not path.parent.is_dir():
         fail("path", "a file in an existing folder", str(path))
+    check_figure_budget(fig, dpi)
     written = atomic_write(path, lambda tmp: fig.savefig(tmp, format=fmt, dpi=dpi))
     if close:
         import matplotlib.pyplot as plt

@@ -19,7 +19,8 @@ from tinysae.pictures.plots import figure_and_axes, new_figure
 #: The table's columns: heading, width and format of each metric.
 COLUMNS = {"mmcs": ("MMCS", 7, "{:.3f}"), "recovered": ("recovered", 10, "{:.1%}"),
            "l0": ("L0", 7, "{:.2f}"), "fvu": ("FVU", 7, "{:.3f}"), "dead": ("dead", 6, "{:d}"),
-           "resampled": ("resampled", 10, "{:d}"), "seconds": ("s", 5, "{:.0f}")}
+           "resampled": ("resampled", 10, "{:d}"), "seconds": ("s", 5, "{:.0f}"),
+           "loss_recovered": ("loss rec.", 9, "{:.1%}")}
 
 
 def metrics_table(rows, columns=("mmcs", "recovered", "l0", "fvu", "dead", "seconds")):
@@ -110,45 +111,46 @@ def plot_dictionary_sweep(sweep, *, headline=None, headline_weight=None, title=N
     return fig
 
 
-#: How :func:`plot_frontier` labels a metric: axis label, panel title, log scale or not.
+#: What plot_frontier can draw against L0: axis label, panel title, y scale.
 FRONTIER_METRICS = {
-    "fvu": ("FVU", "Reconstruction at a given sparsity", True),
-    "mmcs": ("MMCS", "Feature recovery", False),
+    "fvu": ("FVU", "Reconstruction at a given sparsity", "log"),
+    "mmcs": ("MMCS", "Feature recovery", "linear"),
     "loss_recovered": ("loss recovered (mean-ablation baseline)",
-                       "The model's loss with the SAE spliced in", False),
+                       "The model's loss with the SAE spliced in", "linear"),
 }
 
 
 def plot_frontier(families, *, metrics=("fvu", "mmcs"), log_l0=False, title=None,
-                  figsize=None):
-    """Each of ``metrics`` against L0 for families of runs, e.g. TopK at several k, L1 at
-    several β: one panel per metric.
+                  annotate=True, figsize=(11, 4)):
+    """``metrics`` against L0 for families of runs, e.g. TopK at several k, L1 at several β.
 
     ``families`` maps a family's name to ``{point label: row}``; each family is one line,
-    its points joined in order of L0 and labelled. ``metrics`` are keys of the rows, labelled
-    as in ``FRONTIER_METRICS`` (FVU on a log axis); ``log_l0`` puts L0 on a log axis too.
+    its points joined in order of L0 and labelled. ``metrics`` are keys of
+    :data:`FRONTIER_METRICS`, one panel each; ``log_l0`` draws L0 on a log axis (the
+    field's frontier); ``annotate=False`` leaves the points unlabelled (where they crowd).
     Returns the new Figure.
     """
-    fig = new_figure(figsize or (5.5 * len(metrics), 4))
-    axes = fig.subplots(1, len(metrics), squeeze=False)[0]
-    for (family, runs), style in zip(families.items(), ("o-", "s--", "^:", "d-.")):
+    fig = new_figure(figsize)
+    axes = np.atleast_1d(fig.subplots(1, len(metrics)))
+    styles = ("o-", "s--", "^:", "d-.", "v-", "P--")
+    for (family, runs), style in zip(families.items(), styles * len(families)):
         points = sorted(runs.items(), key=lambda item: item[1]["l0"])
         l0 = [row["l0"] for _, row in points]
         for ax, metric in zip(axes, metrics):
             ax.plot(l0, [row[metric] for _, row in points], style, label=family)
-            for label, row in points:
+            for label, row in points if annotate else ():
                 ax.annotate(label, (row["l0"], row[metric]), xytext=(5, 4),
                             textcoords="offset points", fontsize=8)
     for ax, metric in zip(axes, metrics):
-        label, panel, log = FRONTIER_METRICS.get(metric, (metric, metric, False))
-        ax.set(xlabel="L0 (latents active per example)", ylabel=label, title=panel)
-        if log:
-            ax.set_yscale("log")
+        ylabel, panel, yscale = FRONTIER_METRICS[metric]
+        ax.set(xlabel="L0 (latents active per example)", ylabel=ylabel, yscale=yscale,
+               title=panel)
+        if yscale == "log":
             readable_log_axis(ax.yaxis)
         if log_l0:
             ax.set_xscale("log")
             readable_log_axis(ax.xaxis)
-    axes[0].legend()
+    axes[0].legend(fontsize=8)
     if title:
         fig.suptitle(title)
     return fig

@@ -5,10 +5,14 @@ a second run on the same folder is refused at once with :class:`FolderInUseError
 names the first. The lock is ``flock`` on POSIX (``msvcrt.locking`` on Windows): the
 kernel drops it when the process ends in any way, ``kill -9`` included, so a lock is never
 stale; the file itself may stay behind after a crash, unlocked, and the next run reuses it.
+
+The lock file is opened without following a symbolic link (``O_NOFOLLOW``) and must be a
+regular file: a link planted at ``.tinysae.lock`` is refused, never written through.
 """
 
 import contextlib
 import os
+import stat
 import sys
 import time
 
@@ -72,7 +76,7 @@ def _acquire(folder, path):
     """Open and lock ``path``; describe this run in it. The file may be unlinked by the run
     that held it between our open and our lock: then lock the new file instead."""
     while True:
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o666)
+        fd = _open_lock_file(path)
         if not try_lock(fd):
             try:
                 holder = os.read(fd, 1000).decode("utf-8", "replace").strip()
@@ -91,4 +95,20 @@ def _acquire(folder, path):
     command = " ".join([os.path.basename(sys.argv[0]), *sys.argv[1:]]) if sys.argv else "?"
     os.ftruncate(fd, 0)
     os.write(fd, f"pid {os.getpid()}, since {time.strftime('%H:%M:%S')}: {command}".encode())
+    return fd
+
+
+def _open_lock_file(path):
+    """``path`` opened read-write (created if missing), never through a symbolic link, and
+    only if it is a regular file (not a FIFO, a device or a folder)."""
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(path, flags, 0o666)
+    except OSError as error:  # ELOOP: a symbolic link; EISDIR, ENXIO: not a file
+        kind = "a symbolic link" if os.path.islink(path) else "not a regular file"
+        raise OSError(f"the lock file '{path}' is {kind}; tinysae writes its lock only into "
+                      "a file of its own: remove it and start again") from error
+    if not stat.S_ISREG(os.fstat(fd).st_mode):
+        os.close(fd)
+        raise OSError(f"the lock file '{path}' is not a regular file; remove it and start again")
     return fd

@@ -25,6 +25,7 @@ from pathlib import Path
 
 import numpy as np
 
+from tinysae.runtime import budgets
 from tinysae.runtime.atomic_write import atomic_write
 from tinysae.model.parameters import check_params
 from tinysae.validation.checks import check_path, fail
@@ -34,17 +35,6 @@ from tinysae.training.untrusted_npz import bad_model, open_archive
 
 #: The marker stored in every model file; a file without it is not a tinysae model.
 FORMAT = "tinysae-model/1"
-
-#: The most bytes the JSON config (or the format marker) may take: a long run's loss
-#: history is a few MB.
-TEXT_BYTES = 2 ** 24
-
-#: The deepest nesting of lists and objects a config may have (tinysae writes 3 levels).
-MAX_CONFIG_DEPTH = 64
-
-#: The most parameters (2·n_h·n_v + n_h + n_v) a model file may hold unless the caller opts in
-#: with ``max_parameters=``: 2**25 is 256 MiB in float64, far above any model the lessons train.
-MAX_PARAMETERS = 2 ** 25
 
 #: File names inside a run folder (the CLI's output folder and ``train``'s checkpoint_dir).
 MODEL_FILE = "model.npz"
@@ -68,7 +58,7 @@ def config_to_json(config):
     try:
         text = json.dumps(config, indent=2, allow_nan=False)
     except RecursionError:
-        fail("config", f"nested at most {MAX_CONFIG_DEPTH} levels deep", config)
+        fail("config", f"nested at most {budgets.MAX_CONFIG_DEPTH} levels deep", config)
     except (TypeError, ValueError) as error:  # numpy scalars, arrays, NaN, ...
         raise TypeError("The 'config' parameter must hold only JSON values (dict, list, str, "
                         f"int, float, bool, None; no NaN or inf): {error}") from None
@@ -82,29 +72,33 @@ def config_to_json(config):
 _JSON_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"')
 
 
-def parse_config(text):
+def parse_config(text, what="config"):
     """A config's JSON text as a dict, refusing what a crafted file could use against us.
 
-    Refused with a one-line ValueError: more than :data:`TEXT_BYTES`, nesting deeper than
-    :data:`MAX_CONFIG_DEPTH` (measured before parsing, so parsing never recurses far),
-    ``NaN``/``Infinity`` or numbers too large for a float, integers of more than 4300 digits
-    (Python's limit), and anything but a JSON object.
+    Refused with a one-line ValueError: more than :data:`~tinysae.runtime.budgets.TEXT_BYTES`,
+    nesting deeper than :data:`~tinysae.runtime.budgets.MAX_CONFIG_DEPTH` (measured before
+    parsing, so parsing never recurses far), ``NaN``/``Infinity`` or numbers too large for a
+    float, integers of more than 4300 digits (Python's limit), and anything but a JSON
+    object. ``what`` names the text in the messages (an exported SAE's ``cfg.json`` is read
+    here too).
     """
-    if len(text) > TEXT_BYTES:
-        raise ValueError(f"the config takes {len(text)} characters, more than "
-                         f"TEXT_BYTES = {TEXT_BYTES}")
+    if len(text) > budgets.TEXT_BYTES:
+        raise ValueError(f"the {what} takes {len(text):,} characters, "
+                         + budgets.over("TEXT_BYTES", len(text), "characters"))
     brackets = np.frombuffer(re.sub(r"[^\[\]{}]", "", _JSON_STRING.sub("", text)).encode(),
                              dtype=np.uint8)  # (k,) the brackets outside strings
     opens = np.isin(brackets, np.frombuffer(b"[{", dtype=np.uint8))  # (k,)
-    if np.max(np.cumsum(np.where(opens, 1, -1)), initial=0) > MAX_CONFIG_DEPTH:
-        raise ValueError(f"the config is nested more than MAX_CONFIG_DEPTH = "
-                         f"{MAX_CONFIG_DEPTH} levels deep")
+    depth = int(np.max(np.cumsum(np.where(opens, 1, -1)), initial=0))
+    if depth > budgets.MAX_CONFIG_DEPTH:
+        raise ValueError(f"the {what} is nested more than MAX_CONFIG_DEPTH = "
+                         f"{budgets.MAX_CONFIG_DEPTH} levels deep "
+                         f"({budgets.how_to_raise('MAX_CONFIG_DEPTH')})")
     try:
         config = json.loads(text, parse_constant=_not_a_number, parse_float=_finite_float)
     except ValueError as error:  # also the two hooks' errors and over-long integers
-        raise ValueError(f"the config is not valid JSON ({error})") from None
+        raise ValueError(f"the {what} is not valid JSON ({error})") from None
     if not isinstance(config, dict):
-        raise ValueError("the config is not a JSON object")
+        raise ValueError(f"the {what} is not a JSON object")
     return config
 
 
@@ -120,14 +114,16 @@ def _finite_float(word):
 
 
 def check_size(n_visible, n_hidden, max_parameters=None, name="config"):
-    """Refuse a model of more than ``max_parameters`` (default :data:`MAX_PARAMETERS`)
-    parameters, saying how to go past the cap."""
-    cap = MAX_PARAMETERS if max_parameters is None else check("max_parameters", max_parameters)
+    """Refuse a model of more than ``max_parameters`` (default
+    :data:`~tinysae.runtime.budgets.MAX_PARAMETERS`) parameters, saying how to go past the cap."""
+    cap = (budgets.MAX_PARAMETERS if max_parameters is None
+           else check("max_parameters", max_parameters))
     size = n_params(n_visible, n_hidden)
     if size > cap:
         fail(name, f"a model of at most {cap:,} parameters, but n_visible={n_visible} and "
              f"n_hidden={n_hidden} make {size:,} (to go past the cap, pass max_parameters= to "
-             "save and load, or raise tinysae.training.model_files.MAX_PARAMETERS)",
+             "save and load, or set TINYSAE_MAX_PARAMETERS in the environment, or "
+             "tinysae.runtime.budgets.MAX_PARAMETERS in Python)",
              {"n_visible": n_visible, "n_hidden": n_hidden})
 
 
@@ -143,8 +139,9 @@ def save(path, params, config, *, max_parameters=None):
     config : dict
         JSON values only (tuples come back as lists), with integer ``n_visible``, ``n_hidden``.
     max_parameters : int, optional
-        The most parameters allowed (default :data:`MAX_PARAMETERS`): what :func:`load`
-        refuses, ``save`` refuses too.
+        The most parameters allowed (default
+        :data:`~tinysae.runtime.budgets.MAX_PARAMETERS`): what :func:`load` refuses, ``save``
+        refuses too.
 
     Returns
     -------
@@ -184,16 +181,18 @@ def load(path, *, max_parameters=None):
     """Read a model file written by :func:`save`, trusting nothing in it.
 
     What the file may cost is decided before any array is decoded
-    (:mod:`tinysae.training.untrusted_npz`): uncompressed entries only, each ``.npy`` header
-    checked against the config's shapes, at most ``max_parameters`` parameters.
+    (:mod:`tinysae.training.untrusted_npz`): uncompressed entries only, one per name, each
+    ``.npy`` header checked against the config's shapes, at most ``max_parameters``
+    parameters.
 
     Parameters
     ----------
     path : str or Path
         A model file, or a run folder holding ``model.npz``.
     max_parameters : int, optional
-        The most parameters to accept (default :data:`MAX_PARAMETERS`); pass a larger number
-        to read a model you know is that big.
+        The most parameters to accept (default
+        :data:`~tinysae.runtime.budgets.MAX_PARAMETERS`); pass a larger number to read a
+        model you know is that big.
 
     Returns
     -------
@@ -221,8 +220,9 @@ def load(path, *, max_parameters=None):
                             "config, format")
         if _text(archive, "format") != FORMAT:
             bad_model(path, f"its format marker is not {FORMAT!r}")
+        text = _text(archive, "config")  # its own errors name the file already
         try:
-            config = parse_config(_text(archive, "config"))
+            config = parse_config(text)
         except ValueError as error:
             bad_model(path, str(error))
         if not all(type(config.get(k)) is int and config[k] >= 1
@@ -251,14 +251,14 @@ def load(path, *, max_parameters=None):
 # ----------------------------------------------------------------------------- helpers
 
 def _text(archive, key):
-    """A uint8 entry of at most TEXT_BYTES, decoded as UTF-8 text."""
+    """A uint8 entry of at most ``budgets.TEXT_BYTES``, decoded as UTF-8 text."""
     shape, dtype = archive.header(key)
     if dtype != np.uint8 or len(shape) != 1:
         bad_model(archive.path, f"its '{key}' entry is not UTF-8 text "
                                 f"(dtype {dtype}, shape {shape})")
-    if shape[0] > TEXT_BYTES:
-        bad_model(archive.path, f"its '{key}' entry takes {shape[0]} bytes, more than "
-                                f"TEXT_BYTES = {TEXT_BYTES}")
+    if shape[0] > budgets.TEXT_BYTES:
+        bad_model(archive.path, f"its '{key}' entry takes {shape[0]:,} bytes, "
+                                + budgets.over("TEXT_BYTES", shape[0]))
     try:
         return archive.read(key).tobytes().decode("utf-8")
     except UnicodeDecodeError:

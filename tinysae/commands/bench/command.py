@@ -11,6 +11,7 @@ Problem sizes (UFLDL exercises)::
     S2 784 visible, 196 hidden, m = 10⁴   the MNIST vectorisation exercise
     S3 192 visible, 400 hidden, m = 10⁵   colour patches, linear decoder
     M1 256 inputs, 1024 latents, B = 512  a training step of lesson 08's SAE
+    T1 2 blocks, d 48, T 32, B = 32       a training step of lesson 12's transformer
 """
 
 import argparse
@@ -19,6 +20,7 @@ import os
 from tinysae.commands.bench.kernels import SIZES, scaling_table, speed_table, training_table
 from tinysae.commands.bench.lesson_times import lesson_numbers, lessons_table
 from tinysae.commands.bench.modern_step import MODERN_SIZES, modern_table
+from tinysae.commands.bench.transformer_step import TRANSFORMER_SIZES, transformer_table
 from tinysae.runtime.blas_threads import blas_pools
 from tinysae.commands import Parser
 from tinysae.validation.constraints import check_option
@@ -45,10 +47,11 @@ def main(argv=None):
                     description=__doc__.replace("``", "").replace("::", ":"))  # plain text
     parser.add_argument("--quick", action="store_true",
                         help="small sizes and few rounds (seconds; used by the tests)")
-    parser.add_argument("--sizes", nargs="+", choices=list(SIZES) + list(MODERN_SIZES),
-                        default=list(SIZES) + list(MODERN_SIZES), metavar="SIZE",
-                        help="problem sizes for the speed tables, from S1 S2 S3 M1 above "
-                        "(default: all four)")
+    parser.add_argument("--sizes", nargs="+",
+                        choices=list(SIZES) + list(MODERN_SIZES) + list(TRANSFORMER_SIZES),
+                        default=list(SIZES) + list(MODERN_SIZES) + list(TRANSFORMER_SIZES),
+                        metavar="SIZE", help="problem sizes for the speed tables, from S1 S2 "
+                        "S3 M1 T1 above (default: all five)")
     parser.add_argument("--repeats", type=int, default=None, help="rounds (default 9; quick 2)")
     parser.add_argument("--cpu", action="store_true",
                         help="speed table in CPU time with one thread (for a busy machine)")
@@ -71,6 +74,8 @@ def main(argv=None):
         speed_table([s for s in args.sizes if s in SIZES], repeats, m=500 if args.quick else None,
                     cpu=args.cpu)
         modern_table([s for s in args.sizes if s in MODERN_SIZES], repeats, args.quick, args.cpu)
+        if any(s in TRANSFORMER_SIZES for s in args.sizes):
+            transformer_table(repeats, args.quick, args.cpu)
     if "growth" not in args.skip:
         scaling_table([1000, 4000] if args.quick else [10_000, 100_000, 1_000_000],
                       chunk_size=512 if args.quick else 4096)
