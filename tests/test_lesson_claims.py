@@ -1,7 +1,7 @@
 """The modern lessons say only what their code gives.
 
 A full run with ``--reference`` records its headline numbers in
-``lessons/figures/NN_name_numbers.json`` (:meth:`tinysae.lessonkit.Lesson.record`). Here each
+``lessons/figures/` (`10_language_model_features_numbers.json` and the like)` (:meth:`tinysae.lessonkit.Lesson.record`). Here each
 sentence of a lesson's docstring and gallery section that quotes a number is rebuilt from
 that record, to the digits quoted, and must be found in both texts: a rerun that moves a
 number, or an edit of the text alone, fails. The quick runs of tests/test_lessons.py check
