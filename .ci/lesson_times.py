@@ -50,14 +50,27 @@ def read_times(path):
     return int(header[1]), float(header[2]), day, rows
 
 
-def table(cpus, load, day, rows):
-    """The markdown table of every lesson's wall and CPU time."""
+def table(cpus, load, day, rows, kept=None):
+    """The markdown table of every lesson's wall and CPU time; ``kept`` (number → its row's
+    text) are earlier measurements of the lessons this one did not run, marked as such."""
+    kept = kept or {}
     lines = [f"Measured on {day} by `tinysae bench --lessons` on {cpus} cores, one lesson at a",
-             f"time (load average {load:.2f} at the start):", "",
+             f"time (load average {load:.2f} at the start)"
+             + (f"; lessons {', '.join(sorted(kept))} (marked *) in an earlier measurement:"
+                if kept else ":"), "",
              "| lesson | wall | CPU |", "|---|---|---|"]
-    lines += [f"| {name} | {seconds(wall)} | {seconds(cpu)} |"
-              for name, wall, cpu in rows.values()]
+    measured = {number: f"| {name} | {seconds(wall)} | {seconds(cpu)} |"
+                for number, (name, wall, cpu) in rows.items()}
+    lines += [measured.get(number) or kept[number] for number in sorted(measured | kept)]
     return "\n".join(lines)
+
+
+def earlier_rows(gallery, numbers):
+    """The table's rows for lessons not in ``numbers``, each marked * once: a measurement of
+    some lessons (``tinysae bench --lessons 12 13``) keeps the others' earlier figures."""
+    rows = re.findall(r"^\| (\d\d)(_\w+\*?) \| (.+) \|$", gallery, re.M)
+    return {n: f"| {n}{name.rstrip('*')}* | {times} |" for n, name, times in rows
+            if n not in numbers}
 
 
 def rewrite_gallery(gallery, times):
@@ -66,7 +79,10 @@ def rewrite_gallery(gallery, times):
     pattern = re.compile(re.escape(BEGIN) + r".*?" + re.escape(END), re.S)
     if not pattern.search(gallery):
         sys.exit(f"{GALLERY} lacks the markers {BEGIN} ... {END}")
-    gallery = pattern.sub(lambda _: f"{BEGIN}\n{table(cpus, load, day, rows)}\n{END}", gallery)
+    block = pattern.search(gallery)[0]
+    kept = earlier_rows(block, rows)
+    gallery = pattern.sub(lambda _: f"{BEGIN}\n{table(cpus, load, day, rows, kept)}\n{END}",
+                          gallery)
     sections = re.split(r"(?m)^(?=## \d\d )", gallery)
     for i, section in enumerate(sections):
         number = section[3:5]
