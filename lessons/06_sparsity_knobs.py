@@ -17,12 +17,12 @@ tinysae.edge_scores):
   With β = 0 nothing asks for sparsity: every ρ̂ sits near 0.5, half the units fire on
   each example, the reconstruction is the best of all runs, and the filters are
   high-frequency speckle, none edge-like. With β = 0.3 the ρ̂ are pulled down to
-  about 0.02 and the filters turn into edges (23 of 25; 2 units idle at a2 ≈ ρ, which
+  about 0.02 and the filters turn into edges (22 of 25; 2 units idle at a2 ≈ ρ, which
   satisfies the KL term without detecting anything). At β = 3 and 30 every ρ̂ is
   pinned to 0.01 and all 25 filters are localised, oriented edges.
 - 06_rho_sweep.png: ρ = 0.01, 0.05, 0.2 at β = 3. A larger ρ lets each unit fire more
   often and the reconstruction improves, but the filters get larger and less clean
-  (16 edges at ρ = 0.05), and at ρ = 0.2 they are back to speckle.
+  (10 edges at ρ = 0.05), and at ρ = 0.2 they are back to speckle.
 - 06_kl_vs_l1.png: KL (β = 3, ρ = 0.01) against L1 at β = 0.001, 0.003, 0.01. Top:
   filter grids. Bottom left, the histograms of ρ̂: KL stacks every unit at ρ; L1 has no
   target and finds no sparse middle ground with sigmoid units — each unit either stays

@@ -36,7 +36,7 @@ STL-10 patches, and with λ = 3e-3 184 of the 400 units die (216 live, 31 chroma
 on the way (full runs, 300 iterations): λ = 2e-3 leaves 138 dead; 30000 patches at λ = 1e-3
 leave 68 (no better, three times slower); β = 3 instead of 5 leaves 48; scikit-image's
 colour photos (IMAGE_SOURCE = "skimage", 10000 patches) leave more dead, not fewer: 266 at
-λ = 3e-3 and 132 at λ = 1e-3 (those photos are not downsampled as Grace Hopper is).
+λ = 3e-3 and 132 at λ = 1e-3 (those photos at full resolution, downsample_by=1).
 
 Reference picture: lessons/figures/07_colour_filters.png; lessons/README.md has it with the
 full run's numbers and questions to try.

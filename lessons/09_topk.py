@@ -5,8 +5,12 @@ come out too small, and its L0 is only set indirectly through β. TopK (Gao et a
 sets the sparsity directly: keep the k largest pre-activations of each example, zero the
 rest, then ReLU. Its backward pass is just the mask of kept latents (gradient-checked in
 tests/test_modern_sae.py). With a hard k, latents that lose every contest stop receiving
-gradient and die; we detect them (silent on the last DEAD_WINDOW examples) and resample
-them at the examples the model reconstructs worst.
+gradient and die. Here we detect them (silent on the last DEAD_WINDOW examples) and resample
+them at the examples the model reconstructs worst (Bricken et al. 2023). That is one cure,
+not the only one: Gao et al. prevent dead latents instead, by initialising the encoder as
+the decoder's transpose and adding an auxiliary loss, AuxK, in which the dead latents'
+top activations must explain what the live ones leave unexplained (neither is implemented
+in tinysae).
 
 Same data as lesson 08: 512 known features in 256 dimensions, about 5 active per example.
 
@@ -21,7 +25,11 @@ what it keeps, and in this short run it also finds more features (MMCS ≈ 0.93 
 ≈ 0.71). 09_dead.png shows the dead-latent count during training for TopK k = 5: without
 resampling about 200 of the 512 latents die and stay dead (MMCS ≈ 0.64); with it almost
 none do until resampling stops, after which a few dozen re-pointed latents that found
-nothing die again.
+nothing die again. 09_density.png, the feature-density histogram (log10 of how often each
+latent fires) of the same two runs: with resampling, 49 latents never fire on the held-out
+examples and 104 fire on under 0.1% of them — the true features' firing probabilities go
+down to 0.0003, so rare latents are what a good dictionary needs here; without it, 217
+never fire and 20 are that rare.
 
 With --quick, the same runs on a problem 4 times smaller (128 features in 64 dimensions)
 take seconds: TopK finds more features than L1 (MMCS about 0.93 against 0.77). Reference
@@ -37,14 +45,15 @@ import numpy as np
 from tinysae.lessonkit import lesson_args
 from tinysae.modern import (
     evaluate,
+    firing_frequencies,
     firing_probabilities,
     ground_truth_features,
+    sae_forward,
     sample_superposition,
     sampler,
     train_sae,
 )
-from tinysae.pictures import metrics_table, plot_dead_latents, plot_frontier
-from tinysae.runtime.blas_threads import limit_blas_threads
+from tinysae.pictures import metrics_table, plot_dead_latents, plot_feature_density, plot_frontier
 
 # %% [markdown]
 # ## Hyperparameters
@@ -68,9 +77,10 @@ SEED = 0
 
 args = lesson_args(__doc__, "09_topk")
 if args.quick:  # a smaller problem (128 features in 64 dimensions) and shorter runs
-    N_FEATURES, N_VISIBLE, N_LATENTS, N_STEPS, BATCH_SIZE = 128, 64, 128, 400, 256
-    TOPK_KS, L1_WEIGHTS, EVAL_EXAMPLES = (3, 5), (0.3, 0.1), 2048
-    DEAD_WINDOW, RESAMPLE_EVERY = 5000, 10
+    N_FEATURES, N_VISIBLE, N_LATENTS = 128, 64, 128         # the problem
+    N_STEPS, BATCH_SIZE, EVAL_EXAMPLES = 400, 256, 2048     # training and measuring
+    TOPK_KS, L1_WEIGHTS = (3, 5), (0.3, 0.1)                # the runs
+    DEAD_WINDOW, RESAMPLE_EVERY = 5000, 10                  # resampling
     print("quick run: 128 features in 64 dimensions, short runs; the full run's problem\n"
           "  is 4 times larger and its numbers are in the docstring")
 rng = np.random.default_rng(SEED)
@@ -92,14 +102,15 @@ sample = sampler(F, p)  # sample(n, generator): a fresh minibatch (n, n_v) for t
 def run(activation, *, k=None, sparsity_weight=0.0, resample=True, seed=SEED):
     """Train one SAE; return its metrics on X_eval and its training history."""
     start = time.perf_counter()
-    with limit_blas_threads(numpy_threads=1):
-        result = train_sae(sample, N_VISIBLE, N_LATENTS, activation=activation, k=k,
-                           sparsity_weight=sparsity_weight, n_steps=N_STEPS, batch_size=BATCH_SIZE,
-                           learning_rate=LEARNING_RATE, dead_window=DEAD_WINDOW,
-                           resample_every=RESAMPLE_EVERY if resample else None,
-                           resample_until=RESAMPLE_UNTIL, rng=seed, dtype=np.float32)
+    result = train_sae(sample, N_VISIBLE, N_LATENTS, activation=activation, k=k,
+                       sparsity_weight=sparsity_weight, n_steps=N_STEPS, batch_size=BATCH_SIZE,
+                       learning_rate=LEARNING_RATE, dead_window=DEAD_WINDOW,
+                       resample_every=RESAMPLE_EVERY if resample else None,
+                       resample_until=RESAMPLE_UNTIL, rng=seed, dtype=np.float32)
     row = evaluate(F, result.params, X_eval, activation, k)
-    row.update(seconds=time.perf_counter() - start, resampled=result.resampled)
+    row.update(seconds=time.perf_counter() - start, resampled=result.resampled,
+               frequencies=firing_frequencies(sae_forward(result.params, X_eval, activation,
+                                                          k)["a2"]))
     print(f"{activation} k={k} β={sparsity_weight:g} resample={resample}: L0 {row['l0']:.2f}, "
           f"MMCS {row['mmcs']:.3f} in {row['seconds']:.0f} s", flush=True)
     return row, result.history
@@ -127,6 +138,10 @@ rows = {**{f"TopK k={k}": row for k, (row, _) in topk.items()},
         **{f"L1 β={weight:g}": row for weight, row in l1.items()},
         f"TopK k={k_mid}, no resampling": no_resampling}
 print(metrics_table(rows, ("mmcs", "recovered", "l0", "fvu", "dead", "resampled", "seconds")))
+args.record(**{name: {key: row[key] for key in ("mmcs", "recovered", "l0", "fvu", "dead",
+                                                "resampled")}
+               | {"rare": int(np.sum((row["frequencies"] > 0) & (row["frequencies"] < 1e-3)))}
+               for name, row in rows.items()})
 
 # %% [markdown]
 # ## The sparsity–reconstruction frontier, TopK against L1
@@ -144,4 +159,15 @@ args.save(plot_dead_latents({f"TopK k={k_mid}": topk[k_mid][1],
                              f"TopK k={k_mid}, no resampling": no_resampling_history},
                             n_latents=N_LATENTS, window=DEAD_WINDOW,
                             resampling_stops=RESAMPLE_UNTIL * N_STEPS), "09_dead.png")
+
+# %% [markdown]
+# ## How often each latent fires: the feature-density histogram
+# log10 of each latent's firing frequency on the held-out examples, dead latents counted
+# apart; with and without resampling.
+
+# %%
+args.save(plot_feature_density({f"TopK k={k_mid}, resampled": topk[k_mid][0]["frequencies"],
+                                 f"TopK k={k_mid}, no resampling": no_resampling["frequencies"]},
+                                title=f"How often each latent fires on {EVAL_EXAMPLES} held-out "
+                                      "examples"), "09_density.png")
 print(f"figures written to {args.out}")

@@ -62,7 +62,7 @@ import numpy as np
 
 from tinysae import limit_blas_threads, plot_dashboards
 from tinysae.lessonkit import lesson_args
-from tinysae.measures import held_out_table, random_direction_units
+from tinysae.measures.held_out import held_out_table, random_direction_units
 from tinysae.modern import dead_latents, export_saelens, fvu, l0, sae_forward, train_sae
 from tinysae.networks import (activations_at, best_units, bigram_bits_per_character,
                               corpus_properties, detection_title, export_transformerlens,

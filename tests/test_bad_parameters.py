@@ -21,6 +21,7 @@ import pytest
 
 import tinysae as t
 import tinysae.modern as modern
+import tinysae.networks as networks
 from tinysae.training.adam import adam_init, adam_step
 from tinysae import ufldl_experiment as experiment
 from tinysae.cli import main
@@ -350,6 +351,10 @@ BAD_CALLS = [
     ("fvu of mismatched shapes", lambda: modern.fvu(np.ones((3, 2)), np.ones((3, 3))),
                  ValueError, "'a3'"),
     ("l0 of a 1-D array", lambda: modern.l0(np.ones(3)), ValueError, "'a2'"),
+    ("lm_loss_and_grad of zero windows",
+                 lambda: networks.lm_loss_and_grad(networks.init_lm(4, 3, 8, rng=0),
+                                                   np.zeros((0, 4), int), np.zeros(0, int)),
+                 ValueError, "'windows'"),
     ("adam_step without the gradients",
                  lambda: adam_step(SAE, {}, adam_init(SAE)), TypeError, "'grads'"),
 ]

@@ -66,7 +66,8 @@ def test_train_writes_model_config_and_pictures(small_run):
     assert params["W1"].shape == (4, 64) and config["iteration"] == 10
     assert config["status"] == "finished" and config["seed"] == 0
     assert config["data"] == {"images": "default", "path": None, "whiten": True,
-                              "patch_size": 8, "n_patches": 500, "seed": 0}
+                              "patch_size": 8, "n_patches": 500, "seed": 0,
+                              "downsample": [2]}
     assert config["edges"]["n_filters"] == 4 and len(config["edges"]["score"]) == 4
 
 
@@ -105,10 +106,14 @@ def test_resume_extends_a_finished_run(small_run, tmp_path, capsys):
     (["train", "--patch-size", "5000"], "patch"),
     (["train", "--resume", "no/such/run"], "No model file"),
     (["train", "--resume", ".", "--n-hidden", "3"], "drop --n-hidden"),
+    (["train", "--downsample", "0"], "'--downsample'"),
+    (["train", "--downsample", "half"], "--downsample"),
+    (["train", "--resume", ".", "--downsample", "1"], "drop --downsample"),
     (["fly"], "invalid choice"),
 ], ids=["n-hidden 0", "sparsity-target 1.5", "weight-decay -1", "n-patches ten",
         "checkpoint-every 0", "seed -3", "bogus", "images missing", "patch-size 5000",
-        "resume missing", "resume with n-hidden", "unknown command"])
+        "resume missing", "resume with n-hidden", "downsample 0", "downsample half",
+        "resume with downsample", "unknown command"])
 def test_bad_options_give_one_line_and_nonzero_exit(argv, words, capsys, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     code, out, err = run(argv, capsys)
@@ -130,6 +135,15 @@ def test_unreadable_images_and_unwritable_output_give_one_line(tmp_path, capsys)
         errors.append(f"exit {code}: {err.strip()}")
         assert code == 1 and err.count("\n") == 1 and words in err.lower(), err
     print("\n".join(errors))
+
+
+def test_downsample_is_recorded_and_1_keeps_the_photo_as_it_is(tmp_path, capsys):
+    out = tmp_path / "full"
+    code, _, err = run(["train", "--downsample", "1", "--n-patches", "200", "--n-hidden", "4",
+                        "--max-iter", "2", "-q", "--out", str(out)], capsys)
+    assert code == 0 and "Traceback" not in err
+    config = json.loads((out / "config.json").read_text())
+    assert config["data"]["downsample"] == [1]
 
 
 def test_existing_model_is_not_overwritten(small_run, capsys):

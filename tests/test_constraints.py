@@ -121,3 +121,16 @@ def test_validated_binds_every_kind_of_signature_as_python_does():
                      lambda: g(1, bogus=2)):
         with pytest.raises(TypeError):  # the errors Python gives a malformed call
             bad_call()
+
+
+def test_the_door_keeps_float32_data_in_a_call_without_a_dtype():
+    """sae_loss_and_grad on float32 parameters and data computes in float32 (as FastStep's
+    readable twin is timed); ints still become float64, and a call's ``dtype`` rules."""
+    from tinysae.modern import init_sae, sae_loss_and_grad
+
+    X = np.random.default_rng(0).random((8, 4))
+    params = {n: p.astype(np.float32) for n, p in init_sae(4, 6, rng=0).items()}
+    _, grads = sae_loss_and_grad(params, X.astype(np.float32))
+    assert all(g.dtype == np.float32 for g in grads.values())
+    assert check("X", np.ones((2, 3), int)).dtype == np.float64
+    assert check("X", X.astype(np.float32), dtype=np.float64).dtype == np.float64

@@ -24,7 +24,8 @@ def test_dashboard_shows_the_context_around_the_top_position():
     positions = np.arange(10, ids.size - 2)
     values = (positions == where).astype(float)
     board = unit_dashboard(lambda p: (np.asarray(p) == where).astype(float), ids, positions,
-                           values, np.arange(97.0), "feature 7", n_examples=3, n_characters=4)
+                           values, np.arange(97.0), "feature 7", n_examples=3, n_characters=4,
+                           n_intervals=0)
     assert len(board.contexts) == 1  # only one position fires
     text = board.contexts[0]
     assert len(text) == BEFORE + 1 + AFTER and text[BEFORE - 3:BEFORE + 5] == "def norm"
@@ -32,6 +33,25 @@ def test_dashboard_shows_the_context_around_the_top_position():
     assert board.context_values[0, BEFORE] == 1.0 and board.context_values.sum() == 1.0
     assert [c for c, _ in board.promoted] == ["¤", "~", "}", "|"]  # the largest logit effects
     assert board.suppressed[0] == ("⏎", 0.0)
+
+
+def test_random_interval_contexts_come_one_from_each_part_of_the_range():
+    ids = text_to_ids(TEXT)
+    positions = np.arange(10, ids.size - 2)
+    values = np.random.default_rng(0).random(positions.size) * 3.0  # (m,) in [0, 3)
+    at = dict(zip(positions.tolist(), values))
+    board = unit_dashboard(lambda p: np.array([at.get(int(q), 0.0) for q in p]), ids,
+                           positions, values, None, "unit", n_examples=2, n_intervals=3,
+                           rng=1, no_effect="reaches the logits through layer 2 only")
+    assert board.kinds[:2] == ["top", "top"] and len(board.kinds) == 5
+    peak = values.max()
+    for row, kind in zip(board.context_values[2:], board.kinds[2:]):
+        part = board.kinds.index(kind) - 2  # parts in order: (0, peak/3], (peak/3, 2peak/3], …
+        assert part * peak / 3 < row[BEFORE] <= (part + 1) * peak / 3 + 1e-12
+    assert board.promoted == [] and "layer 2" in board.no_effect
+    again = unit_dashboard(lambda p: np.array([at.get(int(q), 0.0) for q in p]), ids,
+                           positions, values, None, "unit", n_examples=2, rng=1)
+    assert again.contexts == board.contexts  # the draw is seeded
 
 
 def test_plot_has_three_panels_per_dashboard():

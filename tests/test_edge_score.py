@@ -42,6 +42,14 @@ def random_blobs(rng, n=N_EACH, surround=0.0, noise=0.05):
     return np.array(rows)  # (n, 64)
 
 
+def dct_basis_images():
+    """The 63 non-constant 8 × 8 DCT-II basis images (a JPEG block's shapes), one per row."""
+    k = np.arange(P)
+    C = np.cos(np.pi * (2 * k[None, :] + 1) * k[:, None] / (2 * P))  # (8, 8) row u: frequency u
+    return np.array([np.outer(C[u], C[v]).ravel()
+                     for u in range(P) for v in range(P) if u or v])  # (63, 64)
+
+
 @pytest.fixture(scope="module")
 def scores():
     rng = np.random.default_rng(2026)
@@ -50,12 +58,14 @@ def scores():
         "white noise": rng.normal(size=(N_EACH, P * P)),
         "gaussian blob": random_blobs(rng),
         "difference of gaussians": random_blobs(rng, surround=0.6),
+        "DCT basis image": dct_basis_images(),
     }
     result = {name: edge_scores(W) for name, W in kinds.items()}
     for name, s in result.items():
         print(f"\n{name:>24}: score {s.score.min():.2f}–{s.score.max():.2f}  "
               f"R² median {np.median(s.gabor_r2):.2f}  "
-              f"selectivity median {np.median(s.orientation_selectivity):.2f}", end="")
+              f"selectivity median {np.median(s.orientation_selectivity):.2f}  "
+              f"localisation median {np.median(s.localisation):.2f}", end="")
     return result
 
 
@@ -81,6 +91,24 @@ def test_blobs_are_fit_well_but_rejected_by_their_isotropic_spectrum(scores):
     blob = scores["gaussian blob"]
     assert blob.gabor_r2.min() > 0.9  # a low-frequency Gabor is a blob…
     assert blob.orientation_selectivity.max() < 0.2  # …but its spectrum has no orientation
+
+
+def test_gratings_are_fit_and_oriented_but_rejected_by_their_localisation(scores):
+    dct = scores["DCT basis image"]
+    assert dct.n_edge_like == 0 and np.median(dct.score) < 0.01
+    # the closest is the half-cosine across the patch, a smooth step (DCT (0, 1) and (1, 0))
+    assert np.sort(dct.score)[-3] < EDGE_SCORE_THRESHOLD - 0.1
+    oriented = dct.orientation_selectivity > 0.8  # the stripes along one axis
+    assert oriented.sum() >= 14 and np.median(dct.gabor_r2[oriented]) > 0.9
+    assert dct.localisation[oriented].max() < 0.2 < scores["gabor"].localisation.min()
+
+
+def test_patch_filling_grating_against_an_edge_at_the_same_frequency():
+    grating = np.cos(2 * np.pi * 0.125 * (XX + 0.3))  # (64,) one period of 8 pixels, across
+    edge = grating * np.exp(-((XX - 3.5) ** 2) / (2 * 1.0 ** 2))  # the same under a window
+    s = edge_scores(np.vstack([grating, edge]))
+    assert s.cycles[0] > 2 > 0.3 > s.cycles[1]
+    assert list(s.is_edge_like) == [False, True]
 
 
 # ----------------------------------------------------------------------------- the parts

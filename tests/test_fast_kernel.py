@@ -1,6 +1,6 @@
 """The fast path and the per-example loop agree with the readable reference; threads are restored.
 
-Run ``pytest -v -s tests/test_kernels.py`` to see one row per case.
+Run ``pytest -v -s tests/test_fast_kernel.py`` to see one row per case.
 """
 
 import itertools
@@ -191,3 +191,16 @@ def test_limit_blas_threads_restores_after_error_and_user_settings():
             with limit_blas_threads(numpy_threads=2, other_threads=2):
                 raise RuntimeError("boom")
         assert threads_now() == [1] * len(threads_now())
+
+
+def test_small_problems_give_the_same_bits_on_any_number_of_threads():
+    """At UFLDL's 64 → 25 shape each block's sums have a row of their own, added in block
+    order: the same J and ∇J for 1, 2 or 3 threads."""
+    rng = np.random.default_rng(5)
+    X = rng.uniform(0.1, 0.9, size=(3000, 64))  # (m, n_v): 6 blocks of 512 rows
+    theta = pack(init_params(64, 25, rng))
+    results = [make_loss_and_grad(X, 25, n_threads=n, **HYPER)(theta) for n in (1, 2, 3, 2)]
+    for J, g in results[1:]:
+        assert J == results[0][0] and np.array_equal(g, results[0][1])
+    J_ref, g_ref = loss_and_grad(theta, X, 25, **HYPER)
+    assert max(rel_diff(*results[0], J_ref, g_ref)) < FLOAT64_RTOL

@@ -27,3 +27,45 @@ def test_relative_norm_histogram_counts_the_three_kinds():
                                        "shared: 2   layer 2 only (r > 0.9, green): 3")
     bars = fig.axes[0].containers[0]  # the histogram's bars (the bands are not in it)
     assert sum(bar.get_height() for bar in bars) == 7
+
+
+def test_held_out_bars_carry_their_intervals_and_verdicts():
+    from tinysae.measures import held_out_table
+
+    rng = np.random.default_rng(0)
+    y = rng.random(400) < 0.2
+    scores = {"neuron": rng.random((400, 3)), "feature": (y + rng.random(400))[:, None]}
+    table = held_out_table(scores, {"p": y}, np.arange(200), np.arange(200, 400), rng=0)
+    fig = plot_detection_table(table, verdicts={"p": "feature ahead"},
+                               labels={"feature": "the feature"}, indexed=("feature",))
+    ax = fig.axes[0]
+    assert ax.get_yticklabels()[0].get_text().endswith("\nfeature ahead")
+    assert [t.get_text() for t in ax.get_legend().get_texts()][1:] == ["best single neuron",
+                                                                      "the feature"]
+    assert [t.get_text() for t in ax.texts] == [f"#{table['p']['feature'].unit}"]
+    errorbars = [c for c in ax.containers if type(c).__name__ == "ErrorbarContainer"]
+    assert len(errorbars) == 2 and len(errorbars[1].lines[2][0].get_segments()) == 1
+    low, high = table["p"]["feature"].low, table["p"]["feature"].high
+    np.testing.assert_allclose(errorbars[1].lines[2][0].get_segments()[0][:, 0], [low, high])
+
+
+def test_feature_density_counts_the_dead_and_the_rare_apart():
+    from tinysae.pictures import plot_feature_density
+
+    frequencies = np.array([0.0, 0.0, 0.0005, 0.01, 0.1, 0.2])
+    fig = plot_feature_density({"six latents": frequencies, "again": frequencies})
+    assert len(fig.axes) == 2
+    assert fig.axes[0].get_title() == ("six latents\n6 latents: 2 never fire (not drawn), "
+                                       "1 fire on under 0.1%")
+    assert sum(bar.get_height() for bar in fig.axes[0].containers[0]) == 4
+
+
+def test_the_frontier_draws_one_panel_per_metric_with_l0_on_a_log_axis():
+    from tinysae.pictures import plot_frontier
+
+    rows = {"TopK": {f"k={k}": {"l0": k, "fvu": 1 / k, "loss_recovered": 1 - 1 / k}
+                     for k in (4, 8, 16)}}
+    fig = plot_frontier(rows, metrics=("fvu", "loss_recovered"), log_l0=True)
+    assert [ax.get_xscale() for ax in fig.axes] == ["log", "log"]
+    assert fig.axes[1].get_ylabel().startswith("loss recovered")
+    assert len(plot_frontier({"a": {"x": {"l0": 1, "fvu": 0.5, "mmcs": 0.9}}}).axes) == 2

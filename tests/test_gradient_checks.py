@@ -1,12 +1,13 @@
 """Gradient checking, term by term — the class demo.
 
-Run it in front of students:   pytest -v -s -k grad      (without pytest: tinysae gradcheck)
+Run it in front of students:   pytest -v -s -m grad      (without pytest: tinysae gradcheck)
 
 Each test prints one row of ``tinysae gradcheck``'s table: UFLDL's ratio
 ‖num − ana‖ / ‖num + ana‖ over θ and for W1, W2, b1, b2 separately, and the verdict. First
 the checker itself, then the cost built up one term at a time as in the notes
 (reconstruction, + weight decay, + sparsity, UFLDL's settings), then the variants of later
-lessons. ``-k grad`` selects this file and nothing else (see tests/conftest.py).
+lessons. Every test here carries the ``grad`` marker, so ``-m grad`` selects this file and
+nothing else.
 """
 
 import numpy as np
@@ -14,6 +15,9 @@ import pytest
 
 from tinysae import GRADIENT_CHECK_THRESHOLD, numerical_gradient
 from tinysae.commands import gradcheck
+from tinysae.modern.architecture_checks import ARCHITECTURE_ROWS
+
+pytestmark = pytest.mark.grad  # the class demo: pytest -v -s -m grad
 
 
 @pytest.fixture(scope="module", autouse=True)
@@ -50,3 +54,23 @@ def test_grad_term_by_term(row):
     show(gradcheck.format_row(row.label, ratio, blocks, verdict=False))
     assert ratio < GRADIENT_CHECK_THRESHOLD
     assert set(blocks) == {"W1", "W2", "b1", "b2"} and all(r < 1e-8 for r in blocks.values())
+
+
+def test_grad_marker_selects_this_file_and_nothing_else():
+    """``pytest -m grad`` (README, "In class") selects this file's tests: the marker is set
+    here for the whole module, and nowhere else."""
+    from pathlib import Path
+
+    here = Path(__file__)
+    marked = {p.name for p in here.parent.glob("test_*.py") if "mark.grad" in p.read_text()}
+    assert marked == {here.name} and pytestmark.name == "grad"
+
+
+@pytest.mark.parametrize("row", ARCHITECTURE_ROWS, ids=[row.id for row in ARCHITECTURE_ROWS])
+def test_grad_architectures(row):
+    """Today's SAEs (tinysae.modern.architecture_checks); JumpReLU's θ against the smoothed L0."""
+    ratio, blocks = row.check()
+    show(gradcheck.format_row(row.label, ratio, blocks if "W1" in blocks else None,
+                              verdict=False))
+    assert ratio < GRADIENT_CHECK_THRESHOLD
+    assert all(r < 1e-8 for r in blocks.values())

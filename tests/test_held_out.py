@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from tinysae.measures import held_out_table, random_direction_units
+from tinysae.measures.held_out import held_out_table, random_direction_units
 from tinysae.pictures.transformer_plots import (log_density, plot_attention_beside_feature,
                                                 plot_feature_density)
 

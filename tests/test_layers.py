@@ -1,9 +1,9 @@
 """The house's floors: tinysae's imports, read from its source, point down and never go round.
 
 Each module's ``import`` and ``from … import`` lines (at any depth: a lazy import inside a
-function counts too) are read with :mod:`ast`. Importing ``tinysae.a.b`` also runs the
-package ``tinysae.a``'s ``__init__``, so that counts as an import of it as well (unless the
-importer is inside ``tinysae.a`` already). Two properties follow:
+function counts too) are read with :mod:`ast`. Importing ``tinysae.modern.sae`` also runs
+the package ``tinysae.modern``'s ``__init__``, so that counts as an import of it as well
+(unless the importer is inside ``tinysae.modern`` already). Two properties follow:
 
 - no circle among the modules (a circle is an import order that can fail);
 - every import points down :data:`LAYERS`, but for the ones listed in :data:`UPWARD`.

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from test_lesson_claims import check_quick_claims
+
 LESSONS = sorted((Path(__file__).resolve().parent.parent / "lessons").glob("[0-9][0-9]_*.py"))
 
 
@@ -18,11 +20,12 @@ def test_lesson_runs_quick(lesson, tmp_path):
     assert run.returncode == 0, run.stdout[-2000:] + run.stderr[-4000:]
     figures = list(tmp_path.glob("*.png"))
     assert figures, f"{lesson.name} wrote no figure into {tmp_path}"
+    check_quick_claims(lesson.stem, tmp_path)  # the numbers its docstring quotes for --quick
 
 
 def test_each_lesson_states_the_run_time_the_gallery_table_gives():
     """The docstring's ``Full run:`` line, the gallery section's ``Run time:`` line and the
-    table at the top of lessons/README.md come from one measurement (tests/lesson_times.py)."""
+    table at the top of lessons/README.md come from one measurement (.ci/lesson_times.py)."""
     import re
 
     gallery = (LESSONS[0].parent / "README.md").read_text()
@@ -36,4 +39,4 @@ def test_each_lesson_states_the_run_time_the_gallery_table_gives():
         stated = re.findall(r"^Full run:  (.*) on \d+ cores, (.*) of CPU", lesson.read_text(),
                             re.M)
         assert stated == [(wall, cpu)], (f"{lesson.name} says {stated}; the gallery {wall}, "
-                                          f"{cpu}: run python tests/lesson_times.py")
+                                          f"{cpu}: run python .ci/lesson_times.py")

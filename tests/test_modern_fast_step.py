@@ -2,8 +2,9 @@
 
 Run:   pytest -v -s tests/test_modern_fast_step.py
 
-The readable step is ``sae_loss_and_grad`` then ``projected_step`` (tinysae.modern.training);
-``train_sae`` runs the same update through ``FastStep``. Both are fed the same minibatches
+The readable step is ``sae_loss_and_grad`` then ``projected_step`` (tinysae.modern.training),
+what ``train_sae(..., fast=False)`` runs; ``fast=True`` runs the same update through
+``FastStep``. Both are fed the same minibatches
 from the same seed, in float64, through both backward paths (dense products, and sparse
 ones below ``SPARSE_BELOW`` active entries), with one and two worker threads, with
 resampling of dead latents on the way.
@@ -18,35 +19,13 @@ from tinysae.training.adam import adam_init
 from tinysae.modern.fast_step import FastStep
 from tinysae.modern.sae import init_sae, sae_loss_and_grad
 from tinysae.modern.superposition import firing_probabilities, ground_truth_features, sampler
-from tinysae.modern.training import (learning_rate_at, projected_step, resample_dead,
-                                     train_sae)
+from tinysae.modern.training import learning_rate_at, projected_step, train_sae
 
 N_FEATURES, N_VISIBLE, N_LATENTS, BATCH = 40, 16, 48, 64
 AGREEMENT = 1e-12  # max |θ_fast − θ_readable| / max |θ_readable|; typical 1e-15
 
 SAMPLE = sampler(ground_truth_features(N_FEATURES, N_VISIBLE, rng=0),
                  firing_probabilities(N_FEATURES, 3.0))
-
-
-def readable_train(n_steps, activation="relu", k=None, sparsity_weight=0.0, dead_window=10**9,
-                   resample_every=None, rng=0):
-    """train_sae's loop written with the readable step (the reference for the fast one)."""
-    rng = np.random.default_rng(rng)
-    data_mean = SAMPLE(4 * BATCH, rng).mean(axis=0)  # (n_v,)
-    params = init_sae(N_VISIBLE, N_LATENTS, rng, data_mean)
-    state, silent_for, resampled = adam_init(params), np.zeros(N_LATENTS, np.int64), 0
-    for step in range(n_steps):
-        X = check_data("sample", SAMPLE(BATCH, rng))  # (B, n_v)
-        _, grads, cache = sae_loss_and_grad(params, X, sparsity_weight=sparsity_weight,
-                                            activation=activation, k=k, return_cache=True)
-        params, state = projected_step(params, grads, state, learning_rate_at(step, n_steps, 1e-2))
-        silent_for = np.where(cache["mask"].any(axis=0), 0, silent_for + BATCH)
-        dead = silent_for >= dead_window
-        if resample_every and step % resample_every == resample_every - 1 and dead.any():
-            params, state = resample_dead(params, state, dead, X, cache["a3"], rng)
-            resampled += int(dead.sum())
-            silent_for[dead] = 0
-    return params, resampled
 
 
 def disagreement(fast, readable):
@@ -67,22 +46,24 @@ CASES = {
 @pytest.mark.parametrize("case", CASES, ids=list(CASES))
 def test_fast_step_follows_the_readable_step(case, n_threads, sparse_below, monkeypatch):
     monkeypatch.setattr(fast_step, "SPARSE_BELOW", sparse_below)
-    hyper = dict(CASES[case], dead_window=2 * BATCH, resample_every=4)
-    readable, resampled = readable_train(20, **hyper, rng=1)
-    result = train_sae(SAMPLE, N_VISIBLE, N_LATENTS, n_steps=20, batch_size=BATCH,
-                       learning_rate=1e-2, resample_until=1.0, rng=1, n_threads=n_threads,
-                       **hyper)
-    worst = disagreement(result.params, readable)
+    hyper = dict(CASES[case], dead_window=2 * BATCH, resample_every=4, n_steps=20,
+                 batch_size=BATCH, learning_rate=1e-2, resample_until=1.0, rng=1)
+    readable = train_sae(SAMPLE, N_VISIBLE, N_LATENTS, fast=False, **hyper)
+    result = train_sae(SAMPLE, N_VISIBLE, N_LATENTS, fast=True, n_threads=n_threads, **hyper)
+    worst = disagreement(result.params, readable.params)
     print(f"\n    {case:<15} {n_threads} thread(s), sparse below {sparse_below:g}: "
-          f"max relative difference {worst:.1e} after 20 steps ({resampled} resampled)")
+          f"max relative difference {worst:.1e} after 20 steps ({readable.resampled} resampled)")
     assert worst < AGREEMENT
-    assert result.resampled == resampled
+    assert result.resampled == readable.resampled
+    for key in ("loss", "l0", "dead"):  # the logged rows agree too
+        np.testing.assert_allclose(result.history[key], readable.history[key], rtol=1e-9)
 
 
 def test_the_two_backward_paths_meet_at_the_threshold():
     """Codes of an untrained model are dense, of a trained one sparse: both paths are taken
     in one run of train_sae with the default threshold, and the result still agrees."""
-    readable, _ = readable_train(30, activation="relu", sparsity_weight=1.0, rng=2)
+    readable = train_sae(SAMPLE, N_VISIBLE, N_LATENTS, n_steps=30, batch_size=BATCH,
+                         learning_rate=1e-2, sparsity_weight=1.0, rng=2, fast=False).params
     l0s, rng = [], np.random.default_rng(2)
     step = FastStep(init_sae(N_VISIBLE, N_LATENTS, rng, SAMPLE(4 * BATCH, rng).mean(axis=0)),
                     BATCH, sparsity_weight=1.0, n_threads=1)

@@ -1,16 +1,18 @@
-"""The promises the README makes: the layout it lists, the sizes it states, the dependencies it names."""
+"""The promises the README makes: the layout it lists, the dependencies it names, the paths it gives."""
 
+import importlib
 import importlib.metadata
+import importlib.util
 import re
 import subprocess
 import sys
+from dataclasses import fields
 from pathlib import Path
 
 from packaging.requirements import Requirement
 from packaging.version import Version
 
 import tinysae
-from readme_layout import summary
 
 try:
     import tomllib
@@ -22,35 +24,89 @@ README = (ROOT / "README.md").read_text()
 MODULES = sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "tinysae").rglob("*.py"))
 
 
-def stated_sizes():
-    """{path: lines} from the README's layout table."""
-    return {m[1]: int(m[2]) for m in re.finditer(r"^\| `(tinysae/[\w/]+\.py)` \| (\d+) \|",
-                                                 README, re.M)}
+def ci_tool(name):
+    """A script of .ci/ (the tools that write the README's tables), imported as a module."""
+    spec = importlib.util.spec_from_file_location(name, ROOT / ".ci" / f"{name}.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def layout_rows():
+    """{path: what it holds} from the README's layout table."""
+    return dict(re.findall(r"^\| `(tinysae/[\w/]+\.py)` \| (.*) \|$", README, re.M))
 
 
 def test_readme_lists_every_module_and_only_real_ones():
-    assert sorted(stated_sizes()) == MODULES
-
-
-def test_readme_module_sizes_are_true_to_within_15_percent():
-    for path, lines in stated_sizes().items():
-        actual = len((ROOT / path).read_text().splitlines())
-        assert abs(actual - lines) <= max(10, 0.15 * lines), (
-            f"README says {path} has {lines} lines; it has {actual}: run "
-            "python tests/readme_layout.py")
+    assert sorted(layout_rows()) == MODULES
 
 
 def test_readme_layout_rows_say_what_each_module_holds():
-    for path in MODULES:
-        row = re.search(rf"^\| `{re.escape(path)}` \| \d+ \| (.*) \|$", README, re.M)
-        assert row and row[1] == summary(path).replace("|", "/"), (
+    summary = ci_tool("readme_layout").summary
+    for path, row in layout_rows().items():
+        assert row == summary(path).replace("|", "/"), (
             f"the README's row for {path} is not its docstring's first line: run "
-            "python tests/readme_layout.py")
+            "python .ci/readme_layout.py")
 
 
-def test_modules_stay_small_enough_to_read_in_one_sitting():
-    for path in MODULES:
-        assert len((ROOT / path).read_text().splitlines()) <= 300, path
+#: Paths the texts name that are made at run time, not shipped: a lesson's output folder,
+#: the lessons inside a wheel, and the pattern of a lesson's name.
+MADE_AT_RUN_TIME = ("data/lessons", "tinysae/lessons", "lessons/NN_name")
+
+
+def named_texts():
+    """{where: text} of the README, the lesson gallery and every module of tinysae and tests."""
+    texts = {"README.md": README, "lessons/README.md": (ROOT / "lessons/README.md").read_text()}
+    for path in [*(ROOT / "tinysae").rglob("*.py"), *(ROOT / "tests").glob("*.py")]:
+        texts[path.relative_to(ROOT).as_posix()] = path.read_text()
+    return texts
+
+
+def test_every_file_the_readme_and_the_docstrings_name_exists():
+    named = re.compile(r"(?<![\w/.])((?:tinysae|tests|lessons|data|\.ci)/[\w/.-]*\w)")
+    missing = sorted((where, name) for where, text in named_texts().items()
+                     for name in named.findall(text)
+                     if not (ROOT / name).exists() and not name.startswith(MADE_AT_RUN_TIME))
+    assert not missing, missing
+
+
+def test_every_module_the_docstrings_name_exists():
+    """``tinysae.<package>.<name>`` names a module, or a name the package exposes."""
+    packages = {".".join(p.relative_to(ROOT).parent.parts) for p in ROOT.rglob("__init__.py")
+                if p.relative_to(ROOT).parts[0] == "tinysae"}
+    modules = {".".join(Path(m).with_suffix("").parts) for m in MODULES} | packages
+    missing = set()
+    for where, text in named_texts().items():
+        for name in re.findall(r"(?<![\w.])(tinysae(?:\.\w+)+)", text):
+            parts = name.split(".")
+            prefix = max((".".join(parts[:i]) for i in range(1, len(parts) + 1)
+                          if ".".join(parts[:i]) in modules), key=len)
+            rest = name[len(prefix) + 1:].split(".")[0]
+            if prefix in packages and rest and not hasattr(importlib.import_module(prefix), rest):
+                missing.add((where, name))
+    assert not missing, sorted(missing)
+
+
+def test_the_four_training_results_share_one_shape():
+    """``params`` and a ``history`` that is a dict of lists, whichever trainer made them."""
+    from tinysae.modern import CrosscoderResult, SAEResult
+    from tinysae.networks import LMResult
+    from tinysae.training.progress import TrainResult
+
+    for result in (TrainResult, SAEResult, CrosscoderResult, LMResult):
+        kinds = {f.name: f.type for f in fields(result)}
+        assert kinds["params"] in (dict, "dict") and kinds["history"] in (dict, "dict"), result
+
+
+def test_each_public_name_is_exposed_by_one_face():
+    """``tinysae.<name>`` (the PUBLIC table) or one subpackage's ``__init__``, never both."""
+    faces = {"tinysae": set(tinysae.__all__)}
+    for package in ("modern", "networks", "measures", "pictures", "commands"):
+        module = importlib.import_module(f"tinysae.{package}")
+        faces[package] = {n for n, v in vars(module).items() if not n.startswith("_")
+                          and getattr(v, "__module__", "").startswith("tinysae.")}
+    twice = {name for a in faces for b in faces if a < b for name in faces[a] & faces[b]}
+    assert not twice, twice
 
 
 def test_readme_picture_exists():

@@ -1,13 +1,14 @@
 """The data layer's images: bundled photos, folders, IMAGES.mat, MNIST IDX, and whitening.
 
 Every bad file is made in ``tmp_path`` by the test that feeds it; nothing is downloaded.
-Run ``pytest -v -s tests/test_images.py`` to see one line of measurements per test.
+Run ``pytest -v -s tests/test_photos.py`` to see one line of measurements per test.
 """
 
 import gzip
 import io
 import struct
 import sys
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -341,3 +342,80 @@ def test_downsample_drops_partial_blocks_and_keeps_colour():
     np.testing.assert_array_equal(small[1, 2], image[2:4, 4:6].mean(axis=(0, 1)))
     with pytest.raises(ValueError, match="'factor'"):
         downsample(image, 6)
+
+
+# ------------------------------------------------------------------ the same care for every photo
+def test_auto_downsample_is_decided_from_the_size_alone():
+    from tinysae.data.photos import auto_downsample
+
+    sides = {(600, 512): 2, (427, 640): 2, (3000, 4000): 6, (1411, 1411): 3,
+             (200, 100): 1, (130, 300): 2, (127, 300): 1}
+    for shape, factor in sides.items():
+        assert auto_downsample(np.zeros(shape)) == factor, shape
+        assert auto_downsample(np.zeros(shape + (3,))) == factor, shape
+
+
+def test_every_source_gets_the_same_rule_and_reports_its_factors(tmp_path):
+    big = np.random.default_rng(0).uniform(size=(300, 260))  # (H, W)
+    folder = tmp_path / "photos"
+    folder.mkdir()
+    import matplotlib.image
+
+    matplotlib.image.imsave(folder / "a.png", big, cmap="gray")
+    images, factors = load_images("folder", folder, with_factors=True)
+    assert factors == [2] and images[0].shape == (150, 130)
+    images, factors = load_images("folder", folder, downsample_by=1, with_factors=True)
+    assert factors == [1] and images[0].shape == (300, 260)
+    assert load_images("folder", folder, downsample_by=[3])[0].shape == (100, 86)
+    for bad, error in (("half", ValueError), (0, ValueError), (2.0, TypeError), ([], ValueError),
+                       ([2, 2], ValueError)):
+        with pytest.raises(error, match="'downsample_by'"):
+            load_images("folder", folder, downsample_by=bad)
+
+
+def test_a_folder_of_packaged_jpegs_is_averaged_and_the_run_remakes_its_patches(tmp_path):
+    """Two JPEG photos that ship with matplotlib and scikit-image, copied (never committed):
+    averaged over 2 × 2 blocks by default, the factors recorded, the same patches remade."""
+    import shutil
+
+    from matplotlib import cbook
+
+    from tinysae.ufldl_experiment import make_patches, recorded_patches
+
+    skimage = pytest.importorskip("skimage")
+    folder = tmp_path / "jpegs"
+    folder.mkdir()
+    shutil.copy(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False), folder)
+    shutil.copy(Path(skimage.__file__).parent / "data" / "rocket.jpg", folder)
+    X, data = make_patches("folder", str(folder), n_patches=300, seed=3)
+    assert data["downsample"] == [2, 2]
+    X_again, _ = recorded_patches({"data": data, "n_visible": 64})
+    np.testing.assert_array_equal(X_again, X)
+    X_full, data_full = make_patches("folder", str(folder), n_patches=300, seed=3, downsample=1)
+    assert data_full["downsample"] == [1, 1] and not np.array_equal(X_full, X)
+
+
+def test_records_from_before_downsample_remake_the_old_patches():
+    from tinysae.ufldl_experiment import make_patches, recorded_patches
+
+    old = {"images": "default", "path": None, "whiten": True, "patch_size": 8,
+           "n_patches": 200, "seed": 1}  # no "downsample": the photo was averaged 2 × 2
+    X, data = recorded_patches({"data": old, "n_visible": 64})
+    assert data["downsample"] == [2]
+    np.testing.assert_array_equal(X, make_patches(**old, downsample=2)[0])
+
+
+def test_step_spectrum_finds_block_borders_and_dct_basis_is_orthogonal():
+    from tinysae import dct_basis, peak_ratio, step_spectrum
+
+    rng = np.random.default_rng(4)
+    smooth = rng.normal(size=(64, 257))  # (H, W) no structure along the columns
+    blocky = smooth.copy()
+    blocky[:, 8::8] += 3.0 * rng.choice([-1, 1], size=(64, 1))  # (H, W) a step every 8 columns
+    for image, low, high in ((smooth, 0, 3), (blocky, 10, np.inf)):
+        f, power = step_spectrum(image)
+        assert low < peak_ratio(f, power, 1 / 8) < high and f.max() == 0.5
+    B = dct_basis(8)  # (64, 64)
+    gram = B @ B.T  # (64, 64)
+    np.testing.assert_allclose(gram - np.diag(np.diag(gram)), 0, atol=1e-12)
+    assert np.ptp(B[0]) == 0 and np.all(np.ptp(B[1:], axis=1) > 0)

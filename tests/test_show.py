@@ -63,6 +63,27 @@ def test_show_writes_the_three_pictures_of_a_trained_run(trained_run, tmp_path, 
     assert plt.get_fignums() == [], "the command closes the figures it saved"
 
 
+def test_show_never_overwrites_what_train_wrote(trained_run, capsys):
+    """Without --out the pictures go into RUN/show/; the run's own stay byte for byte."""
+    plt.close("all")
+    before = {name: (trained_run / name).read_bytes() for name in ("filters.png", "loss.png")}
+    for argv in ([str(trained_run)], [str(trained_run / "model.npz"), "--sort", "edge"]):
+        code, out, err = run(["show"] + argv, capsys)
+        assert code == 0 and not failed(err)
+        assert {name: (trained_run / name).read_bytes() for name in before} == before
+    assert sorted(p.name for p in (trained_run / "show").iterdir()) == [
+        "filters.png", "loss.png", "rho_hat.png"]
+    assert str(trained_run / "show") in out
+
+
+def test_show_creates_a_new_out_folder(trained_run, tmp_path, capsys):
+    plt.close("all")
+    out_dir = tmp_path / "new" / "dir"
+    code, out, err = run(["show", str(trained_run), "--out", str(out_dir)], capsys)
+    assert code == 0 and not failed(err)
+    assert sorted(p.name for p in out_dir.iterdir()) == ["filters.png", "loss.png", "rho_hat.png"]
+
+
 def test_show_options_on_a_trained_run(trained_run, tmp_path, capsys):
     argv = ["show", str(trained_run / "model.npz"), "--out", str(tmp_path), "--weights", "W2T",
             "--sort", "activation", "--labels", "--fade-dead"]
@@ -78,7 +99,7 @@ def test_show_a_colour_model_without_records_of_data_or_loss(tmp_path, capsys):
     code, out, err = run(["show", str(tmp_path / "colour.npz"), "--sort", "edge"], capsys)
     assert code == 0 and not failed(err)
     assert "no loss curve" in out and "no ρ̂ histogram" in out
-    assert sorted(p.name for p in tmp_path.glob("*.png")) == ["filters.png"]
+    assert sorted(p.name for p in (tmp_path / "show").glob("*.png")) == ["filters.png"]
     code, _, err = run(["show", str(tmp_path / "colour.npz"), "--fade-dead"], capsys)
     assert code == 1 and err.count("\n") == 1 and "--fade-dead needs the training patches" in err
 
@@ -89,18 +110,19 @@ def test_show_a_non_square_patch_shape(tmp_path, capsys):
     code, _, err = run(["show", str(tmp_path)], capsys)
     assert code == 1 and err.count("\n") == 1 and "patch_shape" in err
     code, _, err = run(["show", str(tmp_path), "--patch-shape", "6x10", "--labels"], capsys)
-    assert code == 0 and not failed(err) and (tmp_path / "filters.png").is_file()
+    assert code == 0 and not failed(err) and (tmp_path / "show" / "filters.png").is_file()
 
 
 @pytest.mark.parametrize("case", ["missing", "not_a_model", "empty_folder", "bad_out",
-                                  "bad_shape", "window"])
+                                  "run_as_out", "bad_shape", "window"])
 def test_bad_paths_and_options_are_one_line(case, trained_run, tmp_path, capsys):
     (tmp_path / "notes.txt").write_text("not a model")
     (tmp_path / "empty").mkdir()
     argv = {"missing": [str(tmp_path / "nothing")],
             "not_a_model": [str(tmp_path / "notes.txt")],
             "empty_folder": [str(tmp_path / "empty")],
-            "bad_out": [str(trained_run), "--out", str(tmp_path / "no" / "such")],
+            "bad_out": [str(trained_run), "--out", str(tmp_path / "notes.txt")],
+            "run_as_out": [str(trained_run), "--out", str(trained_run)],
             "bad_shape": [str(trained_run), "--patch-shape", "8 by 8"],
             "window": [str(trained_run), "--window"]}[case]
     code, out, err = run(["show"] + argv, capsys)

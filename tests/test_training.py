@@ -50,7 +50,7 @@ def _wrap_objective(monkeypatch, change):
 
 def test_loss_decreases_every_iteration_and_history_is_recorded(X):
     result = _quiet(X, max_iter=30)
-    h = np.array(result.history)
+    h = np.array(result.history["loss"])
     print(f"J: {h[0]:.4f} -> {h[-1]:.4f} in {result.iteration} iterations")
     assert result.iteration == 30 and h.size == 31  # history[0] is the starting loss
     assert np.all(np.diff(h) <= 0) and h[-1] < 0.1 * h[0]
@@ -83,14 +83,14 @@ def test_callback_sees_every_iteration(X):
     seen = []
     result = _quiet(X, max_iter=8, callback=lambda info: seen.append(info))
     assert [s["iteration"] for s in seen] == list(range(1, 9))
-    assert [s["loss"] for s in seen] == result.history[1:]
+    assert [s["loss"] for s in seen] == result.history["loss"][1:]
     assert all(np.isfinite(s["grad_norm"]) and s["params"]["W1"].shape == (N_HIDDEN, 16)
                for s in seen)
 
 
 def test_float32_arithmetic_trains_too(X):
     result = _quiet(X, max_iter=15, dtype=np.float32)
-    assert result.config["dtype"] == "float32" and result.history[-1] < 0.2 * result.history[0]
+    assert result.config["dtype"] == "float32" and result.history["loss"][-1] < 0.2 * result.history["loss"][0]
 
 
 def test_training_runs_inside_limit_blas_threads(X, monkeypatch):
@@ -120,7 +120,7 @@ def test_checkpoints_are_written_every_n_iterations_and_at_the_end(X, tmp_path):
     assert on_disk == [0, 0, 0, 0, 5, 5, 5, 5, 5, 10, 10, 10]
     params, config = load(tmp_path)
     assert config["iteration"] == 12 and config["status"] == "finished"
-    assert config["history"] == result.history and config["loss"] == result.loss
+    assert config["history"] == result.history["loss"] and config["loss"] == result.loss
     assert all(np.array_equal(params[k], result.params[k]) for k in params)
     assert {"weight_decay", "sparsity_target", "sparsity_weight", "seed", "versions"} <= set(config)
 
@@ -131,8 +131,8 @@ def test_resume_starts_from_the_checkpoint_loss_and_keeps_decreasing(X, tmp_path
     print(f"checkpoint J = {first.loss:.6f}, resumed from {again.start_loss:.6f} "
           f"to {again.loss:.6f}")
     assert again.start_loss == pytest.approx(first.loss, rel=1e-12)
-    assert again.history[:16] == first.history  # the history continues
-    new = np.array(again.history[15:])
+    assert again.history["loss"][:16] == first.history["loss"]  # the history continues
+    new = np.array(again.history["loss"][15:])
     assert again.iteration == 30 and new.size == 16
     assert np.all(np.diff(new) <= 0) and new[-1] < first.loss
     assert load(tmp_path)[1]["iteration"] == 30

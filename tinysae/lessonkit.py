@@ -72,6 +72,20 @@ class Lesson:
     notebook: bool = False
     reference: Path | None = None
 
+    def record(self, **numbers):
+        """Write the run's headline numbers to ``out/<name>_numbers.json`` (and, with
+        ``--reference``, to ``lessons/figures/``, where tests/test_lesson_claims.py holds the
+        docstring and the gallery to them). Values: numbers, strings, or lists of them."""
+        import json
+
+        from tinysae.runtime.atomic_write import atomic_write
+
+        text = json.dumps(numbers, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
+        for folder in (self.out, self.reference):
+            if folder is not None:
+                atomic_write(folder / f"{self.name}_numbers.json",
+                             lambda tmp: Path(tmp).write_text(text))
+
     def save(self, fig, filename, *, main=False):
         """Save ``fig`` as ``out/filename``, show it in a notebook, then close it.
 

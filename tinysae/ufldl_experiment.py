@@ -4,8 +4,9 @@ photos → Olshausen–Field whitening → random p×p patches (UFLDL normalisat
 (with checkpoints in a run folder) → ``filters.png``, ``loss.png`` and the edge-like count.
 
 A run folder holds ``model.npz`` and ``config.json`` (see :mod:`tinysae.training.model_files`); the
-config's ``data`` entry records how the patches were made (image source, whitening, patch
-size, number, seed), so :func:`resume_run` can make exactly the same patches again.
+config's ``data`` entry records how the patches were made (image source, the factor each
+photo was averaged by, whitening, patch size, number, seed), so :func:`resume_run` and
+``tinysae show`` can make exactly the same patches again.
 One seed drives the run: the initial weights come from ``train(..., rng=seed)`` and the patch
 positions from an independent stream, the first child of ``numpy.random.SeedSequence(seed)``.
 """
@@ -16,7 +17,7 @@ import numpy as np
 
 from tinysae.validation.checks import check_path, fail
 from tinysae.data.patches import sample_patches
-from tinysae.data.photos import load_images
+from tinysae.data.photos import DOWNSAMPLE_AUTO, check_downsample, load_images
 from tinysae.data.whitening import whiten_images
 from tinysae.measures.edge_score import edge_scores
 from tinysae.pictures.filter_grid import plot_filter_grid
@@ -26,8 +27,13 @@ from tinysae.training.lbfgs import resume, train
 from tinysae.training.model_files import load, save_run
 from tinysae.validation.validated import validated
 
-#: The keys of a run's ``data`` record (see :func:`make_patches`).
+#: The keys of a run's ``data`` record (see :func:`make_patches`), and ``downsample``.
 DATA_KEYS = ("images", "path", "whiten", "patch_size", "n_patches", "seed")
+
+#: What runs recorded before ``downsample`` was: the bundled photo (the first of "default"
+#: and "skimage") averaged over 2 × 2 blocks, every other photo as it was.
+LEGACY_FIRST_FACTOR = 2
+
 
 def check_patch_budget(n_patches, patch_size, name="n_patches", n_hidden=None):
     """Refuse, before any is made, patches that would take more than
@@ -74,8 +80,12 @@ def patch_rng(seed):
 
 @validated
 def make_patches(images="default", path=None, whiten=True, patch_size=8, n_patches=10000,
-                 seed=0):
-    """Load the photos, whiten them (never IMAGES.mat, already white) and sample patches.
+                 seed=0, downsample=DOWNSAMPLE_AUTO):
+    """Load the photos, average them over blocks, whiten them (never IMAGES.mat, already
+    white) and sample patches.
+
+    ``downsample`` is "auto" (each photo by :func:`tinysae.data.photos.auto_downsample`),
+    one factor for all (1 = as is), or one per photo; the factors used are recorded.
 
     Returns
     -------
@@ -85,12 +95,14 @@ def make_patches(images="default", path=None, whiten=True, patch_size=8, n_patch
         The arguments, as recorded in a run's config.
     """
     check_patch_budget(n_patches, patch_size)
-    photos = load_images(images, path)  # list of (H, W)
+    downsample = check_downsample(downsample, "downsample")
+    photos, factors = load_images(images, path, downsample_by=downsample,
+                                  with_factors=True)  # list of (H, W), list of int
     if whiten and images != "mat":
         photos = whiten_images(photos)  # list of (N, N)
     X = sample_patches(photos, n_patches, patch_size, rng=patch_rng(seed))  # (n, p²)
     data = {"images": images, "path": path, "whiten": bool(whiten), "patch_size": patch_size,
-            "n_patches": n_patches, "seed": seed}
+            "n_patches": n_patches, "seed": seed, "downsample": factors}
     return X, data
 
 
@@ -98,7 +110,8 @@ def patches_for(settings):
     """:func:`make_patches` from CLI-style settings (``images`` is a word or a path)."""
     source, path = image_source(settings["images"])
     return make_patches(source, path, settings["whiten"], settings["patch_size"],
-                        settings["n_patches"], settings["seed"])
+                        settings["n_patches"], settings["seed"],
+                        settings.get("downsample", DOWNSAMPLE_AUTO))
 
 
 def new_run_folder(folder):
@@ -143,17 +156,33 @@ def recorded_patches(config):
     if not isinstance(data, dict) or any(k not in data for k in DATA_KEYS):
         raise ValueError(f"its model file holds no record of its training data (config "
                          f"'data' needs {', '.join(DATA_KEYS)})")
-    sizes = (data["n_patches"], data["patch_size"], config["n_hidden"])
+    sizes = (data["n_patches"], data["patch_size"])
+    n_hidden = config.get("n_hidden")
     try:
         if all(type(n) is int and n >= 1 for n in sizes):  # else make_patches says what is wrong
-            check_patch_budget(*sizes[:2], name="n_patches", n_hidden=sizes[2])
-        X, data = make_patches(*(data[k] for k in DATA_KEYS))  # (n, p²)
+            check_patch_budget(*sizes, name="n_patches",
+                               n_hidden=n_hidden if type(n_hidden) is int else None)
+        X, data = make_patches(*(data[k] for k in DATA_KEYS),
+                               downsample=recorded_downsample(data))  # (n, p²)
     except (TypeError, ValueError) as error:
         raise ValueError(f"its record of its data cannot be made again: {error}") from None
     if X.shape[1] != config["n_visible"]:
         raise ValueError(f"its data record makes patches of {X.shape[1]} values, not "
                          f"{config['n_visible']}")
     return X, data
+
+
+def recorded_downsample(data):
+    """The factors a run's data record says its photos were averaged by (one per photo).
+
+    A record from before ``downsample`` existed gets what those runs did: 2 for the bundled
+    photo of "default" and "skimage", 1 for every other photo."""
+    if "downsample" in data:
+        return data["downsample"]
+    if data["images"] in ("default", "skimage"):
+        n_photos = len(load_images(data["images"], downsample_by=1))
+        return [LEGACY_FIRST_FACTOR] + [1] * (n_photos - 1)
+    return 1
 
 
 def resume_run(folder, *, max_iter=None, checkpoint_every=25, verbose=True, force=False):

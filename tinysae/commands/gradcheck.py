@@ -4,12 +4,14 @@ The table has one row per check, readable on a projector. First the checker itse
 UFLDL's test function and on a gradient known to be wrong; then the cost built up one term
 at a time, as the notes advise (reconstruction, + weight decay, + sparsity, UFLDL's
 settings); then the variants later lessons use (L1, a linear decoder, today's ReLU + L1
-model). Each model row gives UFLDL's ratio ‖num − ana‖ / ‖num + ana‖ for all of θ and for
+model); last, J's value against its three terms computed one by one, which catches what a
+gradient check cannot: J and ∇J wrong by the same factor (``--bug sums-not-means``). Each
+model row gives UFLDL's ratio ‖num − ana‖ / ‖num + ana‖ for all of θ and for
 W1, W2, b1, b2 separately, so a wrong gradient shows *where* it is wrong.
 
 ``tinysae gradcheck --bug NAME`` plants one of the usual mistakes
 (:mod:`tinysae.exercises.mistakes`, the ones the grader names) in the reference while the
-table is made: the rows it touches fail, in the blocks it touches. ``pytest -v -s -k grad``
+table is made: the rows it touches fail, in the blocks it touches. ``pytest -v -s -m grad``
 prints the same rows (tests/test_gradient_checks.py).
 """
 
@@ -28,6 +30,7 @@ from tinysae.model.gradient_check import (CHECK_EPSILON, GRADIENT_CHECK_THRESHOL
 from tinysae.model.parameters import pack, unpack
 from tinysae.model.sparse_autoencoder import init_params
 from tinysae.modern import sae as modern
+from tinysae.modern.architecture_checks import ARCHITECTURE_ROWS
 
 #: The tiny problem: 4×4 patches (n_v = 16), n_h = 5 hidden units, m = 10 examples.
 N_VISIBLE, N_HIDDEN, M = 16, 5, 10
@@ -67,6 +70,12 @@ ROWS = [
                                   decoder="linear"), "a3 = z3, x in [−0.8, 0.8]"),
     Row("7. ReLU + L1, modern", dict(modern=True, sparsity_weight=0.3), "lesson 08, β = 0.3"),
 ]
+
+#: The value check: J against the sum of its three terms, each computed on its own
+#: (``cost_terms``); a mistake that scales J and ∇J alike passes every gradient row but this.
+VALUE_ROW = Row("8. J = its three terms", dict(weight_decay=1e-4, sparsity_weight=3.0,
+                                               sparsity_target=0.01),
+                "J against Σ of its terms, alone")
 
 
 def tiny_problem():
@@ -118,6 +127,16 @@ def check_row(row):
             relative_difference_by_block(numerical, analytic, N_VISIBLE, N_HIDDEN))
 
 
+def value_check(row=VALUE_ROW):
+    """|J − (reconstruction + weight decay + sparsity)| / |J's terms|: ``loss_and_grad``'s
+    value against its terms computed one by one (about 1e-16 when they agree)."""
+    theta, X = tiny_problem()
+    J = cost_function(row, X)(theta)[0]
+    terms = sparse_autoencoder.cost_terms(theta, X, N_HIDDEN, **row.settings)
+    total = terms["reconstruction"] + terms["weight_decay"] + terms["sparsity"]
+    return abs(J - total) / abs(total)
+
+
 def self_test():
     """UFLDL's checkNumericalGradient: h(x) = x1² + 3·x1·x2 at (4, 10), ∇h = (2x1 + 3x2, 3x1)."""
     def h(x):
@@ -165,12 +184,22 @@ def table(mistake=None):
             lines.append(format_row(row.label, ratio, blocks))
             if ratio >= GRADIENT_CHECK_THRESHOLD:
                 failed.append((row, [b for b in BLOCKS if blocks[b] >= GRADIENT_CHECK_THRESHOLD]))
+        value = value_check()
+        lines.append(format_row(VALUE_ROW.label, value))
+        if value >= GRADIENT_CHECK_THRESHOLD:
+            failed.append((VALUE_ROW, ["J's value"]))
+        for row in ARCHITECTURE_ROWS:  # today's SAEs (tinysae.modern.architecture_checks)
+            ratio, blocks = row.check()
+            lines.append(format_row(row.label, ratio, blocks if set(BLOCKS) <= set(blocks)
+                                    else None))
+            if ratio >= GRADIENT_CHECK_THRESHOLD:
+                failed.append((row, [b for b in blocks if blocks[b] >= GRADIENT_CHECK_THRESHOLD]))
     return lines + [""] + legend(), checker_ok, failed
 
 
 def legend():
     """The settings of each row, in two columns."""
-    texts = [f"{row.number}: {row.legend}" for row in ROWS]
+    texts = [f"{row.number}: {row.legend}" for row in ROWS + [VALUE_ROW] + ARCHITECTURE_ROWS]
     half = (len(texts) + 1) // 2
     return [f"{left:<34}{right}".rstrip()
             for left, right in zip(texts[:half], texts[half:] + [""])]

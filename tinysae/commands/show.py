@@ -2,7 +2,9 @@
 
 ``tinysae show PATH`` takes a run folder (as ``tinysae train`` writes it) or a model file and
 writes ``filters.png`` (or ``decoder_filters.png``), ``loss.png`` and ``rho_hat.png`` into
-the model's folder (or ``--out``); ``--window`` shows them instead. The loss curve comes
+a ``show/`` folder beside the model (or into ``--out``, created if missing), so that what
+``tinysae train`` wrote into the run folder is never overwritten; ``--window`` shows them
+instead. The loss curve comes
 from the run's record of J, the ρ̂ histogram from the hidden activations on the training
 patches, which a run of ``tinysae train`` can make again from its record of the data; a
 model without those records gets the pictures it can have, and a note says why not the
@@ -19,6 +21,7 @@ DESCRIPTION = """\
 Draw a saved model: its filters as a grid (filters.png, or decoder_filters.png with
 --weights W2T), its loss curve (loss.png) and the histogram of its hidden units' mean
 activations (rho_hat.png). PATH is a run folder written by 'tinysae train' or a model file.
+The pictures go into a show/ folder beside the model (or --out), never over the run's own.
 """
 
 
@@ -45,7 +48,8 @@ def build_parser():
                    help="the shape of one filter, e.g. 6x10 or 8x8x3 (default: the run's "
                         "patch size, else p x p or p x p x 3)")
     s.add_argument("--out", type=path_argument, metavar="FOLDER",
-                   help="where to write the pictures [default: the model's folder]")
+                   help="where to write the pictures, created if missing; not a run folder "
+                        "[default: show/ beside the model]")
     s.add_argument("--window", action="store_true",
                    help="show the pictures in windows instead of writing them (needs a display)")
     return s
@@ -59,7 +63,7 @@ def show(args):
     params, config = load(args.path)
     folder = args.path if args.path.is_dir() else args.path.parent
     patch_shape = parse_patch_shape(args.patch_shape) or recorded_patch_shape(config)
-    out = None if args.window else check_output_folder(args.out or folder)
+    out = None if args.window else output_folder(args.out, folder)
     X, why_not = training_patches(config)
     a2 = None if X is None else hidden_activations(params, X)  # (m, n_h)
     if a2 is None and (args.sort == "activation" or args.fade_dead):
@@ -120,11 +124,28 @@ def training_patches(config):
         return None, one_line(error)
 
 
-def check_output_folder(out):
-    """The output folder, which must exist (one line if not)."""
-    if not out.is_dir():
-        raise FileNotFoundError(f"No folder '{out}' to write the pictures into.")
-    return out
+#: The folder beside the model that ``tinysae show`` writes into when no ``--out`` is given.
+SHOW_FOLDER = "show"
+
+
+def output_folder(out, model_folder):
+    """Where the pictures go, created if missing: ``out``, or ``model_folder/show``.
+
+    A folder holding a model (a run folder) is refused as ``out``: its ``filters.png`` and
+    ``loss.png`` are the run's own, written by ``tinysae train``, and stay as they are.
+    """
+    folder = Path(model_folder) / SHOW_FOLDER if out is None else Path(out)
+    if out is not None and (folder / "model.npz").exists():
+        raise ValueError(f"--out '{out}' holds a model, and its pictures are the run's own; "
+                         f"choose another folder (without --out they go into "
+                         f"'{folder / SHOW_FOLDER}')")
+    if folder.exists() and not folder.is_dir():
+        raise FileExistsError(f"'{folder}' is a file, not a folder to write the pictures into.")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OSError(f"cannot create the folder '{folder}': {error.strerror or error}") from None
+    return folder
 
 
 def show_in_windows():

@@ -28,7 +28,7 @@ from tinysae.runtime.locks import run_folder_lock
 #: The UFLDL exercise's settings (``train.m``): what ``tinysae train`` does with no options.
 DEFAULTS = {"images": "default", "patch_size": 8, "n_patches": 10000, "n_hidden": 25,
             "sparsity_target": 0.01, "weight_decay": 1e-4, "sparsity_weight": 3.0,
-            "max_iter": 400, "seed": 0, "whiten": True}
+            "max_iter": 400, "seed": 0, "whiten": True, "downsample": "auto"}
 
 #: Options that describe the run; ``--resume`` takes them from the checkpoint instead.
 RUN_OPTIONS = tuple(k for k in DEFAULTS if k != "max_iter") + ("out",)
@@ -63,6 +63,16 @@ def _path(text):
     return Path(text)
 
 
+def _downsample(text):
+    """'auto' or an integer (its range is checked with the other options)."""
+    if text == "auto":
+        return text
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'auto' or an integer >= 1, not {text!r}") from None
+
+
 def _word_or_path(text):
     if not text:
         raise argparse.ArgumentTypeError("an empty path names no file or folder")
@@ -77,6 +87,10 @@ def build_parser():
     d.add_argument("--images", type=_word_or_path, metavar="SOURCE", help="'default' (photo shipped with "
                    "matplotlib), 'skimage' (plus scikit-image's photos), a folder of PNG/JPEG "
                    "photos, or an IMAGES.mat file (already whitened) [default: default]")
+    d.add_argument("--downsample", type=_downsample, metavar="N",
+                   help="average each photo over N x N blocks first (1: as it is); 'auto' "
+                   "picks N from each photo's size, at least 2, so that JPEG blocks and "
+                   "sensor noise are not learned [default: auto]")
     d.add_argument("--no-whiten", dest="whiten", action="store_const", const=False,
                    help="do not whiten the photos (IMAGES.mat is never whitened again)")
     d.add_argument("--patch-size", type=int, metavar="P", help="patch side p [default: 8]")
@@ -188,8 +202,11 @@ def _check_settings(settings):
     from tinysae.training.model_files import check_size
     from tinysae.ufldl_experiment import check_patch_budget
 
+    from tinysae.data.photos import check_downsample
+
     checked = {name: check_option("--" + name.replace("_", "-"), value)
-               for name, value in settings.items() if name != "images"}
+               for name, value in settings.items() if name not in ("images", "downsample")}
+    checked["downsample"] = check_downsample(settings["downsample"], "--downsample")
     p = checked["patch_size"]
     check_filter_shape("--patch-size", (p, p), p)
     check_size(p * p, checked["n_hidden"], name="--patch-size" if p * p * 3 > MAX_PARAMETERS

@@ -28,8 +28,17 @@ IMAGE_SOURCES = ("default", "skimage", "folder", "mat")
 SKIMAGE_PHOTOS = ("camera", "astronaut", "coffee", "chelsea", "rocket",
                   "grass", "gravel", "brick", "moon")
 
-#: The default photo is averaged over 2 × 2 blocks (see :func:`default_images`).
-DEFAULT_DOWNSAMPLE = 2
+#: ``downsample="auto"`` averages a photo so that its shorter side lands near this many
+#: pixels (Olshausen's images are 512 × 512 ...).
+TARGET_SIDE = 512
+#: ... but always over at least 2 × 2 blocks (JPEG blocks and sensor noise, see below) ...
+MIN_AUTO_FACTOR = 2
+#: ... unless that would leave fewer than this many pixels on the shorter side.
+MIN_AUTO_SIDE = 64
+
+#: Values of ``downsample``: "auto" (:func:`auto_downsample`), an integer factor ≥ 1
+#: (1 = as is), or one factor per image (a run's record of what it used).
+DOWNSAMPLE_AUTO = "auto"
 
 
 def downsample(image, factor):
@@ -46,15 +55,82 @@ def downsample(image, factor):
     return blocks.mean(axis=(1, 3))  # (H, W) or (H, W, 3)
 
 
-def default_images(colour=False, downsample_by=DEFAULT_DOWNSAMPLE):
-    """The photo that ships with matplotlib: Grace Hopper (600 × 512, US Navy, public domain),
-    averaged over 2 × 2 blocks to 300 × 256.
+def auto_downsample(image):
+    """The factor ``downsample="auto"`` averages a photo by, decided from its size alone.
 
-    Why the averaging: the photo is a JPEG, and its 8 × 8 compression blocks and sensor noise
-    are exactly what whitening amplifies most; a sparse autoencoder on 8 × 8 patches of the
-    full-resolution photo learns some of them (gratings filling the whole patch, noisy
-    units). Averaging 2 × 2 blocks removes both, and edges then fill the patches at the
-    scale of Olshausen's images. ``downsample_by=1`` gives the photo as it is.
+    ``max(2, round(short side / 512))``, the short side being ``min(H, W)``, so that the
+    short side lands near the 512 pixels of Olshausen's images; but never so much that fewer
+    than :data:`MIN_AUTO_SIDE` pixels remain (a small image is kept as it is).
+
+    Why at least 2: photos come as JPEGs (or PNGs decoded from JPEGs), and a JPEG's 8 × 8
+    compression blocks and the camera's pixel-to-pixel noise sit at the highest frequencies,
+    exactly what whitening amplifies most. On 8 × 8 patches at full resolution a sparse
+    autoencoder then learns the blocks themselves: gratings that fill the whole patch with
+    a period of 8, 4 or 8/3 pixels, the shapes of the JPEG's DCT basis (lesson 03 shows them
+    and the peaks they leave in the power spectrum at multiples of 1/8 cycle per pixel).
+    Averaging 2 × 2 blocks takes the block edges and the noise below the whitening filter's
+    roll-off, and edges then fill the patches at about the scale of Olshausen's images.
+    """
+    short = min(image.shape[:2])
+    factor = max(MIN_AUTO_FACTOR, round(short / TARGET_SIDE))
+    while factor > 1 and short // factor < MIN_AUTO_SIDE:
+        factor -= 1
+    return factor
+
+
+def downsample_factors(images, downsample_by=DOWNSAMPLE_AUTO):
+    """The factor each image is averaged by: one int per image.
+
+    ``downsample_by`` is "auto" (:func:`auto_downsample` of each image), one int ≥ 1 for
+    every image (1 = as is), or a list of one int per image (as a run records them).
+    """
+    if isinstance(downsample_by, str):
+        check_choice("downsample_by", downsample_by, (DOWNSAMPLE_AUTO,))
+        return [auto_downsample(image) for image in images]
+    if isinstance(downsample_by, (list, tuple)):
+        if len(downsample_by) != len(images):
+            fail("downsample_by", f"one factor per image ({len(images)} images)", downsample_by)
+        return [check_int("downsample_by", factor) for factor in downsample_by]
+    return [check_int("downsample_by", downsample_by)] * len(images)
+
+
+def check_downsample(downsample_by, name="downsample_by"):
+    """"auto", an int ≥ 1 or a non-empty list of ints ≥ 1; returns it (lists as lists)."""
+    if isinstance(downsample_by, str):
+        if downsample_by != DOWNSAMPLE_AUTO:
+            fail(name, f"{DOWNSAMPLE_AUTO!r}, an integer >= 1 or a list of them", downsample_by)
+        return downsample_by
+    if isinstance(downsample_by, (list, tuple)):
+        if not downsample_by:
+            fail(name, f"{DOWNSAMPLE_AUTO!r}, an integer >= 1 or a list of them", downsample_by)
+        return [check_int(name, factor) for factor in downsample_by]
+    return check_int(name, downsample_by)
+
+
+def downsample_images(images, downsample_by=DOWNSAMPLE_AUTO):
+    """Each image averaged over blocks (:func:`downsample`); returns ``(images, factors)``.
+
+    ``downsample_by`` as in :func:`downsample_factors`; the factors used come back as a
+    list of ints, one per image, to be recorded (a run keeps them in its config).
+    """
+    factors = downsample_factors(images, downsample_by)
+    return [image if k == 1 else downsample(image, k) for image, k in zip(images, factors)], factors
+
+
+def dct_basis(p=8):
+    """The p × p DCT-II basis images, one per row, (p², p²): the shapes a JPEG codes each
+    8 × 8 block with. Row ``u·p + v`` is cos(π(2y+1)u / 2p) · cos(π(2x+1)v / 2p) at pixel
+    (y, x); row 0 is flat, the others are gratings that fill the block."""
+    p = check_int("p", p)
+    k = np.arange(p)  # (p,)
+    C = np.cos(np.pi * (2 * k[None, :] + 1) * k[:, None] / (2 * p))  # (p, p)  row u: frequency u
+    return np.einsum("uy,vx->uvyx", C, C).reshape(p * p, p * p)  # (p², p²)
+
+
+def default_images(colour=False, downsample_by=DOWNSAMPLE_AUTO):
+    """The photo that ships with matplotlib: Grace Hopper (600 × 512, US Navy, public domain),
+    averaged over 2 × 2 blocks to 300 × 256 (the "auto" factor of :func:`auto_downsample`,
+    which says why). ``downsample_by=1`` gives the photo as it is.
 
     Returns
     -------
@@ -64,13 +140,14 @@ def default_images(colour=False, downsample_by=DEFAULT_DOWNSAMPLE):
     from matplotlib import cbook
 
     colour = check_bool("colour", colour)
-    downsample_by = check_int("downsample_by", downsample_by)
     photo = read_image(cbook.get_sample_data("grace_hopper.jpg", asfileobj=False), colour)
-    return [downsample(photo, downsample_by)]
+    return downsample_images([photo], downsample_by)[0]
 
 
-def skimage_images(colour=False):
-    """Grace Hopper plus scikit-image's bundled photos (:data:`SKIMAGE_PHOTOS`).
+def skimage_images(colour=False, downsample_by=DOWNSAMPLE_AUTO):
+    """Grace Hopper plus scikit-image's bundled photos (:data:`SKIMAGE_PHOTOS`), each
+    averaged over blocks as ``downsample_by`` says (:func:`downsample_factors`; "auto":
+    :func:`auto_downsample` of each, 2 for all of these).
 
     With ``colour=True`` only the photos that are in colour are used (grace_hopper,
     astronaut, coffee, chelsea, rocket). A photo that cannot be loaded offline is skipped.
@@ -86,7 +163,7 @@ def skimage_images(colour=False):
     except ImportError as err:
         raise ImportError("The 'skimage' image source needs scikit-image: "
                           "pip install 'tinysae[images]' (or pip install scikit-image).") from err
-    images = default_images(colour)
+    images = default_images(colour, downsample_by=1)
     for name in SKIMAGE_PHOTOS:
         try:
             array = getattr(skimage.data, name)()  # (H, W) or (H, W, 3) uint8
@@ -95,11 +172,16 @@ def skimage_images(colour=False):
         if colour and np.ndim(array) != 3:
             continue
         images.append(as_float_image(array, colour))
-    return images
+    return downsample_images(images, downsample_by)[0]
 
 
-def load_images(source="default", path=None, colour=False):
+def load_images(source="default", path=None, colour=False, downsample_by=DOWNSAMPLE_AUTO,
+                with_factors=False):
     """Load photographs from one of :data:`IMAGE_SOURCES` (this is what the CLI calls).
+
+    Every photo is averaged over blocks by the same rule, wherever it comes from
+    (:func:`auto_downsample` by default); IMAGES.mat is not (Olshausen's images are already
+    at their scale, and whitened).
 
     Parameters
     ----------
@@ -112,11 +194,16 @@ def load_images(source="default", path=None, colour=False):
         Required for ``"folder"`` and ``"mat"``; not allowed otherwise.
     colour : bool
         ``(H, W, 3)`` images instead of ``(H, W)``; not available for ``"mat"``.
+    downsample_by : "auto", int or list of int
+        How much to average each photo (:func:`downsample_factors`): "auto" (default), a
+        factor for all (1 = as is), or one per image. For ``"mat"`` only 1 or "auto" (= 1).
+    with_factors : bool
+        Also return the factors used, one int per image (what a run records).
 
     Returns
     -------
     list of ndarray
-        Float64 images, see the module docstring.
+        Float64 images, see the module docstring; with ``with_factors``, ``(images, factors)``.
     """
     check_choice("source", source, IMAGE_SOURCES)
     colour = check_bool("colour", colour)
@@ -127,12 +214,18 @@ def load_images(source="default", path=None, colour=False):
         fail("path", f"None when source={source!r} (only 'folder' and 'mat' read a path)", path)
     if needs_path:
         check_path("path", path)
-    if source == "default":
-        return default_images(colour)
-    if source == "skimage":
-        return skimage_images(colour)
-    if source == "folder":
-        return load_image_folder(path, colour)
-    if colour:
-        fail("colour", "False when source='mat' (IMAGES.mat is grayscale)", colour)
-    return load_olshausen_mat(path)
+    with_factors = check_bool("with_factors", with_factors)
+    check_downsample(downsample_by)  # before any photo is read (a list's length: after)
+    if source == "mat":
+        if colour:
+            fail("colour", "False when source='mat' (IMAGES.mat is grayscale)", colour)
+        images = load_olshausen_mat(path)
+        if downsample_by == DOWNSAMPLE_AUTO:
+            downsample_by = 1  # already at Olshausen's scale, and already whitened
+        images, factors = downsample_images(images, downsample_by)
+    else:
+        photos = {"default": lambda: default_images(colour, downsample_by=1),
+                  "skimage": lambda: skimage_images(colour, downsample_by=1),
+                  "folder": lambda: load_image_folder(path, colour)}[source]()
+        images, factors = downsample_images(photos, downsample_by)
+    return (images, factors) if with_factors else images

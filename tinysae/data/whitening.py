@@ -166,3 +166,38 @@ def spectrum_slope(image, low=4, high=None):
     if not np.all(power[keep] > 0):
         fail("image", f"an image with power at every frequency from {low} to {high}", image)
     return float(np.polyfit(np.log(frequencies[keep]), np.log(power[keep]), 1)[0])
+
+
+def step_spectrum(image):
+    """The power spectrum of an image's steps from one column to the next, and its peaks.
+
+    ``d_j`` = |x[:, j+1] − x[:, j]| averaged over the rows, for each column j; the power
+    ``|F(d)|²`` of that profile (its mean removed) at ``f = 1/W', 2/W', …, 1/2`` cycles per
+    pixel (W' = W − 1 steps). A JPEG codes each 8 × 8 block on its own, so its steps are
+    larger across block borders, every 8th column: peaks at 1/8 cycle per pixel and its
+    harmonics 2/8, 3/8. Averaging 2 × 2 blocks puts the borders every 4th column and
+    smooths them away (lesson 03).
+
+    Parameters
+    ----------
+    image : ndarray of shape (H, W)
+
+    Returns
+    -------
+    frequencies : ndarray of shape (W' // 2,)
+        Cycles per pixel.
+    power : ndarray of shape (W' // 2,)
+    """
+    image = _check_image(image, min_side=4)  # (H, W)
+    steps = np.abs(np.diff(image, axis=1)).mean(axis=0)  # (W',)  mean step at each column
+    power = np.abs(np.fft.rfft(steps - steps.mean())) ** 2 / steps.size  # (W' // 2 + 1,)
+    frequencies = np.fft.rfftfreq(steps.size)  # (W' // 2 + 1,) cycles per pixel
+    return frequencies[1:steps.size // 2 + 1], power[1:steps.size // 2 + 1]
+
+
+def peak_ratio(frequencies, power, at, width=5):
+    """Power at the frequency nearest ``at`` over the mean of its ``width`` neighbours on each
+    side (the two next to it left out): about 1 with no peak there."""
+    i = int(np.argmin(np.abs(frequencies - at)))
+    around = np.r_[power[max(0, i - width - 1):max(0, i - 1)], power[i + 2:i + width + 2]]
+    return float(power[i] / around.mean())

@@ -8,11 +8,11 @@ graded once per stage, each time with one more term. The answer key is
 
 import numpy as np
 
-from tinysae.exercises.compare import diagnose
+from tinysae.exercises.compare import Hint, diagnose
 from tinysae.exercises.mistakes import MISTAKES, mistakes_of
 from tinysae.exercises.steps import (Problem, Stage, Step, check_cost_and_gradient, check_dict,
                                      check_gradients, check_value)
-from tinysae.exercises.student_code import StudentError, call
+from tinysae.exercises.student_code import Function, StudentError, call
 from tinysae.model import sparse_autoencoder as ref
 from tinysae.model.gradient_check import numerical_gradient
 from tinysae.model.sparse_autoencoder import init_params
@@ -59,24 +59,24 @@ def _uniform(p, *shape):
 
 def sigmoid(student, p):
     z = p.rng.normal(0.0, 4.0, size=(p.m, p.n_h))  # (m, n_h)
-    return check_value(student, "sigmoid", (z,), ref.sigmoid(z), p.sizes, what="f(z)")
+    return check_value(student, "sigmoid", (z,), ref.sigmoid, p.sizes, what="f(z)")
 
 
 def forward(student, p):
-    return check_dict(student, "forward", (p.params, p.X), ref.forward(p.params, p.X),
+    return check_dict(student, "forward", (p.params, p.X), ref.forward,
                       p.sizes, keys=("a2", "a3", "rho_hat"))
 
 
 def reconstruction_cost(student, p):
     a3 = _uniform(p, p.m, p.n_v)  # (m, n_v)
     return check_value(student, "reconstruction_cost", (a3, p.X),
-                       ref.reconstruction_cost(a3, p.X), p.sizes,
+                       ref.reconstruction_cost, p.sizes,
                        mistakes_of(ref, "reconstruction_cost"), what="cost")
 
 
 def output_delta(student, p):
     a3 = _uniform(p, p.m, p.n_v)  # (m, n_v)
-    return check_value(student, "output_delta", (a3, p.X), ref.output_delta(a3, p.X), p.sizes,
+    return check_value(student, "output_delta", (a3, p.X), ref.output_delta, p.sizes,
                        mistakes_of(ref, "output_delta"), what="δ3")
 
 
@@ -85,7 +85,7 @@ def hidden_delta(student, p, with_sparsity=False):
     a2 = _uniform(p, p.m, p.n_h)  # (m, n_h)
     term = p.rng.normal(0.0, 1.0, size=p.n_h) if with_sparsity else np.zeros(p.n_h)  # (n_h,)
     args = (delta3, p.params["W2"], a2, term)
-    return check_value(student, "hidden_delta", args, ref.hidden_delta(*args), p.sizes,
+    return check_value(student, "hidden_delta", args, ref.hidden_delta, p.sizes,
                        mistakes_of(ref, "hidden_delta"), what="δ2")
 
 
@@ -95,28 +95,32 @@ def parameter_gradients(student, p, weight_decay=0.0):
     delta3 = p.rng.normal(0.0, 0.1, size=(p.m, p.n_v))  # (m, n_v)
     args = (p.params, p.X, a2, delta2, delta3, weight_decay)
     return check_gradients(student, "parameter_gradients", args,
-                           ref.parameter_gradients(*args), p.sizes,
-                           mistakes_of(ref, "parameter_gradients"))
+                           ref.parameter_gradients, p.sizes,
+                           mistakes_of(ref, "parameter_gradients"),
+                           decay=(weight_decay, p.params))
 
 
 def weight_decay_cost(student, p):
     args = (p.params["W1"], p.params["W2"], p.weight_decay)
-    return check_value(student, "weight_decay_cost", args, ref.weight_decay_cost(*args),
+    return check_value(student, "weight_decay_cost", args, ref.weight_decay_cost,
                        p.sizes, mistakes_of(ref, "weight_decay_cost"), what="cost")
 
 
 def kl_divergence(student, p):
     rho_hat = p.rng.uniform(0.02, 0.98, size=p.n_h)  # (n_h,)
     args = (p.sparsity_target, rho_hat)
-    return check_value(student, "kl_divergence", args, ref.kl_divergence(*args), p.sizes,
+    return check_value(student, "kl_divergence", args, ref.kl_divergence, p.sizes,
                        what="KL")
 
 
 def sparsity_delta(student, p):
     rho_hat = p.rng.uniform(0.02, 0.98, size=p.n_h)  # (n_h,)
     args = (rho_hat, p.sparsity_target, p.sparsity_weight)
-    return check_value(student, "sparsity_delta", args, ref.sparsity_delta(*args), p.sizes,
-                       mistakes_of(ref, "sparsity_delta"), what="sparsity term")
+    beta = p.sparsity_weight
+    return check_value(student, "sparsity_delta", args, ref.sparsity_delta, p.sizes,
+                       mistakes_of(ref, "sparsity_delta"), what="sparsity term",
+                       factors=[(1 / beta, f"yours = expected / β (β = {beta:g}): β missing? "
+                                           "the term is β(−ρ/ρ̂ + (1−ρ)/(1−ρ̂))")])
 
 
 def _reference_loss(theta, X, n_hidden, weight_decay, sparsity_target, sparsity_weight):
@@ -128,40 +132,40 @@ def loss_and_grad(student, p, weight_decay=True, sparsity=True):
     args = (p.theta, p.X, p.n_h, p.weight_decay if weight_decay else 0.0, p.sparsity_target,
             p.sparsity_weight if sparsity else 0.0)
     mistakes = [m for m in MISTAKES.values() if m.module is ref]
-    values = ref.cost_terms(args[0], p.X, p.n_h, weight_decay=args[3], sparsity_target=args[4],
-                            sparsity_weight=args[5])
-    terms = {"(1/m) Σ ½‖a3 − x‖²": values["reconstruction"],
-             "(λ/2)(‖W1‖² + ‖W2‖²)": values["weight_decay"],
-             "β Σ_j KL(ρ‖ρ̂_j)": values["sparsity"]}
+
+    def terms():
+        values = ref.cost_terms(args[0], p.X, p.n_h, weight_decay=args[3],
+                                sparsity_target=args[4], sparsity_weight=args[5])
+        kl = ref.cost_terms(args[0], p.X, p.n_h, weight_decay=0.0, sparsity_target=args[4],
+                            sparsity_weight=1.0)["sparsity"]  # Σ_j KL(ρ‖ρ̂_j), β = 1
+        return ({"(1/m) Σ ½‖a3 − x‖²": values["reconstruction"],
+                 "(λ/2)(‖W1‖² + ‖W2‖²)": values["weight_decay"],
+                 "β Σ_j KL(ρ‖ρ̂_j)": values["sparsity"]}, {"β Σ_j KL(ρ‖ρ̂_j)": kl})
     return check_cost_and_gradient(student, "loss_and_grad", args, _reference_loss, mistakes,
                                    p.sizes, packed=True, terms=terms)
 
 
 def numerical_gradient_step(student, p):
-    """On f(x) = Σ sin(c ∘ x) + ½ xᵀAx at a random x; the point must be restored; f may
-    return (value, grad)."""
+    """On f(x) = Σ sin(c ∘ x) + ½ xᵀAx at a random x; the point must be restored (the
+    grader's check of inputs says so); f may return (value, grad)."""
     n = p.n_v
     c, B = p.rng.normal(size=n), p.rng.normal(size=(n, n))  # (n,), (n, n)
     A = B @ B.T / n  # (n, n)
-
-    def f(x):
-        return float(np.sum(np.sin(c * x)) + 0.5 * x @ A @ x)
-
+    f = Function(c, A)
     x = p.rng.normal(size=n)  # (n,)
     sizes = {"n": n}
+    got = call(student, "numerical_gradient", f, x)
     expected = numerical_gradient(f, x.copy())  # (n,)
-    given = x.copy()
-    got = call(student, "numerical_gradient", f, given, copy_args=False)
-    if not np.array_equal(given, x):
-        i = int(np.argmax(given != x))
-        return [f"x[{i}] was {float(x[i])!r} before the call, {float(given[i])!r} after it:",
-                "x must be the same after the call (restore x[i] after each step)"]
     wrong = MISTAKES["forward-difference"]
-    lines = diagnose("∂f/∂x", got, expected, sizes, [(wrong, wrong.wrong(f, x.copy()))])
+    other_eps = [(Hint(f"your ε looks like {eps:g}: use the eps given (1e-4 by default)"),
+                  numerical_gradient(f, x.copy(), eps=eps))
+                 for eps in (1e-1, 1e-2, 1e-3, 1e-5, 1e-6, 1e-7, 1e-8)]
+    lines = diagnose("∂f/∂x", got, expected, sizes,
+                     [(wrong, wrong.wrong(f, x.copy()))] + other_eps)
     if lines:
         return lines
     try:
-        got = call(student, "numerical_gradient", lambda v: (f(v), np.zeros_like(v)), x)
+        got = call(student, "numerical_gradient", Function(c, A, pair=True), x)
     except StudentError as error:
         raise StudentError(*error.lines, "→ f may return (value, grad): use only the value, "
                            "as the docstring says") from None
@@ -177,11 +181,11 @@ STEPS = [
     Step(5, "hidden_delta", "hidden_delta", "hidden_delta (term = 0)", RECONSTRUCTION,
          hidden_delta),
     Step(6, "parameter_gradients", "parameter_gradients", "parameter_gradients (λ = 0)",
-         RECONSTRUCTION, parameter_gradients),
+         RECONSTRUCTION, parameter_gradients, points=2),
     Step(7, "loss_and_grad", "loss_and_grad", "loss_and_grad (λ = β = 0)", RECONSTRUCTION,
          lambda s, p: loss_and_grad(s, p, weight_decay=False, sparsity=False),
          ("forward", "reconstruction_cost", "output_delta", "hidden_delta",
-          "parameter_gradients")),
+          "parameter_gradients"), points=2),
     Step(8, "weight_decay_cost", "weight_decay_cost", "weight_decay_cost", WEIGHT_DECAY,
          weight_decay_cost),
     Step(9, "parameter_gradients+decay", "parameter_gradients", "parameter_gradients (λ > 0)",
@@ -196,7 +200,7 @@ STEPS = [
          lambda s, p: hidden_delta(s, p, with_sparsity=True), ("hidden_delta",)),
     Step(14, "loss_and_grad+sparsity", "loss_and_grad", "loss_and_grad (λ, β > 0)", SPARSITY,
          loss_and_grad, ("loss_and_grad+decay", "kl_divergence", "sparsity_delta",
-                         "hidden_delta+sparsity")),
+                         "hidden_delta+sparsity"), points=3),
     Step(15, "numerical_gradient", "numerical_gradient", "numerical_gradient", CHECKING,
-         numerical_gradient_step),
+         numerical_gradient_step, points=2),
 ]

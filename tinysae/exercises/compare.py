@@ -53,12 +53,17 @@ def as_output(got, expected, sizes, what):
     want = np.shape(expected)
     if array.shape != want:
         line = f"{what}: expected shape {shape_text(want, sizes)}, got {shape_text(array.shape, sizes)}"
+        names = {size: name for name, size in sizes.items()}
         if want and array.shape == want[::-1]:
             line += ": transposed?"
+        elif not want and array.size == 1:
+            line += f": one number is asked for, not an array of one: return float({what})"
         elif not want:
             line += ": sum (and average) over the entries"
         elif not array.shape:
-            line += ": one value per entry, not their sum"
+            unit = {"n_h": "hidden unit", "n_v": "visible unit", "m": "example"}.get(
+                names.get(want[0]) if len(want) == 1 else None, "entry")
+            line += f": one value per {unit}, not their sum"
         raise Wrong(line)
     return array
 
@@ -113,11 +118,19 @@ def factor_hint(c, m, n_v=None):
     return next((text for value, text in hints if np.isclose(c, value, rtol=1e-6)), None)
 
 
-def diagnose(what, got, expected, sizes, wrongs=()):
+class Hint:
+    """A mistake known only by its output (no planted function): ``says`` names it."""
+
+    def __init__(self, says):
+        self.says = says
+
+
+def diagnose(what, got, expected, sizes, wrongs=(), factors=()):
     """Lines saying how ``got`` differs from ``expected`` ([] when equal).
 
     ``wrongs`` are pairs (mistake, the mistaken function's output on the same inputs): the
-    mistakes whose output equals ``got`` are named.
+    mistakes whose output equals ``got`` are named. ``factors`` are pairs (c, words) for a
+    step's own factors (yours = c · expected), tried before the usual ones.
     """
     got = as_output(got, expected, sizes, what)
     if close(got, expected):
@@ -126,11 +139,27 @@ def diagnose(what, got, expected, sizes, wrongs=()):
     named = [m.says for m, out in wrongs if close(got, out) and not close(out, expected)]
     if named:
         return lines + [f"→ {says}" for says in named]
+    lines += same_numbers_reordered(got, expected)
     c = uniform_factor(got, expected)
-    hint = factor_hint(c, sizes.get("m"), sizes.get("n_v")) if c is not None else None
+    hint = next((text for value, text in factors if c is not None and
+                 np.isclose(c, value, rtol=1e-6)), None)
+    if hint is None and c is not None:
+        hint = factor_hint(c, sizes.get("m"), sizes.get("n_v"))
     if hint is None and close(got, 1 - np.asarray(expected, dtype=np.float64)):
         hint = "yours = 1 − expected: f(−z)? check the sign inside exp"
     return lines + ([f"→ {hint}"] if hint else [])
+
+
+def same_numbers_reordered(got, expected):
+    """A line when ``got`` holds ``expected``'s numbers in another order (θ's blocks
+    concatenated in the wrong order, a block transposed before ravel)."""
+    expected = np.asarray(expected, dtype=np.float64)
+    if got.ndim != 1 or got.size < 2 or close(got, expected):
+        return []
+    if close(np.sort(got), np.sort(expected)):
+        return ["→ the right numbers in another order: pack(grads) puts the blocks as theta "
+                "has them (W1, W2, b1, b2, each row by row)"]
+    return []
 
 
 def block_ratio(got, expected):
@@ -178,3 +207,23 @@ def theta_blocks(theta_like, sizes):
     """A θ-shaped vector as the dict of its blocks W1, W2, b1, b2 (views)."""
     return unpack(np.asarray(theta_like, dtype=np.float64), sizes["n_v"], sizes["n_h"])
 
+
+def changed_in_place(function, name, before, after):
+    """The diagnosis of an input the student's ``function`` changed."""
+    short = name.split("[")[-1].strip("']") if "[" in name else name
+    how = "an in-place operation"
+    with np.errstate(all="ignore"):
+        if before.shape == after.shape:
+            ratio = after / before
+            keep = before != 0
+            if np.any(keep) and np.allclose(ratio[keep], ratio[keep].flat[0]) and \
+                    np.allclose(after[~keep], 0):
+                how = f"{short} *= …"
+            else:
+                how = f"{short} += … or {short} -= …"
+    lines = [f"your {function} changed {name} in place ({how}): make a new array",
+             f"    ({short} = {short} + …, not {short} += …; the caller's {name} must stay "
+             "as it was)"]
+    if function == "numerical_gradient":
+        lines.append("→ restore x[i] after each step")
+    return lines

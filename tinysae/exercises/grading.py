@@ -7,10 +7,9 @@ from a generator seeded by the seed, the step's number and the case: the same se
 the same grade, and no step's data depends on another's outcome.
 """
 
-import ast
 import functools
-import inspect
-import textwrap
+import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +17,8 @@ import numpy as np
 
 from tinysae.exercises import classic_steps, modern_steps
 from tinysae.exercises.compare import Wrong
-from tinysae.exercises.student_code import NotWritten, StudentError, load
+from tinysae.exercises.student_code import (TIME_LIMIT, NotWritten, StudentError,
+                                            StudentProcess)
 
 PASS, FAIL, NOT_WRITTEN, SKIPPED = "PASS", "FAIL", "not written yet", "skipped"
 
@@ -54,15 +54,32 @@ EXERCISES = {
 
 @dataclass
 class Outcome:
+    """A step's verdict: ``status``, the diagnosis ``lines``, what the student's code printed
+    meanwhile (``output``), and the step's ``points`` earned."""
     status: str
     lines: list = field(default_factory=list)
+    output: str = ""
+    points: float = 0
+
+
+#: The environment variables that give the pytest route (``test_exercises.py``) its seed
+#: and time limit, as ``tinysae grade --seed N --time-limit S`` does.
+SEED_VARIABLE, TIME_LIMIT_VARIABLE = "TINYSAE_GRADE_SEED", "TINYSAE_GRADE_TIME_LIMIT"
 
 
 def grade(student, exercise, seed=0):
-    """``{step.key: Outcome}`` for every step of ``exercise``, in order."""
-    outcomes = {}
+    """``{step.key: Outcome}`` for every step of ``exercise``, in order, on ``student``
+    (a :class:`~tinysae.exercises.student_code.StudentProcess`)."""
+    outcomes, unusable_at = {}, None
     for step in exercise.steps:
-        outcomes[step.key] = _outcome(student, exercise, step, outcomes, seed)
+        outcome = _outcome(student, exercise, step, outcomes, seed)
+        if student.unusable and outcome.status == FAIL:
+            if unusable_at:  # said once, in full, at the first step it failed
+                outcome.lines = [f"(your file cannot be imported: see step {unusable_at})"]
+            unusable_at = unusable_at or step.number
+        outcome.output = student.take_output()
+        outcome.points = step.points if outcome.status == PASS else 0
+        outcomes[step.key] = outcome
     return outcomes
 
 
@@ -70,10 +87,12 @@ def _outcome(student, exercise, step, outcomes, seed):
     first_of = {s.function: s for s in reversed(exercise.steps)}
     blocking = [key for key in step.needs if outcomes[key].status != PASS]
     if blocking:
-        if is_blank(getattr(student, step.function, None)):
+        if step.function in student.blanks:
             return Outcome(NOT_WRITTEN)
         need = next(s for s in exercise.steps if s.key == blocking[0])
         return Outcome(SKIPPED, [f"needs step {need.number} ({need.function}) to pass first"])
+    problem = None
+    student.begin_step()
     try:
         for case in range(CASES):
             problem = exercise.problem(np.random.default_rng([seed, step.number, case]))
@@ -91,40 +110,43 @@ def _outcome(student, exercise, step, outcomes, seed):
     except Wrong as error:
         return Outcome(FAIL, error.lines)
     except StudentError as error:
-        sizes = ", ".join(f"{k} = {v}" for k, v in problem.sizes.items())
+        sizes = ", ".join(f"{k} = {v}" for k, v in problem.sizes.items()) if problem else ""
         return Outcome(FAIL, error.lines + ([f"(here {sizes})"] if error.crashed else []))
-
-
-def is_blank(function):
-    """True if ``function``'s body is only a docstring and ``raise NotImplementedError``."""
-    try:
-        tree = ast.parse(textwrap.dedent(inspect.getsource(function)))
-    except (TypeError, OSError, SyntaxError):
-        return False
-    body = tree.body[0].body if tree.body and hasattr(tree.body[0], "body") else []
-    if body and isinstance(body[0], ast.Expr) and isinstance(body[0].value, ast.Constant):
-        body = body[1:]  # the docstring
-    if len(body) != 1 or not isinstance(body[0], ast.Raise) or body[0].exc is None:
-        return False
-    raised = body[0].exc.func if isinstance(body[0].exc, ast.Call) else body[0].exc
-    return isinstance(raised, ast.Name) and raised.id == "NotImplementedError"
 
 
 def untouched(student, exercise):
     """True if every function the exercise grades is still blank."""
-    return all(is_blank(getattr(student, s.function, None)) for s in exercise.steps)
+    return all(s.function in student.blanks for s in exercise.steps)
+
+
+def next_step(exercise, outcomes):
+    """The first step that does not pass and can run now (the steps it needs pass), else
+    the first that does not pass; None when all pass."""
+    failing = [s for s in exercise.steps if outcomes[s.key].status != PASS]
+    ready = [s for s in failing if outcomes[s.key].status != SKIPPED]
+    return (ready or failing or [None])[0]
+
+
+def grade_path(path, seed=0, time_limit=TIME_LIMIT, only=True):
+    """``(outcomes, seconds)`` for the exercise file at ``path``: outcomes is None for an
+    optional exercise not started (unless ``only``: it was asked for by name). Raises
+    :class:`~tinysae.exercises.student_code.UnusableFile` when the file is missing."""
+    path = Path(path)
+    exercise = EXERCISES[path.name]
+    began = time.monotonic()
+    with StudentProcess(path, time_limit, steps=len(exercise.steps)) as student:
+        if exercise.optional and not only and untouched(student, exercise):
+            return None, time.monotonic() - began
+        student.start()  # so that a file that cannot be imported says so at once
+        outcomes = grade(student, exercise, seed)
+    return outcomes, time.monotonic() - began
 
 
 @functools.lru_cache(maxsize=None)
-def outcomes_of(path, seed=0):
+def outcomes_of(path, seed=0, time_limit=TIME_LIMIT):
     """The grade of the file at ``path`` (cached: ``pytest`` in the starter folder asks once
     per step). Raises :class:`~tinysae.exercises.student_code.UnusableFile`."""
-    path = Path(path)
-    exercise = EXERCISES[path.name]
-    student = load(path)
-    if exercise.optional and untouched(student, exercise):
-        return None
-    return grade(student, exercise, seed)
+    return grade_path(path, seed, time_limit, only=False)[0]
 
 
 def pytest_params(folder):
@@ -134,12 +156,20 @@ def pytest_params(folder):
             for name, exercise in EXERCISES.items() for step in exercise.steps]
 
 
-def pytest_step(path, key, seed=0):
-    """Pass, fail or skip the pytest test of one step, as the grader's row says."""
+def pytest_step(path, key, seed=None, time_limit=None):
+    """Pass, fail or skip the pytest test of one step, as the grader's row says. The seed
+    and time limit come from :data:`SEED_VARIABLE` and :data:`TIME_LIMIT_VARIABLE` unless
+    given."""
     import pytest
     from tinysae.exercises.student_code import UnusableFile
     try:
-        outcomes = outcomes_of(Path(path).resolve(), seed)
+        seed = int(os.environ.get(SEED_VARIABLE, 0)) if seed is None else seed
+        time_limit = float(os.environ.get(TIME_LIMIT_VARIABLE, TIME_LIMIT)) \
+            if time_limit is None else time_limit
+    except ValueError as error:
+        pytest.fail(f"{SEED_VARIABLE} / {TIME_LIMIT_VARIABLE}: {error}", pytrace=False)
+    try:
+        outcomes = outcomes_of(Path(path).resolve(), seed, time_limit)
     except UnusableFile as error:
         pytest.fail(str(error), pytrace=False)
     if outcomes is None:
@@ -147,5 +177,7 @@ def pytest_step(path, key, seed=0):
     outcome = outcomes[key]
     if outcome.status == SKIPPED:
         pytest.skip(" ".join(outcome.lines))
+    if outcome.output:
+        print(outcome.output)  # the student's own output, which pytest shows with a failure
     if outcome.status != PASS:
         pytest.fail("\n".join([outcome.status] + outcome.lines), pytrace=False)

@@ -27,6 +27,8 @@ from tinysae.modern import sae as modern
 _parameter_gradients = classic.parameter_gradients
 _sparsity_delta = classic.sparsity_delta
 _modern_parameter_gradients = modern.parameter_gradients
+_loss_and_grad = classic.loss_and_grad
+_sigmoid = classic.sigmoid
 
 
 @dataclass(frozen=True)
@@ -60,6 +62,18 @@ def output_delta_without_fprime(a3, X, decoder="sigmoid"):
     return a3 - X  # (m, n_v)
 
 
+def output_delta_fprime_of_activation(a3, X, decoder="sigmoid"):
+    """δ3 = −(x − a3) ∘ f(a3)(1 − f(a3)): f′ applied to the activation a3, not to z3."""
+    s = _sigmoid(a3)  # (m, n_v)
+    return -(X - a3) * s * (1 - s)  # (m, n_v)
+
+
+def hidden_delta_fprime_of_activation(delta3, W2, a2, sparsity_term):
+    """δ2 = (δ3 W2 + term) ∘ f(a2)(1 − f(a2)): f′ applied to the activation a2, not to z2."""
+    s = _sigmoid(a2)  # (m, n_h)
+    return (delta3 @ W2 + sparsity_term) * s * (1 - s)  # (m, n_h)
+
+
 def hidden_delta_without_fprime(delta3, W2, a2, sparsity_term):
     """δ2 = δ3 W2 + sparsity term: f′(z2) forgotten."""
     return delta3 @ W2 + sparsity_term  # (m, n_h)
@@ -89,6 +103,12 @@ def reconstruction_cost_without_half(a3, X):
 def weight_decay_cost_without_half(W1, W2, weight_decay):
     """λ (‖W1‖² + ‖W2‖²): the ½ of λ/2 forgotten."""
     return weight_decay * (np.sum(W1 ** 2) + np.sum(W2 ** 2))
+
+
+def loss_and_grad_summed(theta, X, n_hidden, *args, **kwargs):
+    """m·J and m·∇J: J and ∇J summed over the m examples, not averaged (one factor in both)."""
+    J, grad = _loss_and_grad(theta, X, n_hidden, *args, **kwargs)  # (n,)
+    return X.shape[0] * J, X.shape[0] * grad
 
 
 def forward_difference(f, x, eps=checker.DEFAULT_EPSILON):
@@ -136,6 +156,10 @@ MISTAKES = {m.name: m for m in [
             classic, "parameter_gradients", gradients_decaying_biases),
     Mistake("no-fprime-in-delta3", "f′(z3) missing in δ3: δ3 = (a3 − x) ∘ a3(1 − a3)",
             classic, "output_delta", output_delta_without_fprime),
+    Mistake("fprime-of-a3", "f′ applied to the activation: f′(z3) = a3(1 − a3), not "
+            "f(a3)(1 − f(a3))", classic, "output_delta", output_delta_fprime_of_activation),
+    Mistake("fprime-of-a2", "f′ applied to the activation: f′(z2) = a2(1 − a2), not "
+            "f(a2)(1 − f(a2))", classic, "hidden_delta", hidden_delta_fprime_of_activation),
     Mistake("no-fprime-in-delta2", "f′(z2) missing in δ2: δ2 = (δ3 W2 + sparsity term) ∘ "
             "a2(1 − a2)", classic, "hidden_delta", hidden_delta_without_fprime),
     Mistake("no-sparsity-in-delta2", "the sparsity term is missing from δ2: add it to δ3 W2, "
@@ -149,6 +173,9 @@ MISTAKES = {m.name: m for m in [
             "reconstruction_cost", reconstruction_cost_without_half),
     Mistake("no-half-in-decay", "½ missing in the weight decay cost: (λ/2)(‖W1‖² + ‖W2‖²)",
             classic, "weight_decay_cost", weight_decay_cost_without_half),
+    Mistake("sums-not-means", "J and ∇J are both m times too large (sums over the m "
+            "examples, not averages): a gradient check cannot see a factor shared by J and ∇J",
+            classic, "loss_and_grad", loss_and_grad_summed),
     Mistake("forward-difference", "a one-sided difference: use (f(x + ε) − f(x − ε)) / (2ε)",
             checker, "numerical_gradient", forward_difference),
     Mistake("fprime-in-linear-delta3", "the decoder is linear: δ3 = a3 − x, with no f′",

@@ -34,26 +34,26 @@ def problem(rng):
 
 
 def sae_forward(student, p):
-    return check_dict(student, "sae_forward", (p.params, p.X), ref.sae_forward(p.params, p.X),
+    return check_dict(student, "sae_forward", (p.params, p.X), ref.sae_forward,
                       p.sizes, keys=("xc", "z2", "a2", "mask", "a3"))
 
 
 def reconstruction_cost(student, p):
     a3 = p.rng.uniform(-1.0, 1.0, size=(p.m, p.n_v))  # (m, n_v)
     return check_value(student, "reconstruction_cost", (a3, p.X),
-                       ref.reconstruction_cost(a3, p.X), p.sizes,
+                       ref.reconstruction_cost, p.sizes,
                        mistakes_of(ref, "reconstruction_cost"), what="cost")
 
 
 def l1_cost(student, p):
     a2 = np.maximum(p.rng.normal(size=(p.m, p.n_h)), 0.0)  # (m, n_h)  ReLU outputs
     args = (a2, p.sparsity_weight)
-    return check_value(student, "l1_cost", args, ref.l1_cost(*args), p.sizes, what="cost")
+    return check_value(student, "l1_cost", args, ref.l1_cost, p.sizes, what="cost")
 
 
 def output_delta(student, p):
     a3 = p.rng.uniform(-1.0, 1.0, size=(p.m, p.n_v))  # (m, n_v)
-    return check_value(student, "output_delta", (a3, p.X), ref.output_delta(a3, p.X), p.sizes,
+    return check_value(student, "output_delta", (a3, p.X), ref.output_delta, p.sizes,
                        mistakes_of(ref, "output_delta"), what="δ3")
 
 
@@ -61,7 +61,7 @@ def hidden_delta(student, p):
     delta3 = p.rng.normal(0.0, 0.1, size=(p.m, p.n_v))  # (m, n_v)
     mask = p.rng.random((p.m, p.n_h)) < 0.5  # (m, n_h)
     args = (delta3, p.params["W2"], mask, p.sparsity_weight)
-    return check_value(student, "hidden_delta", args, ref.hidden_delta(*args), p.sizes,
+    return check_value(student, "hidden_delta", args, ref.hidden_delta, p.sizes,
                        mistakes_of(ref, "hidden_delta"), what="δ2")
 
 
@@ -71,7 +71,7 @@ def parameter_gradients(student, p):
     delta3 = p.rng.normal(0.0, 0.1, size=(p.m, p.n_v))  # (m, n_v)
     args = (cache, delta2, delta3, p.params["W1"])
     return check_gradients(student, "parameter_gradients", args,
-                           ref.parameter_gradients(*args), p.sizes,
+                           ref.parameter_gradients, p.sizes,
                            mistakes_of(ref, "parameter_gradients"))
 
 
@@ -82,8 +82,11 @@ def _reference_loss(params, X, sparsity_weight):
 def sae_loss_and_grad(student, p, l1=True):
     args = (p.params, p.X, p.sparsity_weight if l1 else 0.0)
     mistakes = [m for m in MISTAKES.values() if m.module is ref]
-    a2 = ref.sae_forward(p.params, p.X)["a2"]  # (m, n_h)
-    terms = {"β (1/m) Σ_ij |a2_ij|": ref.l1_cost(a2, args[2])}
+
+    def terms():
+        a2 = ref.sae_forward(p.params, p.X)["a2"]  # (m, n_h)
+        return ({"β (1/m) Σ_ij |a2_ij|": ref.l1_cost(a2, args[2])},
+                {"β (1/m) Σ_ij |a2_ij|": ref.l1_cost(a2, 1.0)})
     return check_cost_and_gradient(student, "sae_loss_and_grad", args, _reference_loss,
                                    mistakes, p.sizes, packed=False, terms=terms)
 
@@ -100,7 +103,7 @@ STEPS = [
     Step(7, "sae_loss_and_grad", "sae_loss_and_grad", "sae_loss_and_grad (β = 0)", BACKWARD,
          lambda s, p: sae_loss_and_grad(s, p, l1=False),
          ("sae_forward", "reconstruction_cost", "output_delta", "hidden_delta",
-          "parameter_gradients")),
+          "parameter_gradients"), points=2),
     Step(8, "sae_loss_and_grad+l1", "sae_loss_and_grad", "sae_loss_and_grad (β > 0)",
-         BACKWARD, sae_loss_and_grad, ("sae_loss_and_grad", "l1_cost")),
+         BACKWARD, sae_loss_and_grad, ("sae_loss_and_grad", "l1_cost"), points=2),
 ]

@@ -1,129 +1,239 @@
-"""The student's starter folder, to work in with any editor (``tinysae exercises DIR``).
+"""The student's starter folder (``tinysae exercises DIR``): its files with blanks, its README, its checks.
 
-It holds the exercise (``sparse_autoencoder.py``, functions with blanks), the optional
-modern one (``modern_sae.py``), ``README.md`` (the steps in order), ``test_exercises.py``
-(the graded steps for ``pytest -v``) and ``train.py`` (train your model on photographs and
-see its filters). An existing file is never overwritten.
+The folder holds the exercise (``sparse_autoencoder.py``, functions with blanks), the
+optional modern one (``modern_sae.py``), ``README.md`` (the steps in order), 
+``test_exercises.py`` (the graded steps for ``pytest -v``) and ``train.py`` (train your
+model on photographs and see its filters). An existing file is never overwritten; a
+deleted one is written again.
+
+Each blank is a reference function's docstring (the equation, the shapes, a hint) under the
+exercise's signature, with ``raise NotImplementedError`` for a body. The exercise's
+signatures leave out the reference's variants (``decoder``, ``sparsity``, ``activation``
+...), so their docstrings are adapted: the entries and paragraphs about a left-out
+parameter are dropped, defaults the exercise does not have are not mentioned, and reST
+roles become plain code. The README's tables of steps are made from the graded steps
+themselves, so the README, the grader's rows and ``pytest -v`` in the folder always agree.
+The fixed texts (the files' headers, the scripts) are in :mod:`tinysae.exercises.starter_texts`.
 """
 
+import inspect
+import re
 from pathlib import Path
 
-from tinysae.exercises import blanks
 from tinysae.exercises.grading import EXERCISES
-from tinysae.exercises.student_readme import readme
+from tinysae.exercises.starter_texts import (CLASSIC_DOC, CLASSIC_IMPORTS, MODERN_DOC, TEST_FILE,
+                                             TRAIN_FILE, TRAIN_MODERN_FILE)
+from tinysae.model import gradient_check, sparse_autoencoder as classic
+from tinysae.modern import sae as modern
 
-CLASSIC_DOC = """\
-Your sparse autoencoder: the model of the CS294A notes (Ng, "Sparse autoencoder"), by hand.
+# ----------------------------------------------------------------------------- the files with blanks
 
-Fill in each function below, in the order README.md gives: replace its
-``raise NotImplementedError(...)`` by your code. Check each step as you go, in this folder:
+#: The classic exercise: (reference function, the exercise's signature), in the notes' order.
+CLASSIC = [
+    (classic.sigmoid, "sigmoid(z)"),
+    (classic.forward, "forward(params, X)"),
+    (classic.reconstruction_cost, "reconstruction_cost(a3, X)"),
+    (classic.output_delta, "output_delta(a3, X)"),
+    (classic.weight_decay_cost, "weight_decay_cost(W1, W2, weight_decay)"),
+    (classic.kl_divergence, "kl_divergence(rho, rho_hat)"),
+    (classic.sparsity_delta, "sparsity_delta(rho_hat, sparsity_target, sparsity_weight)"),
+    (classic.hidden_delta, "hidden_delta(delta3, W2, a2, sparsity_term)"),
+    (classic.parameter_gradients,
+     "parameter_gradients(params, X, a2, delta2, delta3, weight_decay)"),
+    (classic.loss_and_grad,
+     "loss_and_grad(theta, X, n_hidden, weight_decay, sparsity_target, sparsity_weight)"),
+    (gradient_check.numerical_gradient, "numerical_gradient(f, x, eps=1e-4)"),
+]
 
-    tinysae grade .          (or: pytest -v)
+#: The modern exercise (lesson 08): ReLU latents, L1, a pre-encoder bias, a linear decoder.
+MODERN = [
+    (modern.sae_forward, "sae_forward(params, X)"),
+    (modern.reconstruction_cost, "reconstruction_cost(a3, X)"),
+    (modern.l1_cost, "l1_cost(a2, sparsity_weight)"),
+    (modern.output_delta, "output_delta(a3, X)"),
+    (modern.hidden_delta, "hidden_delta(delta3, W2, mask, sparsity_term)"),
+    (modern.parameter_gradients, "parameter_gradients(cache, delta2, delta3, W1)"),
+    (modern.sae_loss_and_grad, "sae_loss_and_grad(params, X, sparsity_weight)"),
+]
 
-Rows are examples: X is (m, n_v), one example per row. The parameters keep the notes'
-shapes: W1 (n_h, n_v), W2 (n_v, n_h), b1 (n_h,), b2 (n_v,). The notes write one example as
-a column x, so their W1 x + b1 is X @ W1.T + b1 here. ``params`` is the dict of W1, W2, b1,
-b2; ``theta`` is the one vector L-BFGS sees, pack(params), and unpack(theta, n_v, n_h)
-gives the dict back.
 
-Symbols: f = sigmoid, λ = weight_decay, ρ = sparsity_target, β = sparsity_weight,
-ρ̂ = rho_hat, δ3 = delta3, δ2 = delta2; ∘ multiplies entry by entry (numpy's *).
+def parameters_of(signature):
+    """``{name: has a default}`` from ``"f(a, b, eps=1e-4)"``."""
+    inside = signature[signature.index("(") + 1:-1]
+    return {part.split("=")[0].strip(): "=" in part for part in inside.split(",") if part.strip()}
+
+
+def adapted_docstring(reference, signature):
+    """The reference's docstring, for a student's function with ``signature``.
+
+    Dropped: the paragraphs that name a parameter the exercise leaves out (``decoder``,
+    ...) or point into the library (``:mod:``), and the Parameters entries of left-out
+    parameters; a default the exercise does not have is not mentioned.
+    """
+    kept = parameters_of(signature)
+    left_out = [n for n in inspect.signature(reference).parameters if n not in kept]
+    mentions_left_out = re.compile(r"``(%s)\b" % "|".join(left_out)) if left_out else None
+    paragraphs, section = [], None
+    for paragraph in inspect.getdoc(reference).split("\n\n"):
+        lines = paragraph.split("\n")
+        if len(lines) > 1 and re.fullmatch(r"-+", lines[1]):
+            section = lines[0]
+        if section == "Parameters":
+            paragraph = _keep_entries(lines, kept)
+        elif ":mod:" in paragraph or (mentions_left_out and mentions_left_out.search(paragraph)):
+            continue
+        paragraphs.append(paragraph)
+    text = "\n\n".join(paragraphs)
+    if "activation" in left_out:  # the exercise is ReLU + L1 only
+        text = re.sub(r" or TopK\b", "", text)
+    return re.sub(r":\w+:`~?([\w.]+)`", r"``\1``", text)  # :func:`x` -> ``x``
+
+
+def _keep_entries(lines, kept):
+    """A numpydoc Parameters block with only the entries of ``kept`` parameters."""
+    out, keep = [], True
+    for line in lines:
+        entry = re.match(r"^(\w+(?:, \w+)*) : ", line)
+        if entry:
+            names = [n.strip() for n in entry[1].split(",")]
+            keep = any(n in kept for n in names)
+            if keep and not any(kept.get(n) for n in names):
+                line = re.sub(r", default .+$", "", line)
+        elif not line.startswith(" "):
+            keep = True  # the heading and its underline
+        if keep:
+            out.append(line)
+    return "\n".join(out)
+
+
+def blank_function(reference, signature, message):
+    """The source of one blank: ``def signature:``, the docstring, the raise."""
+    doc = adapted_docstring(reference, signature)
+    body = "\n".join(("    " + line).rstrip() for line in doc.split("\n")).lstrip()
+    end = '"""' if "\n" not in doc else '\n    """'
+    return (f'def {signature}:\n    """{body}{end}\n'
+            f"    raise NotImplementedError({message!r})\n")
+
+
+def blank_file(docstring, imports, functions, step_of):
+    """A whole exercise file: a docstring, the imports, and one blank per function.
+
+    ``step_of(name)`` says where the README explains the function (for the error message).
+    """
+    blanks = []
+    for reference, signature in functions:
+        name = signature.split("(")[0]
+        blanks.append(blank_function(reference, signature,
+                                     f"{name}: write it ({step_of(name)} in README.md)"))
+    return f'"""{docstring}"""\n\n{imports}\n\n\n' + "\n\n".join(blanks)
+
+
+# ----------------------------------------------------------------------------- README.md
+
+HEAD = """\
+# Your sparse autoencoder
+
+Write the sparse autoencoder of Andrew Ng's CS294A notes ("Sparse autoencoder", the UFLDL
+tutorial) yourself, one equation at a time, and have each one checked.
+
+| file | what |
+|---|---|
+| `sparse_autoencoder.py` | the exercise: functions with blanks, each with its equation, shapes and a hint |
+| `modern_sae.py` | optional: today's ReLU + L1 sparse autoencoder (lesson 08) |
+| `train.py` | STEP 6: train your model on photographs and look at its filters |
+| `train_modern.py` | optional, Part 4: train your modern model on data of known features |
+| `test_exercises.py` | the same checks as `tinysae grade`, for `pytest -v` |
+
+## Check your work
+
+```bash
+tinysae grade .       # in this folder: one row per step, PASS / FAIL / not written yet
+pytest -v             # the same steps, one test each (pip install pytest first)
+```
+
+The grader imports your file and compares each function with tinysae's reference on
+random sizes and random data (seeded: the same at every run, different for every step;
+`--seed N` draws others). For a FAIL it says where and why: the worst entry (expected,
+yours, their ratio), for a gradient UFLDL's ratio ‖expected − yours‖ / ‖expected + yours‖
+for each block W1, W2, b1 and b2, and the usual mistake your numbers show, by name ("did
+you divide by m?", "f′(z3) missing in δ3", ...). A step that needs an earlier one waits until that one passes. Your
+code may use numpy and `tinysae.pack` / `tinysae.unpack`; calling tinysae's own model does
+not count.
+
+## The steps
+
+In the order of the notes' advice: first get the reconstruction right with λ = β = 0, then
+add weight decay, then sparsity. Each stage adds one term to J and one to its gradient, so
+a mistake shows up in the stage that made it. The lessons walk the same path:
+`tinysae lessons .` copies them here (then `python lessons/01_forward_pass.py`).
+
+**STEP 0 — read.** The notes §2.1–2.2 (the forward pass, backpropagation) and §3 (the
+sparsity penalty); the docstring at the top of `sparse_autoencoder.py` (shapes and
+symbols). Run `tinysae grade .` once: every step says "not written yet".
 """
 
-CLASSIC_IMPORTS = """\
-import numpy as np
+TAIL = """
+**STEP 6 — train it.** When every step passes, `python train.py` trains your `loss_and_grad`
+with L-BFGS on 10000 whitened 8×8 patches of a photograph (UFLDL's settings: 25 hidden
+units, λ = 1e-4, ρ = 0.01, β = 3) and saves the 25 rows of W1 as `my_filters.png`. They
+should be edge detectors, like the ones `tinysae train` learns. It prints J as it goes and
+how long the run should take, says so if L-BFGS stops abnormally (then run `tinysae grade
+.` again), and saves `model.npz`: `tinysae show .` draws its filters and loss curve.
 
-from tinysae import pack, unpack  # the layout of theta is given: it is not the lesson"""
+What `tinysae grade` does with your file: it runs your code in a process of its own, with a
+time limit per step (`--time-limit S`, 5 s by default: an endless loop is that step's FAIL)
+and a memory limit. Your inputs come from the grader and must not be changed in place (a
+step that changes an input fails: make a new array). What your code prints, and its
+warnings, are shown after the table, step by step, apart from the grade. In that process
+`import tinysae` gives only `pack` and `unpack`.
 
-MODERN_DOC = """\
-Optional: today's sparse autoencoder (lesson 08), by hand — ReLU latents and an L1 penalty.
+## Optional: today's sparse autoencoder (`modern_sae.py`, lesson 08)
 
-The sparse autoencoders that find features in language models (Bricken et al. 2023) differ
-from the 2008 model in three places: the input is centred by the decoder bias first
-(xc = x − b2, a "pre-encoder bias"), the latents are ReLU units, and the decoder is linear.
-Fill in each function, then check, in this folder:
-
-    tinysae grade .          (or: pytest -v)
-
-Shapes as in sparse_autoencoder.py: X (m, n_v); the encoder W1 (n_h, n_v), b1 (n_h,); the
-decoder W2 (n_v, n_h), whose columns are the learned directions, b2 (n_v,). The gradients
-are a dict shaped like ``params`` (no theta here: Adam works on the dict).
-β = sparsity_weight; ∘ multiplies entry by entry.
+Sparse autoencoders are back, to find the features a language model's activations are made
+of. Today's version has ReLU latents, an L1 penalty, a linear decoder and a pre-encoder
+bias (the input is centred by b2 before encoding, so b2 reaches J along two paths).
+`tinysae grade .` grades `modern_sae.py` as soon as you have written one of its functions.
+When its steps pass, **Part 4 — train it**: `python train_modern.py` trains your
+`sae_loss_and_grad` with Adam on data made of known features (lesson 08's superposition)
+and says how many of them your dictionary found.
 """
 
-TEST_FILE = '''\
-"""The steps of `tinysae grade .`, one test each, for plain pytest:   pytest -v
-
-A step not written yet fails; a step whose earlier steps fail is skipped, with the reason
-(`pytest -rs` lists it). The optional modern_sae.py is skipped until you start it.
-"""
-
-from pathlib import Path
-
-import pytest
-
-from tinysae.exercises.grading import pytest_params, pytest_step
-
-HERE = Path(__file__).resolve().parent
+def step_table(exercise, label="STEP"):
+    """A markdown section per stage: its title, lessons and what to do, then its steps."""
+    out, stage = [], None
+    for step in exercise.steps:
+        if step.stage != stage:
+            stage = step.stage
+            out += ["", f"**{label} {stage.number} — {stage.title}** ({stage.lessons}). "
+                    + stage.note, "", "| step | function | checked |", "|---|---|---|"]
+        out.append(f"| {step.number} | `{step.function}` | {_what(step)} |")
+    return "\n".join(out) + "\n"
 
 
-@pytest.mark.parametrize("file, step", pytest_params(HERE))
-def test_step(file, step):
-    pytest_step(HERE / file, step)
-'''
+def _what(step):
+    """What the row checks, from its title: ``parameter_gradients (λ = 0)`` → ``λ = 0``."""
+    inside = step.title[len(step.function):].strip(" ()")
+    return inside or "on its own"
 
-TRAIN_FILE = '''\
-"""STEP 6: train your sparse autoencoder on photographs, as UFLDL's train.m does, and look.
 
-    python train.py          (python train.py --help for the options)
+def readme():
+    """The text of the starter folder's README.md."""
+    classic, modern = EXERCISES["sparse_autoencoder.py"], EXERCISES["modern_sae.py"]
+    return HEAD + step_table(classic) + TAIL + step_table(modern, label="Part")
 
-Your loss_and_grad, from sparse_autoencoder.py, is minimised by L-BFGS (scipy's, as
-minFunc in UFLDL): 400 iterations on 10000 whitened 8×8 patches of a photograph, with
-UFLDL's settings. The 25 rows of W1 are saved as a grid in my_filters.png: with a correct
-loss_and_grad they are edge detectors, like those of `tinysae train`.
-"""
 
-import argparse
-
-import scipy.optimize
-
-import tinysae
-from sparse_autoencoder import loss_and_grad
-
-PATCH = 8                # 8×8 patches: n_v = 64
-N_HIDDEN = 25            # n_h
-WEIGHT_DECAY = 1e-4      # λ
-SPARSITY_TARGET = 0.01   # ρ
-SPARSITY_WEIGHT = 3.0    # β
-
-parser = argparse.ArgumentParser(description=__doc__,
-                                 formatter_class=argparse.RawDescriptionHelpFormatter)
-parser.add_argument("--n-patches", type=int, default=10000, help="m (default: 10000)")
-parser.add_argument("--max-iter", type=int, default=400, help="L-BFGS iterations (400)")
-args = parser.parse_args()
-
-photos = tinysae.whiten_images(tinysae.default_images())
-X = tinysae.sample_patches(photos, args.n_patches, PATCH, rng=0)  # (m, 64), in [0.1, 0.9]
-theta = tinysae.pack(tinysae.init_params(PATCH * PATCH, N_HIDDEN, rng=0))
-hyper = (N_HIDDEN, WEIGHT_DECAY, SPARSITY_TARGET, SPARSITY_WEIGHT)
-print(f"J at the start: {loss_and_grad(theta, X, *hyper)[0]:.4f}")
-with tinysae.limit_blas_threads():  # scipy's BLAS threads would fight numpy's for the cores
-    result = scipy.optimize.minimize(loss_and_grad, theta, args=(X, *hyper), jac=True,
-                                     method="L-BFGS-B", options={"maxiter": args.max_iter})
-print(f"J after {result.nit} L-BFGS iterations: {result.fun:.4f}")
-
-W1 = tinysae.unpack(result.x, PATCH * PATCH, N_HIDDEN)["W1"]  # (25, 64)
-title = f"your {N_HIDDEN} filters, {tinysae.edge_scores(W1).n_edge_like} edge-like"
-tinysae.save_figure(tinysae.plot_filter_grid(W1, title=title), "my_filters.png")
-print(f"{title}: my_filters.png")
-'''
-
+# ----------------------------------------------------------------------------- the folder
 
 def step_of(exercise):
-    """``name -> "step N"`` (the first step that grades the function)."""
+    """``name -> "step N"`` (the first step that grades the function); for the optional
+    exercise ``"Part P, step N"``, apart from the classic exercise's numbers."""
     def where(name):
         step = next((s for s in exercise.steps if s.function == name), None)
-        return f"step {step.number}" if step else "README.md"
+        if step is None:
+            return "README.md"
+        if exercise.optional:
+            return f"{exercise.label} {step.stage.number}, step {step.number} of {exercise.file}"
+        return f"step {step.number}"
     return where
 
 
@@ -131,30 +241,36 @@ def files():
     """``{file name: text}`` of the starter folder."""
     classic, modern = EXERCISES["sparse_autoencoder.py"], EXERCISES["modern_sae.py"]
     return {
-        "sparse_autoencoder.py": blanks.blank_file(CLASSIC_DOC, CLASSIC_IMPORTS, blanks.CLASSIC,
-                                                   step_of(classic)),
-        "modern_sae.py": blanks.blank_file(MODERN_DOC, "import numpy as np", blanks.MODERN,
-                                           step_of(modern)),
+        "sparse_autoencoder.py": blank_file(CLASSIC_DOC, CLASSIC_IMPORTS, CLASSIC,
+                                            step_of(classic)),
+        "modern_sae.py": blank_file(MODERN_DOC, "import numpy as np", MODERN, step_of(modern)),
         "README.md": readme(),
         "test_exercises.py": TEST_FILE,
         "train.py": TRAIN_FILE,
+        "train_modern.py": TRAIN_MODERN_FILE,
     }
 
 
 def write_folder(folder):
-    """Write the starter folder (creating it); raise FileExistsError before writing anything
-    if one of its files exists already. Returns the paths written."""
-    from tinysae.runtime.atomic_write import atomic_write
-
+    """Write the starter folder's files that are not there (creating the folder); a file
+    that exists is never overwritten, and a link at one of their names is refused
+    (FileExistsError) before anything is written. Returns ``(written, kept)``."""
     folder = Path(folder)
+    if folder.exists() and not folder.is_dir():
+        raise FileExistsError(f"{folder} exists and is not a folder")
     texts = files()
-    taken = [name for name in texts if (folder / name).is_symlink() or (folder / name).exists()]
-    if taken:
-        raise FileExistsError(f"{folder / taken[0]} exists already; tinysae exercises never "
-                              "overwrites a file: choose a new folder")
+    links = [name for name in texts if (folder / name).is_symlink()]
+    if links:  # a planted link: writing through it would write elsewhere
+        raise FileExistsError(f"{folder / links[0]} exists already, as a link; tinysae "
+                              "exercises never writes through or over a link")
     folder.mkdir(parents=True, exist_ok=True)
-    written = []
-    for name, text in texts.items():  # atomically: a link planted meanwhile is replaced
-        atomic_write(folder / name, lambda tmp: Path(tmp).write_text(text, encoding="utf-8"))
-        written.append(folder / name)
-    return written
+    written, kept = [], []
+    for name, text in texts.items():
+        path = folder / name
+        if path.exists():
+            kept.append(path)
+            continue
+        with open(path, "x", encoding="utf-8") as file:  # O_EXCL: a link planted meanwhile
+            file.write(text)                            # is refused, never followed
+        written.append(path)
+    return written, kept

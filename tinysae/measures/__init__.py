@@ -3,10 +3,23 @@
 - :mod:`~tinysae.measures.edge_score` — how edge-like a filter is (a Gabor fit, orientation);
 - :mod:`~tinysae.measures.hidden_unit_stats` — dead and always-on units, firing rates;
 - :mod:`~tinysae.measures.colour` — how much of a colour filter is chromatic;
-- :mod:`~tinysae.measures.detection` — how well one unit detects a property (best F1);
-- :mod:`~tinysae.measures.held_out` — the same, chosen on one half and scored on the other,
-  beside random directions.
+- :mod:`~tinysae.measures.detection` — how well one unit detects a property (best F1), held
+  out, with a random-direction control and bootstrap intervals;
+- :mod:`~tinysae.measures.held_out` — lesson 12's held-out table and random unit directions;
+- :mod:`~tinysae.measures.probe` — a linear probe per property, the ceiling of one direction.
 """
 
-from tinysae.measures.detection import Detector, best_f1, detection_table  # noqa: F401
-from tinysae.measures.held_out import held_out_table, random_direction_units  # noqa: F401
+from tinysae.measures.detection import (  # noqa: F401
+    Detector,
+    HeldOutDetector,
+    best_f1,
+    bootstrap_f1,
+    detection_table,
+    held_out_table,
+    paired_interval,
+    signed_random_projections,
+    split_positions,
+    verdict,
+)
+from tinysae.measures.held_out import random_direction_units  # noqa: F401
+from tinysae.measures.probe import fit_probes, probe_cost_and_grad  # noqa: F401

@@ -126,3 +126,147 @@ class Detector(NamedTuple):
     f1: float
     precision: float
     recall: float
+
+
+# ------------------------------------------------------- held out, with controls and spreads
+#
+# The best unit and its threshold, chosen on the same positions it is scored on, flatter it:
+# with a thousand units, one fits the noise of those positions. So a unit and its threshold
+# are chosen on one half of the positions (``select``) and scored on the other (``score``);
+# every held-out F1 comes with a bootstrap interval over the scored positions; and two unit
+# sets are compared on the *same* bootstrap draws (a paired interval of the difference).
+
+#: Bootstrap draws of the scored positions, and the interval's coverage.
+N_BOOTSTRAP = 2000
+LEVEL = 0.95
+
+
+class HeldOutDetector(NamedTuple):
+    """The unit of a set chosen on the selection positions, scored on the held-out ones."""
+    unit: int
+    threshold: float
+    f1: float           # held out
+    precision: float
+    recall: float
+    low: float          # the bootstrap interval of the held-out F1
+    high: float
+    selected_f1: float  # on the positions it was chosen on (in-sample, for comparison)
+    boot: np.ndarray    # (N_BOOTSTRAP,) F1 on each bootstrap draw (shared by the row's sets)
+
+
+def split_positions(m, rng):
+    """Indices of ``m`` positions cut at random into two halves: (select, score), sorted."""
+    order = np.random.default_rng(rng).permutation(m)
+    return np.sort(order[:m // 2]), np.sort(order[m // 2:])
+
+
+def signed_random_projections(X, n, rng):
+    """A control for single units: ``X`` (m, n_v) on ``n`` random unit directions and their
+    opposites, (m, 2n); column j < n is direction j, column n + j its opposite."""
+    D = np.random.default_rng(rng).standard_normal((X.shape[1], n))  # (n_v, n)
+    D /= np.linalg.norm(D, axis=0)  # (n_v, n)  unit columns
+    S = X @ D  # (m, n)
+    return np.hstack([S, -S])  # (m, 2n)
+
+
+def held_out_table(unit_sets, properties, select, score, *, min_thresholds=None,
+                   n_bootstrap=N_BOOTSTRAP, rng=None):
+    """For each property, each set's unit chosen on ``select`` and scored on ``score``.
+
+    Parameters
+    ----------
+    unit_sets : dict of str → ndarray of shape (m, n_s), or ("per property", ndarray (m, p))
+        Scores of every unit of each set at m positions. A set with one unit per property
+        (e.g. a linear probe fitted for each; column j for the j-th property of
+        ``properties`` that occurs in both halves) is passed as ``("per property", array)``:
+        only its threshold is chosen.
+    properties : dict of str → bool ndarray of shape (m,)
+    select, score : int ndarray
+        Indices of the positions that choose the unit and threshold, and of those that
+        score it (:func:`split_positions`).
+    min_thresholds : dict of str → float or None, optional
+        Per set, the least threshold tried (0: the unit must fire to predict; None: any
+        threshold, the default for sets not named).
+    n_bootstrap : int
+        Draws of the scored positions (with replacement) for the intervals.
+    rng : numpy.random.Generator, int or None
+
+    Returns
+    -------
+    dict of str → dict
+        Per property that occurs in both halves: ``frequency`` (on the scored positions) and
+        a :class:`HeldOutDetector` per set. The sets of a row share their bootstrap draws,
+        so :func:`paired_interval` compares them.
+    """
+    rng = np.random.default_rng(rng)
+    min_thresholds = min_thresholds or {}
+    names = [name for name, flags in properties.items()
+             if np.any(np.asarray(flags)[select]) and np.any(np.asarray(flags)[score])]
+    labels = np.stack([np.asarray(properties[name]) for name in names], axis=1)  # (m, p)
+    chosen = {}  # set → (unit (p,), threshold (p,), selected F1 (p,))
+    for set_name, scores in unit_sets.items():
+        per_property = isinstance(scores, tuple)
+        scores = np.asarray(scores[1] if per_property else scores)  # (m, n_s) or (m, p)
+        f1, threshold = best_f1(scores[select], labels[select],
+                                min_thresholds.get(set_name))  # (n_s, p) each
+        if per_property:  # column j is property j's own unit
+            units = np.arange(len(names))  # (p,)
+        else:
+            units = np.argmax(f1, axis=0)  # (p,)
+        cols = np.arange(len(names))
+        chosen[set_name] = (units, threshold[units, cols], f1[units, cols],
+                            scores[np.ix_(score, units)])  # (n_scored, p) the chosen columns
+    table = {}
+    for j, name in enumerate(names):
+        y = labels[score, j]  # (n_scored,)
+        predictions = np.stack([chosen[s][3][:, j] > chosen[s][1][j] for s in unit_sets],
+                               axis=1)  # (n_scored, k)
+        boot = bootstrap_f1(predictions, y, n_bootstrap, rng)  # (n_boot, k)
+        row = {"frequency": float(y.mean())}
+        for k, set_name in enumerate(unit_sets):
+            units, thresholds, selected, _ = chosen[set_name]
+            hits = np.sum(predictions[:, k] & y)
+            low, high = np.quantile(boot[:, k], [(1 - LEVEL) / 2, (1 + LEVEL) / 2])
+            row[set_name] = HeldOutDetector(
+                int(units[j]), float(thresholds[j]),
+                float(2 * hits / (predictions[:, k].sum() + y.sum())),
+                float(hits / max(1, predictions[:, k].sum())), float(hits / y.sum()),
+                float(low), float(high), float(selected[j]), boot[:, k])
+        table[name] = row
+    return table
+
+
+def bootstrap_f1(predictions, labels, n_bootstrap, rng):
+    """F1 of each column of ``predictions`` (m, k) bool on ``n_bootstrap`` draws of the m
+    positions with replacement, the same draws for every column: (n_bootstrap, k).
+
+    A draw of positions only matters through how many of each kind it holds (a label and
+    k predictions: 2^(k+1) kinds), so each draw is one multinomial sample of those counts."""
+    m, k = predictions.shape
+    kind = labels.astype(np.int64) + 2 * (predictions.astype(np.int64) @ (2 ** np.arange(k)))
+    counts = np.bincount(kind, minlength=2 ** (k + 1))  # (C,)
+    draws = rng.multinomial(m, counts / m, size=n_bootstrap)  # (n_boot, C)
+    kinds = np.arange(counts.size)  # (C,)
+    positive = kinds % 2 == 1  # (C,)
+    predicted = (kinds[:, None] // 2 >> np.arange(k)) & 1  # (C, k)
+    tp = draws @ (predicted * positive[:, None])  # (n_boot, k)
+    n_predicted = draws @ predicted  # (n_boot, k)
+    n_positive = draws @ positive  # (n_boot,)
+    denominator = n_predicted + n_positive[:, None]  # (n_boot, k)
+    return 2 * tp / np.maximum(denominator, 1)  # (n_boot, k)
+
+
+def paired_interval(a, b, level=LEVEL):
+    """The bootstrap interval of F1(a) − F1(b) for two detectors of one row (same draws)."""
+    low, high = np.quantile(a.boot - b.boot, [(1 - level) / 2, (1 + level) / 2])
+    return float(low), float(high)
+
+
+def verdict(intervals):
+    """'ahead' when every interval of a difference (one per training seed, say) is above 0,
+    'behind' when every one is below, 'tie' otherwise."""
+    if all(low > 0 for low, _ in intervals):
+        return "ahead"
+    if all(high < 0 for _, high in intervals):
+        return "behind"
+    return "tie"

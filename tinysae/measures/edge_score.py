@@ -6,7 +6,7 @@ Shapes, defined once for this module::
 
 An edge detector of the kind the sparse autoencoder learns from natural images (notes
 §4, and Olshausen & Field 1996) is *localised*, *oriented* and *band-pass*: close to a
-Gabor function, a sinusoid under a Gaussian window. Two numbers capture this:
+Gabor function, a sinusoid under a Gaussian window. Three numbers capture this:
 
 * ``gabor_r2`` — the fraction of the filter's variance explained by the best 2-D Gabor
   (least squares from starts read off the spectrum). White noise scores about 0.2
@@ -16,14 +16,24 @@ Gabor function, a sinusoid under a Gaussian window. Two numbers capture this:
   angle is doubled because f and −f carry the same orientation). 0 for an isotropic
   pattern, 1 for a pure grating. This is what rejects smooth blobs and centre–surround
   (difference-of-Gaussians) filters, which a Gabor with a low frequency fits well.
+* ``localisation`` — how few stripes the filter has across its orientation:
+  exp(−(f σ_u / c)²), with ``cycles`` = f σ_u the carrier's cycles (f, cycles per pixel)
+  within one envelope width σ_u across the stripes, and c = :data:`LOCALISATION_CYCLES`.
+  An edge is one dark–light pair (a third of a cycle or less within σ_u, localisation
+  0.8–1); a grating that fills the patch has an envelope much wider than the patch, so
+  many cycles under it (localisation 0). This is what rejects the gratings a sparse
+  autoencoder learns from a JPEG's 8 × 8 compression blocks (the DCT basis images) and
+  the stripes of a patch-filling texture, which an (almost flat) Gabor fits well and whose
+  spectrum is as oriented as an edge's.
 
-The **edge score** is their product, gabor_r2 · orientation_selectivity: the share of the
-filter's variance that a Gabor explains, discounted by how oriented its spectrum is, so it
-is high only when both are. (A geometric mean would let a blob's near-perfect fit make up
-for its isotropic spectrum.) The threshold 0.2 separates synthetic 8 × 8 filters cleanly:
-tests/test_edges.py holds noisy Gabors at least 0.1 above it and white noise, Gaussian blobs
-and differences of Gaussians at least 0.05 below it. It sits nearer the non-edges because
-a derivative-of-Gaussian edge, the lowest-frequency edge there is, has orientation
+The **edge score** is their product, gabor_r2 · orientation_selectivity · localisation:
+the share of the filter's variance that a Gabor explains, discounted by how oriented its
+spectrum is and by how many stripes it has, so it is high only when all three are. (A
+geometric mean would let a blob's near-perfect fit make up for its isotropic spectrum.)
+The threshold 0.2 separates synthetic 8 × 8 filters cleanly: tests/test_edge_score.py holds
+noisy Gabors at least 0.1 above it and white noise, Gaussian blobs, differences of
+Gaussians and the 63 DCT basis images below it. It sits nearer the non-edges because a
+derivative-of-Gaussian edge, the lowest-frequency edge there is, has orientation
 selectivity 0.5 at best.
 """
 
@@ -50,6 +60,12 @@ FIT_TOLERANCE = 1e-4
 #: The Gabor's parameters (x0, y0, θ, f, σ_u, σ_v, a, b, c): a filter needs more pixels to fit.
 GABOR_PARAMETERS = 9
 
+#: c in localisation = exp(−(f σ_u / c)²): at f σ_u = c cycles within one envelope width the
+#: score is divided by e. Edges learned from photos have f σ_u ≈ 0.05–0.6, Gabors of V1's
+#: bandwidth (1–1.5 octaves) about 0.5, the DCT basis images 1 (the highest frequencies)
+#: to 10⁵ (a patch-filling grating: an unbounded envelope).
+LOCALISATION_CYCLES = 0.7
+
 #: A first start that explains this much variance is kept without trying the second.
 GOOD_FIT_R2 = 0.9
 
@@ -70,6 +86,8 @@ class EdgeScores:
     score: np.ndarray
     gabor_r2: np.ndarray
     orientation_selectivity: np.ndarray
+    localisation: np.ndarray  # exp(−(cycles / LOCALISATION_CYCLES)²), in (0, 1]
+    cycles: np.ndarray  # f σ_u: the carrier's cycles within one envelope width
     orientation: np.ndarray  # radians in [0, π): direction across the stripes
     is_edge_like: np.ndarray  # bool: score >= threshold
     threshold: float = EDGE_SCORE_THRESHOLD
@@ -185,6 +203,13 @@ def fit_gabor(F):
     return q, float(max(0.0, 1.0 - 2.0 * best.cost / target.size))
 
 
+def localisation(q):
+    """``(exp(−(f σ_u / c)²), f σ_u)`` of a fitted Gabor ``q`` (see :func:`gabor`), c =
+    :data:`LOCALISATION_CYCLES`: 1 for a single stripe pair, 0 for a patch-filling grating."""
+    cycles = abs(q[3] * q[4])  # f σ_u (the fit may return either sign of f and σ_u)
+    return float(np.exp(-(cycles / LOCALISATION_CYCLES) ** 2)), float(cycles)
+
+
 # ----------------------------------------------------------------------------- the public measure
 
 def _as_grey(F):
@@ -216,17 +241,20 @@ def edge_scores(W, patch_shape=None, threshold=EDGE_SCORE_THRESHOLD):
     Returns
     -------
     EdgeScores
-        ``score``, ``gabor_r2``, ``orientation_selectivity``, ``orientation``,
-        ``is_edge_like`` (arrays of shape (k,)), and ``fraction_edge_like``.
+        ``score``, ``gabor_r2``, ``orientation_selectivity``, ``localisation``, ``cycles``,
+        ``orientation``, ``is_edge_like`` (arrays of shape (k,)), and
+        ``fraction_edge_like``.
     """
     W = check_data("W", W)  # (k, n)
     threshold = check_real("threshold", threshold, 0.0, 1.0)
     shape = filter_shape(W.shape[1], patch_shape)
     check_filter_shape("W", shape, W)
     filters = [_as_grey(scaled_to_unit(row).reshape(shape)) for row in W]  # k × (h, w), scale-free
-    r2 = np.array([fit_gabor(F)[1] for F in filters])  # (k,)
+    fits = [fit_gabor(F) for F in filters]  # k × (q (9,), R²)
+    r2 = np.array([fit[1] for fit in fits])  # (k,)
+    local, cycles = np.array([localisation(q) for q, _ in fits]).reshape(-1, 2).T  # (k,), (k,)
     osi, angle = np.array([orientation_selectivity(F) for F in filters]).T  # (k,), (k,)
-    score = r2 * osi  # (k,)
+    score = r2 * osi * local  # (k,)
     return EdgeScores(score=score, gabor_r2=r2, orientation_selectivity=osi,
-                      orientation=angle, is_edge_like=score >= threshold,
-                      threshold=float(threshold))
+                      localisation=local, cycles=cycles, orientation=angle,
+                      is_edge_like=score >= threshold, threshold=float(threshold))

@@ -12,11 +12,15 @@ same equations (notes §2–§3), every call reuses buffers made once by the fac
   ``subtract(−b, X W1ᵀ)``, then ``exp``, ``+= 1`` and ``reciprocal`` with ``out=``;
 - the sparsity term is fused into δ2 in place: ``G = δ3 W2; G += s; G *= a2; G *= 1 − a2``;
 - gradient blocks are summed straight into one flat ``theta``-shaped array;
-- the blocks are shared out to one thread per core, each running its own blocks with a
+- the blocks are shared out to one thread per core, each running its blocks with a
   one-thread BLAS (numpy's ufuncs and BLAS release the GIL), so that the elementwise work
   runs on every core too, not only the matrix products. Between numpy calls a thread
   needs the GIL back, so the Python around them is kept small: each block's views are
   made once, when ``fun`` is.
+- when every block's gradient sums fit in :data:`SHARED_SUMS_BYTES` (small problems, such
+  as UFLDL's 64 → 25 on 10⁴ patches), each block's sums go into a row of their own and the
+  rows are added in block order, so that J and ∇J are the same to the last bit for any
+  number of threads; larger problems sum into one gradient per worker.
 
 The equations for one block are in :mod:`tinysae.model.fast_kernel_blocks`.
 
@@ -41,6 +45,10 @@ from tinysae.validation.validated import validated
 #: speed and Python's per-block overhead stays small. Fewer rows when a row is wide.
 DEFAULT_BLOCK_ROWS = 512
 DEFAULT_BLOCK_BYTES = 4 * 2 ** 20
+
+#: Each block sums its gradient into a row of its own (added in block order: the same bits
+#: for any number of threads) when all blocks' sums (n_blocks × n_params) fit in this many bytes.
+SHARED_SUMS_BYTES = 2 ** 21
 
 #: Agreement with the reference, relative (``max|g − g_ref| / max|g_ref|``): typical 1e-15
 #: in float64; float32 is about 1e-6, documented and tested at this bound.
@@ -132,10 +140,14 @@ class _Buffers:
 
 class _Block:
     """Views of one block of ``r`` rows, made once per ``fun``: its rows of X and of the kept
-    activations (if kept), and the first ``r`` rows of its worker's buffers."""
+    activations (if kept), the first ``r`` rows of a worker's buffers, and where its
+    gradient is summed (``acc``: the worker's sum, or the block's own row of sums)."""
 
-    def __init__(self, X, rows, buf, a2_all):
+    def __init__(self, X, rows, buf, a2_all, acc):
         r = rows.stop - rows.start
+        sums = unpack(acc, X.shape[1], buf.a2.shape[1])
+        self.gW1, self.gW2 = sums["W1"], sums["W2"]  # (n_h, n_v), (n_v, n_h)
+        self.gb1, self.gb2 = sums["b1"], sums["b2"]  # (n_h,), (n_v,)
         self.x = X[rows]  # (r, n_v)
         self.a2 = buf.a2[:r] if a2_all is None else a2_all[rows]  # (r, n_h)
         self.a3, self.D = buf.a3[:r], buf.D[:r]  # (r, n_v), (r, n_v)
@@ -152,10 +164,20 @@ class _Plan:
         self.X, self.n_h, self.hyper, self.a2_all = X, n_h, hyper, a2_all
         rows = [slice(i, min(i + c, m)) for i in range(0, m, c)]
         self.bufs = [_Buffers(c, n_v, n_h, X.dtype) for _ in range(n_workers)]
-        self.blocks = [[_Block(X, r, buf, a2_all) for r in rows[k::n_workers]]  # worker k's
+        self.n_blocks, size = len(rows), n_params(n_v, n_h)
+        self.shared = self.n_blocks * size * X.itemsize <= SHARED_SUMS_BYTES
+        if self.shared:  # a row of sums per block: (n_blocks, n_params), (n_blocks, n_h), (n_blocks,)
+            self.sums = np.empty((self.n_blocks, size), X.dtype)  # each block's gradient sums
+            self.rho_sums = np.zeros((self.n_blocks, n_h))  # each block's 1ᵀa2
+            self.recon = np.zeros(self.n_blocks)  # each block's Σ‖a3 − x‖²
+        # worker k's blocks, dealt round-robin: (block index, views), summed into the block's
+        # own row of sums or into the worker's buffer
+        self.blocks = [[(i, _Block(X, rows[i], buf, a2_all,
+                                   self.sums[i] if self.shared else buf.acc))
+                        for i in range(k, self.n_blocks, n_workers)]
                        for k, buf in enumerate(self.bufs)]
         # sweep 1's a2 is still in the buffers when each worker has only one block
-        self.one_block_each = all(len(blocks) == 1 for blocks in self.blocks)
+        self.one_block_each = self.n_blocks == n_workers
         self.workers = Workers(n_workers)
 
     def map(self, task):
@@ -177,15 +199,20 @@ def _loss_and_grad(params, plan):
     W2 = params["W2"].astype(dt, copy=False)  # (n_v, n_h)
     neg_b1, neg_b2 = -params["b1"].astype(dt), -params["b2"].astype(dt)  # (n_h,), (n_v,)
     if hyper["kl"]:  # ρ̂ needs every row before any δ2
-        rho_hat = sum(plan.map(lambda k: _hidden_sweep(plan, k, W1, neg_b1))) / m  # (n_h,)
+        rho_sum = sum(plan.map(lambda k: _hidden_sweep(plan, k, W1, neg_b1)))  # (n_h,)
+        rho_hat = (plan.rho_sums.sum(axis=0) if plan.shared else rho_sum) / m  # (n_h,)
         s = sparsity_delta(rho_hat, hyper["rho"], hyper["beta"], "kl").astype(dt)  # (n_h,)
     else:  # L1: the sparsity term of δ2 is the constant β
         s = np.full(plan.n_h, hyper["beta"], dt)  # (n_h,)
     recompute = not hyper["kl"] or (plan.a2_all is None and not plan.one_block_each)
     parts = plan.map(lambda k: _backprop_sweep(plan, k, W1, W2, neg_b1, neg_b2, s, recompute))
-    grad = parts[0][2].astype(np.float64)  # (n_params,) a new array, never a buffer
-    for _, _, acc in parts[1:]:
-        grad += acc
+    if plan.shared:  # block by block, in block order: the same sum for any number of threads
+        grad = plan.sums.sum(axis=0, dtype=np.float64)  # (n_params,) a new array
+        parts = [(float(plan.recon.sum()), plan.rho_sums.sum(axis=0), None)]
+    else:
+        grad = parts[0][2].astype(np.float64)  # (n_params,) a new array, never a buffer
+        for _, _, acc in parts[1:]:
+            grad += acc
     grad /= m
     g, lam = unpack(grad, plan.X.shape[1], plan.n_h), hyper["lam"]
     g["W1"] += lam * params["W1"]  # (n_h, n_v) weight decay (not on the biases)
@@ -203,19 +230,29 @@ def _hidden_sweep(plan, k, W1, neg_b1):
     """Σ_rows a2 over worker k's blocks (kept in plan.a2_all if it is there): (n_h,)."""
     rho_sum, buf = np.zeros(plan.n_h), plan.bufs[k]  # (n_h,)
     buf.neg_b1[...] = neg_b1  # (c, n_h)  −b1 in every row
-    for b in plan.blocks[k]:
+    for i, b in plan.blocks[k]:
         hidden(b.x, W1, b.neg_b1, b.a2)
-        rho_sum += b.ones @ b.a2  # (n_h,) 1ᵀa2
+        if plan.shared:
+            plan.rho_sums[i] = b.ones @ b.a2  # (n_h,) 1ᵀa2 of block i
+        else:
+            rho_sum += b.ones @ b.a2  # (n_h,) 1ᵀa2
     return rho_sum
 
 
 def _backprop_sweep(plan, k, W1, W2, neg_b1, neg_b2, s, recompute):
-    """Over worker k's blocks: (Σ‖a3 − x‖², Σ_rows a2 if recomputed, the gradient sums)."""
+    """Over worker k's blocks: (Σ‖a3 − x‖², Σ_rows a2 if recomputed, the gradient sums);
+    with a row of sums per block (plan.shared), each block's three go there instead."""
     recon, rho_sum, buf = 0.0, np.zeros(plan.n_h), plan.bufs[k]  # rho_sum: (n_h,)
     buf.neg_b1[...], buf.neg_b2[...], buf.s[...] = neg_b1, neg_b2, s  # in every row
-    for i, b in enumerate(plan.blocks[k]):
+    for j, (i, b) in enumerate(plan.blocks[k]):
         if recompute:
             hidden(b.x, W1, b.neg_b1, b.a2)
-            rho_sum += b.ones @ b.a2  # (n_h,) 1ᵀa2
-        recon += backprop(b, W2, plan.hyper["linear"], i == 0)
+            if plan.shared:
+                plan.rho_sums[i] = b.ones @ b.a2  # (n_h,) 1ᵀa2 of block i
+            else:
+                rho_sum += b.ones @ b.a2  # (n_h,) 1ᵀa2
+        if plan.shared:  # block i's own sums: written, never added to
+            plan.recon[i] = backprop(b, W2, plan.hyper["linear"], True)
+        else:
+            recon += backprop(b, W2, plan.hyper["linear"], j == 0)
     return recon, rho_sum, buf.acc

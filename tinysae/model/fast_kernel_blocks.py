@@ -31,8 +31,8 @@ def backprop(b, W2, linear, first):
     """Backpropagation for one block (notes §2–§3); returns Σ_rows ‖a3 − x‖².
 
     δ3 = (a3 − x) ∘ f′(z3), δ2 = (W2ᵀδ3 + s) ∘ a2 ∘ (1 − a2); then ∇W1 += δ2ᵀX,
-    ∇W2 += δ3ᵀa2, ∇b1 += Σ δ2, ∇b2 += Σ δ3 into the worker's gradient sums (the 1/m and λW
-    come later).
+    ∇W2 += δ3ᵀa2, ∇b1 += Σ δ2, ∇b2 += Σ δ3 into the block's gradient sums (its worker's,
+    or its own; the 1/m and λW come later).
 
     Parameters
     ----------
@@ -41,13 +41,14 @@ def backprop(b, W2, linear, first):
         activations (overwritten); work arrays ``a3``, ``D`` (r, n_v) and ``G`` (r, n_h);
         ``neg_b2`` (r, n_v), −b2 in every row (see :func:`hidden`); ``s`` (r, n_h), the
         sparsity term of δ2 in every row, β(−ρ/ρ̂ + (1−ρ)/(1−ρ̂)) for KL, β for L1;
-        ``ones`` (r,); and ``buf``, the worker's buffers with the gradient sums.
+        ``ones`` (r,); ``gW1``, ``gW2``, ``gb1``, ``gb2``, where the gradient is summed; and
+        ``buf``, the worker's buffers (``dW1``, ``dW2``, ``db1``, ``db2`` for one block's part).
     W2 : ndarray of shape (n_v, n_h)
         Output weights.
     linear : bool
         Linear decoder (f′(z3) = 1) instead of sigmoid.
     first : bool
-        The worker's first block: write the sums instead of adding to them.
+        The first block into these sums: write them instead of adding to them.
     """
     buf, a2, a3, D, G = b.buf, b.a2, b.a3, b.D, b.G
     np.matmul(a2, W2.T, out=a3)  # (r, n_v)  a2 W2ᵀ
@@ -63,15 +64,15 @@ def backprop(b, W2, linear, first):
         D *= a3  # (r, n_v)
         np.subtract(1.0, a3, out=a3)  # (r, n_v)  1 − a3
         D *= a3  # (r, n_v)  δ3 = (a3 − x) a3 (1 − a3)
-    add_product(D.T, a2, buf.dW2, buf.gW2, first)  # ∇W2 += δ3ᵀa2
+    add_product(D.T, a2, buf.dW2, b.gW2, first)  # ∇W2 += δ3ᵀa2
     np.matmul(D, W2, out=G)  # (r, n_h)  δ3 W2
     G += b.s  # (r, n_h)
     G *= a2  # (r, n_h)
     np.subtract(1.0, a2, out=a2)  # (r, n_h)  1 − a2
     G *= a2  # (r, n_h)  δ2
-    add_product(G.T, b.x, buf.dW1, buf.gW1, first)  # ∇W1 += δ2ᵀX
-    add_product(b.ones, G, buf.db1, buf.gb1, first)  # ∇b1 += Σ_rows δ2 = 1ᵀδ2
-    add_product(b.ones, D, buf.db2, buf.gb2, first)  # ∇b2 += Σ_rows δ3 = 1ᵀδ3
+    add_product(G.T, b.x, buf.dW1, b.gW1, first)  # ∇W1 += δ2ᵀX
+    add_product(b.ones, G, buf.db1, b.gb1, first)  # ∇b1 += Σ_rows δ2 = 1ᵀδ2
+    add_product(b.ones, D, buf.db2, b.gb2, first)  # ∇b2 += Σ_rows δ3 = 1ᵀδ3
     return float(sq)
 
 

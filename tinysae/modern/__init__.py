@@ -18,9 +18,20 @@ Modules, in the order lessons 08 and 09 use them:
 - :mod:`~tinysae.modern.crosscoder` — one dictionary for several layers, by hand;
 - :mod:`~tinysae.modern.crosscoder_training` — its minibatch training;
 - :mod:`~tinysae.modern.export` — a SAELens-style folder (``cfg.json`` and the weights);
-- :mod:`~tinysae.modern.saelens_files` — reading such a folder back, trusting nothing in it.
+- :mod:`~tinysae.modern.saelens_files` — reading such a folder back, trusting nothing in it;
+- :mod:`~tinysae.modern.auxk`, :mod:`~tinysae.modern.jumprelu`,
+  :mod:`~tinysae.modern.batchtopk` — today's SAEs (lesson 13): TopK + AuxK, JumpReLU with
+  its L0 penalty and pseudo-derivative, BatchTopK and Matryoshka, each forward beside its
+  backward; :mod:`~tinysae.modern.architecture_training` trains any of them and
+  :mod:`~tinysae.modern.architecture_checks` holds their gradient checks.
 """
 
+from tinysae.modern.architecture_training import (  # noqa: F401
+    ARCHITECTURES,
+    ArchitectureResult,
+    architecture_forward,
+    train_architecture,
+)
 from tinysae.modern.baseline import train_2008  # noqa: F401
 from tinysae.modern.crosscoder import (  # noqa: F401
     crosscoder_forward,
@@ -30,13 +41,14 @@ from tinysae.modern.crosscoder import (  # noqa: F401
     relative_decoder_norms,
 )
 from tinysae.modern.crosscoder_training import CrosscoderResult, train_crosscoder  # noqa: F401
-from tinysae.modern.export import export_saelens, saelens_config  # noqa: F401
+from tinysae.modern.export import export_architecture, export_saelens, saelens_config  # noqa: F401
 from tinysae.modern.saelens_files import load_saelens  # noqa: F401
 from tinysae.modern.metrics import (  # noqa: F401
     RECOVERY_THRESHOLD,
     cosine_similarities,
     dead_latents,
     evaluate,
+    firing_frequencies,
     fraction_recovered,
     fvu,
     l0,

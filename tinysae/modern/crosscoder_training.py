@@ -12,7 +12,8 @@ One step::
 Unlike the SAE of :mod:`tinysae.modern.training`, the decoder columns are not held at unit
 length: the penalty already charges each latent its decoder norms, so making a2 small and
 the decoder long gains nothing. The warm-up lets latents find directions before the penalty
-pushes the weak ones to zero (Anthropic trains its crosscoders and SAEs this way).
+pushes the weak ones to zero (Anthropic trains its crosscoders and SAEs this way). numpy's
+BLAS runs on one thread during training, as in :func:`tinysae.modern.train_sae`.
 """
 
 from dataclasses import dataclass, field
@@ -22,6 +23,7 @@ import numpy as np
 from tinysae.validation.checks import fail
 from tinysae.training.adam import adam_init, apply_adam, learning_rate_at
 from tinysae.modern.crosscoder import crosscoder_loss_and_grad, init_crosscoder
+from tinysae.runtime.blas_threads import limit_blas_threads
 from tinysae.validation.validated import validated
 
 #: Share of the steps at the start over which β rises linearly from 0.
@@ -36,6 +38,7 @@ class CrosscoderResult:
 
 
 @validated
+@limit_blas_threads(numpy_threads=1)  # one BLAS thread: see the module docstring
 def train_crosscoder(sample, n_layers, n_visible, n_latents, *, sparsity_weight=1.0,
                      n_steps=1000, batch_size=1024, learning_rate=1e-3, dead_window=50_000,
                      log_every=50, rng=None, dtype=np.float32, verbose=False):

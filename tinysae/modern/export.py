@@ -13,6 +13,13 @@ on load) and the four weight arrays under SAELens' names, transposed to its row 
     activation "relu"        →      architecture "standard"
     activation "topk", k     →      architecture "topk", k
     z2 = (x − b2) W1ᵀ + b1    ⇔      (x − b_dec) W_enc + b_enc with apply_b_dec_to_input = true
+    threshold θ (n_h,)       →      architecture "jumprelu", threshold (d_sae,)
+
+Today's architectures (:mod:`tinysae.modern.architecture_training`) go out in the form
+SAELens 6.x saves for inference: TopK + AuxK as "topk" (AuxK only trains); JumpReLU as
+"jumprelu" with its thresholds; BatchTopK and Matryoshka as "jumprelu" too, every latent
+with the one global threshold (as SAELens turns its own BatchTopK and Matryoshka-BatchTopK
+into JumpReLU when it saves them). :func:`export_architecture` picks the form.
 
 The weights go to ``sae_weights.safetensors`` when the small ``safetensors`` package is
 installed (``pip install "tinysae[export]"``), else to ``sae_weights.npz`` with the same
@@ -34,8 +41,9 @@ from pathlib import Path
 import numpy as np
 
 from tinysae.runtime.atomic_write import atomic_write
+from tinysae.modern.jumprelu import jumprelu_forward
 from tinysae.modern.sae import encode
-from tinysae.validation.checks import check_data, fail
+from tinysae.validation.checks import check_data, check_vector, fail
 from tinysae.validation.validated import validated
 
 CONFIG_FILE = "cfg.json"
@@ -58,11 +66,13 @@ def _safetensors():
 @validated
 def saelens_config(params, activation="relu", k=None, *, model_name="tinysae-charlm",
                    hook_name="hidden.1", hook_layer=1, context_size=None,
-                   dataset_path="python-stdlib"):
-    """The ``cfg.json`` dict for ``params`` (W1 (n_h, n_v), …) with SAELens' keys."""
+                   dataset_path="python-stdlib", jumprelu=False):
+    """The ``cfg.json`` dict for ``params`` (W1 (n_h, n_v), …) with SAELens' keys
+    (``jumprelu``: a JumpReLU, whose thresholds go with the weights)."""
     n_h, n_v = np.shape(params["W1"])
     config = {
-        "architecture": "topk" if activation == "topk" else "standard",
+        "architecture": ("jumprelu" if jumprelu else
+                         "topk" if activation == "topk" else "standard"),
         "d_in": int(n_v), "d_sae": int(n_h), "dtype": "float32", "device": "cpu",
         "activation_fn_str": activation, "apply_b_dec_to_input": True,
         "normalize_activations": "none", "finetuning_scaling_factor": False,
@@ -78,7 +88,7 @@ def saelens_config(params, activation="relu", k=None, *, model_name="tinysae-cha
 
 @validated
 def export_saelens(params, folder, activation="relu", k=None, *, check_inputs=None,
-                   **metadata):
+                   threshold=None, **metadata):
     """Write ``params`` to ``folder`` as ``cfg.json`` and the weights; returns the weights' path.
 
     Parameters
@@ -92,36 +102,65 @@ def export_saelens(params, folder, activation="relu", k=None, *, check_inputs=No
         A few inputs at the SAE's hook (the network's activations, positions as rows),
         written as ``check_inputs.npy`` with tinysae's latents on them as
         ``check_latents.npy``. If omitted: b2 + 2 W2[:, j] for the first few latents j.
+    threshold : ndarray of shape (n_h,), optional
+        A JumpReLU's thresholds θ > 0 (with ``activation="relu"``): a2 = z2 ∘ H(z2 − θ).
     **metadata
         ``model_name``, ``hook_name``, ``hook_layer``, ``context_size``, ``dataset_path``
         (see :func:`saelens_config`).
     """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    config = saelens_config(params, activation, k, **metadata)
+    if threshold is not None:
+        threshold = _checked_threshold(threshold, params, activation)  # (n_h,)
+    config = saelens_config(params, activation, k, jumprelu=threshold is not None, **metadata)
     weights = {"W_enc": params["W1"].T, "W_dec": params["W2"].T,
                "b_enc": params["b1"], "b_dec": params["b2"]}
+    if threshold is not None:
+        weights["threshold"] = threshold
     weights = {name: np.ascontiguousarray(w, dtype=np.float32) for name, w in weights.items()}
     atomic_write(folder / CONFIG_FILE,
                  lambda tmp: Path(tmp).write_text(json.dumps(config, indent=2) + "\n"))
-    _write_check_set(params, folder, activation, k, check_inputs)
+    _write_check_set(params, folder, activation, k, check_inputs, threshold)
     writer = _safetensors()
     if writer is not None:
         return atomic_write(folder / SAFETENSORS_FILE, lambda tmp: writer.save_file(weights, tmp))
     return atomic_write(folder / NPZ_FILE, lambda tmp: _save_npz(tmp, weights))
 
 
-def _write_check_set(params, folder, activation, k, check_inputs):
+def _write_check_set(params, folder, activation, k, check_inputs, threshold=None):
     """``check_inputs.npy`` (m, n_v) and ``check_latents.npy`` (m, n_h), both float32."""
     n_v = params["W2"].shape[0]
     if check_inputs is None:
         first = params["W2"][:, :N_DEFAULT_CHECKS]  # (n_v, ≤ 8)  the first directions
         check_inputs = params["b2"] + 2.0 * first.T  # (≤ 8, n_v)
     inputs = check_data("check_inputs", check_inputs, n_v).astype(np.float32)  # (m, n_v)
-    latents = encode(params, inputs.astype(np.float64), activation, k)  # (m, n_h)
+    latents = (encode(params, inputs.astype(np.float64), activation, k) if threshold is None
+               else jumprelu_forward(params, threshold, inputs.astype(np.float64))["a2"])
     for name, array in ((CHECK_INPUTS_FILE, inputs), (CHECK_LATENTS_FILE, latents)):
         array = np.ascontiguousarray(array, dtype=np.float32)
         atomic_write(folder / name, lambda tmp, array=array: _save_npy(tmp, array))
+
+
+def _checked_threshold(threshold, params, activation):
+    """θ (n_h,): finite and positive, for a ReLU-based (JumpReLU) export."""
+    if activation != "relu":
+        fail("threshold", "None with activation 'topk' (a JumpReLU is ReLU-based)", threshold)
+    n_h = np.shape(params["W1"])[0]
+    threshold = check_vector("threshold", threshold, n_h)  # (n_h,)
+    if not np.all(threshold > 0):
+        fail("threshold", f"{n_h} positive numbers (one per latent)", threshold)
+    return threshold
+
+
+def export_architecture(result, folder, *, check_inputs=None, **metadata):
+    """Export a :func:`tinysae.modern.train_architecture` result in SAELens' inference form:
+    TopK + AuxK as "topk" with k, the others as "jumprelu" with their thresholds.
+    Returns the weights' path."""
+    if result.architecture == "topk_auxk":
+        return export_saelens(result.params, folder, "topk", result.k,
+                              check_inputs=check_inputs, **metadata)
+    return export_saelens(result.params, folder, check_inputs=check_inputs,
+                          threshold=result.threshold, **metadata)
 
 
 def _save_npy(path, array):

@@ -7,13 +7,14 @@ worker's block.
 The readable step (:mod:`tinysae.modern.training`: ``sae_loss_and_grad``, then
 ``projected_step``) builds about twenty (B, n_h) and (n_h, n_v) temporaries. Here the same
 equations run on buffers made once (they are in :mod:`tinysae.modern.fast_step_blocks`),
-in two phases, each shared out to one worker thread per core with a one-thread BLAS
-(numpy's ufuncs and BLAS release the GIL, so the elementwise work runs on every core too):
+in two phases, each cut into a fixed number of parts that worker threads (one per core)
+take in turn, with a one-thread BLAS (numpy's ufuncs and BLAS release the GIL, so the
+elementwise work runs on every core too):
 
-1. **by rows**: each worker takes its share of the minibatch through the forward pass to
+1. **by rows**: each share of the minibatch goes through the forward pass to
    δ3 and δ2. The encoder product writes z2, the bias is added in place, ReLU or TopK
    leave a bool mask, and δ2 = (δ3 W2 + β) ∘ mask adds β in place;
-2. **by latents**: each worker computes the weight gradients of its block of latents from
+2. **by latents**: each block of latents gets its weight gradients from
    the whole minibatch (∇W1 = δ2ᵀx̃, ∇W2ᵀ = a2ᵀδ3: no partial sums to add up) and updates
    them at once, while they are fresh in cache. This phase runs on while ``train_sae``
    draws the next minibatch (:meth:`FastStep.finish` waits for it).
@@ -32,6 +33,12 @@ constants, not passes over the arrays. **The decoder is kept as W2ᵀ** (n_h, n_
 latent's direction is a contiguous row, so the tangent projection and the renormalisation
 are row-wise dot products, and the sparse products gather whole rows.
 
+**Same numbers on any number of cores**: how many shares and blocks a step is cut into
+depends on the problem's size only (``MIN_THREAD_WORK``, ``MAX_SHARES``), never on the
+cores; every BLAS call runs on one thread; the shares' sums are added in share order. So
+the floating-point operations, and their order, are the same whether one worker or
+several run them, and a seed gives the same parameters bit for bit on one core or many.
+
 ``tinysae bench`` times a step against the floor of its five matrix products (size M1).
 """
 
@@ -49,13 +56,18 @@ from tinysae.modern.fast_step_blocks import (GATHER_ROWS, adam_update, dense_del
 
 #: Below this share of active entries in the codes a2 (L0 / n_h), the step runs through
 #: the active entries (sparse products) instead of the dense ones: a little below the
-#: share at which the sparse products overtook the dense ones at M1 when this was tuned.
+#: share at which the sparse products overtake the dense ones at size M1 (``tinysae bench``
+#: times both).
 SPARSE_BELOW = 0.05
 
-#: Multiply-adds of the encoder product (B·n_h·n_v) a worker thread needs before it pays
-#: for itself when ``n_threads`` is None (below it, handing work to a thread costs more
-#: than the products it saves).
+#: Multiply-adds of the encoder product (B·n_h·n_v) per share of the minibatch, at least
+#: (below it, handing a share to a thread costs more than the products it saves).
 MIN_THREAD_WORK = 2 ** 23
+
+#: Shares of the minibatch (and blocks of latents) a step is cut into, at most. The count
+#: follows from the problem's size alone, not from the cores: the sums over shares are then
+#: added in the same order on any machine.
+MAX_SHARES = 4
 
 
 class _Share:
@@ -94,9 +106,9 @@ class FastStep:
     dtype : numpy.float64 or numpy.float32
         The arithmetic.
     n_threads : int, optional
-        Worker threads, each with a one-thread BLAS; None: one per available core, fewer on
-        a small problem (``MIN_THREAD_WORK``). With 1, no threads of our own, and BLAS
-        keeps whatever threads it has.
+        Worker threads, each with a one-thread BLAS; None: one per available core. There are
+        never more workers than shares (``MIN_THREAD_WORK``, ``MAX_SHARES``); with one, no
+        threads of our own. The results do not depend on it.
 
     After each :meth:`step`: ``J`` (the cost of the minibatch before the update), ``fired``
     (n_h,) bool (latents active on some example), ``l0`` (mean active latents per example).
@@ -122,14 +134,12 @@ class FastStep:
         self.work = np.empty((n_h, n_v), dt)  # (n_h, n_v)  the projection's
         self.gb1, self.gb2 = np.empty(n_h, dt), np.empty(n_v, dt)  # Σ δ2, Σ δ3 − ...
         self.neg_b1 = np.empty(n_h, dt)  # (n_h,)  −b1, set at each step
-        if n_threads is None:  # one per core, if each gets enough work to pay for its thread
-            n_threads = max(1, min(available_cores(), batch_size * n_h * n_v // MIN_THREAD_WORK))
-        n = min(n_threads, batch_size, n_h)
-        self.workers = Workers(n)
+        n = max(1, min(MAX_SHARES, batch_size * n_h * n_v // MIN_THREAD_WORK, batch_size, n_h))
+        self.workers = Workers(min(available_cores() if n_threads is None else n_threads, n))
         rows = np.linspace(0, batch_size, n + 1).astype(int)  # share w: rows[w]:rows[w + 1]
         self.shares = [_Share(slice(a, b), self, activation == "topk")
                        for a, b in zip(rows[:-1], rows[1:])]
-        latents = np.linspace(0, n_h, n + 1).astype(int)  # worker w's block of latents
+        latents = np.linspace(0, n_h, n + 1).astype(int)  # block w of the latents
         self.latents = [slice(a, b) for a, b in zip(latents[:-1], latents[1:])]
         self.X, self.J, self.fired, self.l0, self.sparse = None, np.nan, None, np.nan, False
         self.pending, self.held = [], contextlib.ExitStack()
@@ -165,7 +175,7 @@ class FastStep:
         :meth:`params` and :meth:`reset_latents`, do)."""
         self.finish()
         self.X, self.sparse = X, self.l0 <= SPARSE_BELOW * self.n_h  # (first step: dense)
-        self.held.enter_context(self.workers.one_blas_thread())  # until finish()
+        self.held.enter_context(self.workers.one_blas_thread(always=True))  # until finish()
         np.negative(self.b1, out=self.neg_b1)  # (n_h,)
         try:
             self.workers.map(self._rows)
@@ -187,11 +197,15 @@ class FastStep:
             self.held.close()  # numpy's BLAS threads as they were
 
     def _rows(self, w):
-        """Phase 1, share w: forward pass, δ3 and δ2 (tinysae.modern.fast_step_blocks).
+        """Phase 1, worker w: its shares (w, w + n, … for n workers)."""
+        for s in self.shares[w::self.workers.n]:
+            self._share(s)
+
+    def _share(self, s):
+        """One share: forward pass, δ3 and δ2 (tinysae.modern.fast_step_blocks).
 
         An overflow leaves inf or NaN in J or the bias gradients, which :meth:`_sums` names:
         no RuntimeWarning first (numpy's error state is per thread, hence set here)."""
-        s = self.shares[w]
         with np.errstate(over="ignore", invalid="ignore"):
             encode(s, self.X[s.rows], self.W1, self.b1, self.b2, self.activation, self.k)
             deltas = sparse_deltas if self.sparse else dense_deltas
@@ -217,7 +231,12 @@ class FastStep:
             self.entries = [np.concatenate(part) for part in zip(*(s.entries for s in shares))]
 
     def _latents(self, w, learning_rate):
-        """Phase 2, block w: weight gradients, projection, Adam, renormalisation of W2ᵀ."""
+        """Phase 2, worker w: its blocks of latents (w, w + n, … for n workers)."""
+        for block in range(w, len(self.latents), self.workers.n):
+            self._block(block, learning_rate)
+
+    def _block(self, w, learning_rate):
+        """Block w of the latents: weight gradients, projection, Adam, renormalisation of W2ᵀ."""
         t, rows = self.t, self.latents[w]
         if self.sparse:
             gW1, gW2T = sparse_weight_gradients(self.entries, rows, self.d3, self.xc)

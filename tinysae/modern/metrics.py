@@ -89,6 +89,12 @@ def dead_latents(a2):
     return ~np.any(a2 != 0, axis=0)  # (n_h,)
 
 
+def firing_frequencies(a2):
+    """(n_h,): the share of examples on which each latent of ``a2`` (m, n_h) is non-zero."""
+    a2 = check_data("a2", a2)  # (m, n_h)
+    return np.mean(a2 != 0, axis=0)  # (n_h,)
+
+
 def summary(features, W2, X, a2, a3):
     """All the metrics in one dict: mmcs, recovered, l0, fvu, dead (a count)."""
     return {

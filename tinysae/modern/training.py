@@ -11,27 +11,42 @@ One step (Bricken et al. 2023, "Towards monosemanticity", appendix on training):
     θ     ← apply_adam(θ, g)                     tinysae.training.adam
     W2    ← W2 / ‖W2‖ (per column)               back onto the unit sphere
 
-:func:`projected_step` is this step as written here; :func:`train_sae` runs the same update
-in place, near the BLAS floor, through :class:`tinysae.modern.fast_step.FastStep` (a test
-holds the two together to 1e-12 in float64).
+:func:`projected_step` is this step as written here. :func:`train_sae` shows both paths in
+its loop, side by side: ``fast=False`` runs ``sae_loss_and_grad`` then ``projected_step``,
+these very lines; ``fast=True`` (the default) runs the same update in place, near the BLAS
+floor, through :class:`tinysae.modern.fast_step.FastStep`. A test holds the two together
+to 1e-12 in float64.
 
 A latent is *dead* when it has not fired on any of the last ``dead_window`` examples. With
 ``resample_every`` set, dead latents are re-pointed every so often at what the model
-reconstructs worst: an example is drawn with probability ∝ its squared error ‖x − a3‖², the
+reconstructs worst: an example is drawn with probability ∝ the square of its squared error,
+‖x − a3‖⁴ (as Bricken et al. do: the worst examples count for more than under ‖x − a3‖²), the
 latent's decoder column becomes that residual's direction, its encoder row the same
 direction scaled to the mean alive encoder norm, its bias −RESAMPLE_THRESHOLD times that
 norm (so it starts as a detector of that direction, not a unit firing on half of all
-inputs), and its Adam moments 0. (Bricken et al. use 0.2 × the norm and bias 0.)
+inputs), and its Adam moments 0. (Bricken et al. use 0.2 × the norm and bias 0.) Resampling
+is one cure for dead latents; Gao et al. (2024) instead initialise the encoder as the
+decoder's transpose and add an auxiliary loss (AuxK) that asks the dead latents to explain
+the residual, which this module does not implement.
+
+Threads: :func:`train_sae` runs numpy's BLAS on one thread (the fast step's worker threads
+share the cores among themselves), and its step is cut into shares fixed by the problem's
+size, not by the cores (:mod:`tinysae.modern.fast_step`): a seed gives the same parameters,
+bit for bit, on one core or many.
 """
 
 from dataclasses import dataclass, field
 
+import contextlib
+
 import numpy as np
 
 from tinysae.validation.checks import check_data, fail
-from tinysae.training.adam import apply_adam, learning_rate_at
+from tinysae.training.adam import adam_init, apply_adam, learning_rate_at
 from tinysae.modern.fast_step import FastStep
-from tinysae.modern.sae import init_sae, normalize_columns, remove_parallel_component
+from tinysae.modern.sae import (init_sae, normalize_columns, remove_parallel_component,
+                                sae_loss_and_grad)
+from tinysae.runtime.blas_threads import limit_blas_threads
 from tinysae.validation.validated import validated
 
 #: A resampled latent fires only where the input's projection on its direction exceeds this
@@ -84,7 +99,7 @@ def resample_dead(params, state, dead, X, a3, rng):
 def resampled_latents(W1, dead, residual, rng):
     """New encoder rows (n_dead, n_v), decoder columns (n_v, n_dead) and biases (n_dead,)
     for the ``dead`` latents, from the ``residual`` x − a3 (B, n_v) of a minibatch."""
-    weight = np.sum(residual ** 2, axis=1) ** 2  # (B,)  ∝ squared error, squared
+    weight = np.sum(residual ** 2, axis=1) ** 2  # (B,)  ‖x − a3‖⁴: squared error, squared
     chosen = rng.choice(residual.shape[0], size=int(dead.sum()), p=weight / weight.sum())
     direction = residual[chosen]  # (n_dead, n_v)
     direction = direction / np.linalg.norm(direction, axis=1, keepdims=True)  # (n_dead, n_v)
@@ -93,10 +108,11 @@ def resampled_latents(W1, dead, residual, rng):
 
 
 @validated
+@limit_blas_threads(numpy_threads=1)  # one BLAS thread: see the module docstring
 def train_sae(sample, n_visible, n_latents, *, activation="relu", sparsity_weight=0.0, k=None,
               n_steps=1000, batch_size=1024, learning_rate=1e-3, dead_window=50_000,
               resample_every=None, resample_until=0.5, log_every=50, rng=None,
-              dtype=np.float64, verbose=False, n_threads=None):
+              dtype=np.float64, verbose=False, n_threads=None, fast=True):
     """Train a sparse autoencoder on freshly drawn minibatches.
 
     Parameters
@@ -118,7 +134,7 @@ def train_sae(sample, n_visible, n_latents, *, activation="relu", sparsity_weigh
     n_steps, batch_size : int
         Adam steps and examples per step.
     learning_rate : float, default 1e-3
-        Adam's α (decayed to 0 over the last LR_DECAY_FRACTION of the steps).
+        Adam's α (decayed to 0 over the last steps: :func:`tinysae.training.adam.learning_rate_at`).
     dead_window : int, default 50_000
         A latent silent on this many consecutive examples counts as dead.
     resample_every : int, optional
@@ -135,7 +151,12 @@ def train_sae(sample, n_visible, n_latents, *, activation="relu", sparsity_weigh
         Print each logged row.
     n_threads : int, optional
         Worker threads of the step (:class:`tinysae.modern.fast_step.FastStep`), each with a
-        one-thread BLAS; None: one per available core (fewer on a small problem).
+        one-thread BLAS; None: one per available core (fewer on a small problem). The
+        result does not depend on it.
+    fast : bool, default True
+        Run each step through :class:`~tinysae.modern.fast_step.FastStep`; with False, the
+        readable step of the module docstring (``sae_loss_and_grad``, then
+        ``projected_step``, in float64 whatever ``dtype`` says): the same parameters, slower.
 
     Returns
     -------
@@ -148,31 +169,49 @@ def train_sae(sample, n_visible, n_latents, *, activation="relu", sparsity_weigh
     data_mean = _first_batch(sample, 4 * batch_size, n_visible, rng).mean(axis=0)  # (n_v,)
     fill = getattr(sample, "fill", None)  # a Sampler draws into one buffer, in the dtype
     buffer = np.empty((batch_size, n_visible), dtype) if fill else None  # (B, n_v)
+    params = init_sae(n_visible, n_latents, rng, data_mean)  # θ, float64
+    state = None if fast else adam_init(params)  # Adam's t, m, v (FastStep keeps its own)
     silent_for = np.zeros(n_latents, dtype=np.int64)  # (n_h,) examples since last firing
     history, resampled = {"step": [], "loss": [], "l0": [], "dead": []}, 0
-    with FastStep(init_sae(n_visible, n_latents, rng, data_mean), batch_size,
-                  activation=activation, k=k, sparsity_weight=sparsity_weight, dtype=dtype,
-                  n_threads=n_threads) as fast:  # (on leaving: the last update is done)
+    in_place = FastStep(params, batch_size, activation=activation, k=k,
+                        sparsity_weight=sparsity_weight, dtype=dtype,
+                        n_threads=n_threads) if fast else contextlib.nullcontext()
+    with in_place:  # (on leaving: the fast path's last update is done)
         for step in range(n_steps):
             X = fill(buffer, rng) if fill else check_data(  # (B, n_v) each batch
                 "sample", sample(batch_size, rng), n_visible, dtype)
-            J = fast.step(X, learning_rate_at(step, n_steps, learning_rate))
-            silent_for = np.where(fast.fired, 0, silent_for + batch_size)  # (n_h,)
+            alpha = learning_rate_at(step, n_steps, learning_rate)
+            if fast:  # the same update, in place on buffers made once
+                J = in_place.step(X, alpha)
+                fired, l0 = in_place.fired, in_place.l0  # (n_h,), a number
+            else:  # the readable step: the module docstring's four lines
+                J, grads, cache = sae_loss_and_grad(params, X, sparsity_weight=sparsity_weight,
+                                                    activation=activation, k=k,
+                                                    return_cache=True)
+                params, state = projected_step(params, grads, state, alpha)
+                fired = cache["mask"].any(axis=0)  # (n_h,)
+                l0 = float(cache["mask"].sum(axis=1).mean())
+            silent_for = np.where(fired, 0, silent_for + batch_size)  # (n_h,)
             dead = silent_for >= dead_window  # (n_h,)
             if (resample_every and step % resample_every == resample_every - 1
                     and step < resample_until * n_steps and dead.any()):
                 # the residual of this batch, from the parameters before this step's update
-                fast.finish()  # (the update itself may still be running on the worker threads)
-                fast.reset_latents(dead, *resampled_latents(fast.W1, dead, fast.residual(), rng))
+                if fast:
+                    in_place.finish()  # (the update may still be running on the workers)
+                    in_place.reset_latents(dead, *resampled_latents(
+                        in_place.W1, dead, in_place.residual(), rng))
+                else:
+                    params, state = resample_dead(params, state, dead, X, cache["a3"], rng)
                 resampled += int(dead.sum())
                 silent_for[dead] = 0
             if step % log_every == 0 or step == n_steps - 1:
-                row = (step, J, fast.l0, int(dead.sum()))
+                row = (step, J, l0, int(dead.sum()))
                 for key, value in zip(history, row):
                     history[key].append(value)
                 if verbose:
                     print("step {:6d}  loss {:.5f}  L0 {:6.2f}  dead {:5d}".format(*row))
-    return SAEResult(params=fast.params(), history=history, resampled=resampled)
+    return SAEResult(params=in_place.params() if fast else params, history=history,
+                     resampled=resampled)
 
 
 def _first_batch(sample, B, n_visible, rng):

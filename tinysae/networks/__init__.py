@@ -16,6 +16,8 @@ Modules, in the order the lessons use them:
   (:mod:`~tinysae.networks.transformer_training`), read and spliced at named hooks
   (:mod:`~tinysae.networks.transformer_hooks`) and exported for TransformerLens
   (:mod:`~tinysae.networks.transformer_export`).
+- :mod:`~tinysae.networks.interventions` — edit the neurons while the model runs: ablate or
+  clamp a feature, generate text, the shift of the next character.
 """
 
 from tinysae.networks.activations import (  # noqa: F401
@@ -25,7 +27,12 @@ from tinysae.networks.activations import (  # noqa: F401
     neuron_activations,
     spliced_bits,
 )
-from tinysae.networks.bigram import bigram_bits_per_character, fit_bigram  # noqa: F401
+from tinysae.networks.bigram import (  # noqa: F401
+    bigram_bits_per_character,
+    fit_bigram,
+    fit_unigram,
+    unigram_bits_per_character,
+)
 from tinysae.networks.corpus import (  # noqa: F401
     CHARACTERS,
     FILE_SEPARATOR,
@@ -54,6 +61,14 @@ from tinysae.networks.char_mlp import (  # noqa: F401
     lm_loss_and_grad,
     logits_from,
     n_layers_of,
+)
+from tinysae.networks.interventions import (  # noqa: F401
+    ablate_direction,
+    clamp_direction,
+    generate,
+    kl_bits,
+    next_character_probabilities,
+    random_unit_directions,
 )
 from tinysae.networks.properties import (  # noqa: F401
     PROPERTIES,

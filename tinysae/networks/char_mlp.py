@@ -177,6 +177,8 @@ def check_windows(model, windows, targets=None):
     if windows.size and (windows.min() < 0 or windows.max() >= V):
         fail("windows", f"character ids in [0, {V})", windows)
     if targets is not None:
+        if windows.shape[0] == 0:  # a mean over no windows: the cost is not defined
+            fail("windows", f"at least one window of shape (1, {T}) and its target", windows)
         targets = np.asarray(targets)
         if targets.dtype.kind not in "iu" or targets.shape != windows.shape[:1]:
             fail("targets", f"an integer array of shape ({windows.shape[0]},)", targets)

@@ -7,6 +7,8 @@ its window is ``ids[p−T+1 : p+1]`` and its target ``ids[p+1]``, so the valid p
 T − 1 ≤ p ≤ N − 2. Each Adam step (:mod:`tinysae.training.adam`) takes a minibatch of
 positions drawn uniformly from the training text; the learning rate decays linearly to zero
 over the last steps (:func:`tinysae.training.adam.learning_rate_at`, as in ``train_sae``).
+numpy's BLAS runs on one thread during training: the products are small, and on a small
+machine a second thread mostly waits for the first.
 """
 
 import time
@@ -16,6 +18,7 @@ import numpy as np
 
 from tinysae.validation.checks import fail
 from tinysae.networks.char_mlp import context_of, cross_entropy, init_lm, lm_forward, lm_loss_and_grad
+from tinysae.runtime.blas_threads import limit_blas_threads
 from tinysae.training.adam import adam_init, apply_adam, learning_rate_at
 from tinysae.validation.validated import validated
 
@@ -60,6 +63,7 @@ def random_positions(ids, n, context, rng):
 
 
 @validated
+@limit_blas_threads(numpy_threads=1)  # one BLAS thread: see the module docstring
 def train_lm(ids, context, n_embed, n_neurons, n_layers=1, *, n_steps=1000, batch_size=256,
              learning_rate=3e-3, log_every=100, rng=None, dtype=np.float32, verbose=False):
     """Fit the model of :mod:`tinysae.networks.char_mlp` to the text ``ids`` with Adam.

@@ -12,7 +12,7 @@ also has two buffers per block (``attn.mask``, ``attn.IGNORE``) that it builds i
 
 Beside them, a check set: ``check_tokens.npy`` (n, T) int64, a few windows of token ids,
 and ``check_logits.npy`` (n, T, V) float32, tinysae's logits on them, so that a round trip
-can be verified anywhere (README, "From tinysae to SAELens"; tests/test_interop.py).
+can be verified anywhere (README, "From tinysae to SAELens"; tests/test_interop_transformerlens.py).
 """
 
 import json

@@ -12,6 +12,7 @@ from tinysae.pictures.sae_plots import (  # noqa: F401
     metrics_table,
     plot_dead_latents,
     plot_dictionary_sweep,
+    plot_feature_density,
     plot_frontier,
     plot_recovery,
 )

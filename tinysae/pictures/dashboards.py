@@ -6,7 +6,8 @@ from it all it draws (its ``current`` column included):
 - left, the top-activating contexts, one per line, in a fixed-width font: every character's
   cell is shaded by the unit's activation there (white 0, dark orange its largest value),
   the current character (the position the unit fired at) is boxed, and the characters
-  after it, which the model had not read yet, are grey;
+  after it, which the model had not read yet, are grey; below a line, the random-interval
+  contexts (one drawn from each part of the activation range, labelled with it);
 - middle, the histogram of the unit's positive activations over many positions (log count),
   with the share of positions where it is positive;
 - right, the next characters its direction promotes (orange) and suppresses (blue) most.
@@ -40,7 +41,12 @@ def _draw_contexts(ax, board):
     ax.set_xlim(-0.5, W - 0.5)
     ax.set_ylim(n - 0.5, -0.5)
     ax.set_xticks([])
-    ax.set_yticks(range(n), [f"{v:.2f}" for v in board.context_values[:, current]]
+    kinds = board.kinds or ["top"] * n
+    n_top = kinds.count("top")
+    if 0 < n_top < n:
+        ax.axhline(n_top - 0.5, color="black", lw=1.0)
+    ax.set_yticks(range(n), [f"{v:.2f}" if kind == "top" else f"{v:.2f} (random, {kind})"
+                             for v, kind in zip(board.context_values[:, current], kinds)]
                   if values.size else [""], fontsize=6)
     ax.tick_params(length=0)
     ax.set_title(board.title, loc="left", fontsize=8.5)
@@ -58,6 +64,11 @@ def _draw_histogram(ax, board):
 
 
 def _draw_effect(ax, board):
+    if not board.promoted:
+        ax.axis("off")
+        ax.text(0.0, 0.5, board.no_effect or "no direct logit effect", fontsize=7, va="center",
+                wrap=True)
+        return
     pairs = board.promoted[:5] + board.suppressed[:5][::-1]
     y = np.arange(len(pairs))
     ax.barh(y, [v for _, v in pairs], color=["tab:orange"] * 5 + ["tab:blue"] * 5)
@@ -69,7 +80,7 @@ def _draw_effect(ax, board):
     ax.tick_params(axis="x", labelsize=6)
 
 
-def plot_dashboards(dashboards, *, title=None, row_height=1.6, width=13.0):
+def plot_dashboards(dashboards, *, title=None, row_height=2.0, width=14.0):
     """One row per dashboard (see the module docstring), in a new pyplot figure; returns it.
 
     Parameters
@@ -84,9 +95,11 @@ def plot_dashboards(dashboards, *, title=None, row_height=1.6, width=13.0):
 
     height = row_height * len(dashboards) + (0.75 if title else 0.35)
     fig = plt.figure(figsize=(width, height))  # fixed margins: a layout engine draws twice
+    labelled = any(board.kinds and set(board.kinds) != {"top"} for board in dashboards)
     grid = fig.add_gridspec(len(dashboards), 3, width_ratios=(7.0, 1.2, 1.2),
-                            left=0.4 / width, right=1 - 0.15 / width, bottom=0.3 / height,
-                            top=1 - (0.7 if title else 0.3) / height, wspace=0.12,
+                            left=(1.35 if labelled else 0.4) / width, right=1 - 0.15 / width,
+                            bottom=0.3 / height, top=1 - (0.7 if title else 0.3) / height,
+                            wspace=0.12,
                             hspace=0.45)
     for row, board in enumerate(dashboards):
         _draw_contexts(fig.add_subplot(grid[row, 0]), board)

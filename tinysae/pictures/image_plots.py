@@ -62,6 +62,25 @@ def plot_power_spectra(f, power_photo, power_white, slopes, *, figsize=(10, 4)):
     return fig
 
 
+def plot_step_spectra(spectra, dct_images, *, figsize=(10, 4.2)):
+    """Left: :func:`tinysae.data.whitening.step_spectrum` of each photo in ``spectra``
+    (a title → (frequencies, power)), with the JPEG block frequency 1/8 cycle per pixel
+    and its harmonics marked; right: the DCT basis images ``dct_images`` (k, 64), a JPEG
+    block's shapes. Returns the new Figure."""
+    from tinysae.pictures.filter_grid import plot_filter_grid
+
+    fig = new_figure(figsize)
+    left, right = fig.subplots(1, 2, gridspec_kw={"width_ratios": [1.4, 1]})
+    for title, (f, power) in reversed(spectra.items()):  # the first drawn last, on top
+        left.semilogy(f, power / np.median(power), lw=1, label=title)
+    left.plot([1 / 8, 2 / 8, 3 / 8], [2e3] * 3, "kv", ms=6, label="k/8: the JPEG block's")
+    left.set(xlabel="frequency (cycles per pixel)", ylabel="power (relative to its median)",
+             title="spectrum of the steps between columns")
+    left.legend(fontsize=8, loc="lower left")
+    plot_filter_grid(dct_images, ax=right, n_cols=8, title="8×8 DCT basis (a JPEG block's)")
+    return fig
+
+
 def plot_patches_side_by_side(panels, patch_shape=None, *, n_show=100, figsize=None):
     """Patch montages side by side: ``panels`` maps a title to an array of patches (m, n),
     of which the first ``n_show`` rows are drawn. Returns the new Figure."""

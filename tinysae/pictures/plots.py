@@ -57,10 +57,10 @@ def plot_loss_curve(history, *, title="Training loss", ax=None, figsize=(5, 3.5)
     ``history`` is a sequence of losses, a mapping with a ``loss`` entry, or a training
     result with a ``history`` attribute (such as :class:`tinysae.training.progress.TrainResult`).
     """
+    if hasattr(history, "history"):
+        history = history.history
     if isinstance(history, Mapping):
         history = history.get("loss", history.get("J"))
-    elif hasattr(history, "history"):
-        history = history.history
     if history is None:
         fail("history", "a non-empty 1-D sequence of finite losses (or a mapping with 'loss')",
              history)

@@ -11,13 +11,16 @@ grouped and labelled by the caller in dicts, so nothing here reads a label to fi
 As in :mod:`tinysae.pictures`, each plot returns a new pyplot Figure (or draws into ``ax=``).
 """
 
+import numpy as np
+
 from tinysae.validation.checks import check_vector
 from tinysae.pictures.plots import figure_and_axes, new_figure
 
 #: The table's columns: heading, width and format of each metric.
 COLUMNS = {"mmcs": ("MMCS", 7, "{:.3f}"), "recovered": ("recovered", 10, "{:.1%}"),
            "l0": ("L0", 7, "{:.2f}"), "fvu": ("FVU", 7, "{:.3f}"), "dead": ("dead", 6, "{:d}"),
-           "resampled": ("resampled", 10, "{:d}"), "seconds": ("s", 5, "{:.0f}")}
+           "resampled": ("resampled", 10, "{:d}"), "seconds": ("s", 5, "{:.0f}"),
+           "loss_recovered": ("loss rec.", 9, "{:.1%}")}
 
 
 def metrics_table(rows, columns=("mmcs", "recovered", "l0", "fvu", "dead", "seconds")):
@@ -44,22 +47,29 @@ def readable_log_axis(axis):
     axis.set_minor_formatter(NullFormatter())
 
 
-def plot_recovery(p, best_cosines, *, threshold, ax=None, figsize=(10, 4)):
+def plot_recovery(p, best_cosines, *, threshold, chance=None, ax=None, figsize=(10, 4)):
     """Each true feature's best cosine with a decoder column against its firing probability.
 
     ``p`` (n_f,) are the firing probabilities; ``best_cosines`` maps a model's name to its
     best cosines (n_f,) (:func:`tinysae.modern.max_cosines`); ``threshold`` is the recovery
-    line.
+    line; ``chance`` (low, high), if given, is drawn as a grey band: where the best cosines
+    of a random dictionary fall. The models are drawn in order with different markers, the
+    first as open circles, so that a later model's points do not hide an earlier one's.
     """
     p = check_vector("p", p)  # (n_f,)
     fig, ax = figure_and_axes(ax, figsize)
-    for name, cosines in best_cosines.items():
-        ax.plot(p, check_vector(name, cosines, size=p.size), ".", ms=4, alpha=0.7, label=name)
+    if chance is not None:
+        ax.axhspan(*chance, color="0.85", lw=0, label="random dictionary (95% of features)")
+    styles = ({"marker": "o", "ms": 5, "mfc": "none", "mew": 0.8}, {"marker": ".", "ms": 4},
+              {"marker": "x", "ms": 3.5, "mew": 0.8}, {"marker": "+", "ms": 4})
+    for (name, cosines), style in zip(best_cosines.items(), styles * len(best_cosines)):
+        ax.plot(p, check_vector(name, cosines, size=p.size), ls="none", alpha=0.8, label=name,
+                **style)
     ax.axhline(threshold, color="grey", lw=0.8, ls="--")
     ax.set(xscale="log", xlabel="firing probability p_f of the true feature",
            ylabel="best cosine with a decoder column", ylim=(0, 1.02),
            title=f"Which true features are found (dashed: the {threshold} recovery line)")
-    ax.legend(loc="center left", markerscale=3)
+    ax.legend(loc="center left", markerscale=2, fontsize=8)
     return fig
 
 
@@ -68,7 +78,8 @@ def plot_dictionary_sweep(sweep, *, headline=None, headline_weight=None, title=N
     """A sweep of dictionary size × L1 weight: MMCS against β, and FVU against L0.
 
     ``sweep`` maps ``(n_latents, l1_weight)`` to a row; ``headline`` maps ``n_latents`` to
-    the row of a longer run at ``headline_weight``, drawn as a star. Returns the new Figure.
+    the row of a longer run at ``headline_weight``, drawn as a star in both panels. Returns
+    the new Figure.
     """
     sizes = sorted({n for n, _ in sweep})
     weights = sorted({w for _, w in sweep})
@@ -81,7 +92,10 @@ def plot_dictionary_sweep(sweep, *, headline=None, headline_weight=None, title=N
             ax_mmcs.plot(headline_weight, headline[n_latents]["mmcs"], "*", ms=14,
                          color=line.get_color(), label=f"{n_latents} latents, longer run")
         ax_fvu.plot([r["l0"] for r in runs], [r["fvu"] for r in runs], "o-",
-                    label=f"{n_latents} latents")
+                    color=line.get_color(), label=f"{n_latents} latents")
+        if headline and n_latents in headline:
+            ax_fvu.plot(headline[n_latents]["l0"], headline[n_latents]["fvu"], "*", ms=14,
+                        color=line.get_color())
         for w, r in zip(weights, runs):
             ax_fvu.annotate(f"β={w:g}", (r["l0"], r["fvu"]), fontsize=7)
     ax_mmcs.set(xscale="log", xlabel="L1 weight β", ylabel="MMCS", title="Feature recovery")
@@ -97,27 +111,75 @@ def plot_dictionary_sweep(sweep, *, headline=None, headline_weight=None, title=N
     return fig
 
 
-def plot_frontier(families, *, figsize=(11, 4)):
-    """FVU and MMCS against L0 for families of runs, e.g. TopK at several k, L1 at several β.
+#: What plot_frontier can draw against L0: axis label, panel title, y scale.
+FRONTIER_METRICS = {
+    "fvu": ("FVU", "Reconstruction at a given sparsity", "log"),
+    "mmcs": ("MMCS", "Feature recovery", "linear"),
+    "loss_recovered": ("loss recovered", "The model's loss, SAE spliced in", "linear"),
+}
+
+
+def plot_frontier(families, *, metrics=("fvu", "mmcs"), log_l0=False, title=None,
+                  annotate=True, figsize=(11, 4)):
+    """``metrics`` against L0 for families of runs, e.g. TopK at several k, L1 at several β.
 
     ``families`` maps a family's name to ``{point label: row}``; each family is one line,
-    its points joined in order of L0 and labelled. Returns the new Figure.
+    its points joined in order of L0 and labelled. ``metrics`` are keys of
+    :data:`FRONTIER_METRICS`, one panel each; ``log_l0`` draws L0 on a log axis (the
+    field's frontier); ``annotate=False`` leaves the points unlabelled (where they crowd).
+    Returns the new Figure.
     """
     fig = new_figure(figsize)
-    ax_fvu, ax_mmcs = fig.subplots(1, 2)
-    for (family, runs), style in zip(families.items(), ("o-", "s--", "^:", "d-.")):
+    axes = np.atleast_1d(fig.subplots(1, len(metrics)))
+    styles = ("o-", "s--", "^:", "d-.", "v-", "P--")
+    for (family, runs), style in zip(families.items(), styles * len(families)):
         points = sorted(runs.items(), key=lambda item: item[1]["l0"])
         l0 = [row["l0"] for _, row in points]
-        for ax, metric in ((ax_fvu, "fvu"), (ax_mmcs, "mmcs")):
+        for ax, metric in zip(axes, metrics):
             ax.plot(l0, [row[metric] for _, row in points], style, label=family)
-            for label, row in points:
+            for label, row in points if annotate else ():
                 ax.annotate(label, (row["l0"], row[metric]), xytext=(5, 4),
                             textcoords="offset points", fontsize=8)
-    ax_fvu.set(xlabel="L0 (latents active per example)", ylabel="FVU", yscale="log",
-               title="Reconstruction at a given sparsity")
-    readable_log_axis(ax_fvu.yaxis)
-    ax_mmcs.set(xlabel="L0 (latents active per example)", ylabel="MMCS", title="Feature recovery")
-    ax_fvu.legend()
+    for ax, metric in zip(axes, metrics):
+        ylabel, panel, yscale = FRONTIER_METRICS[metric]
+        ax.set(xlabel="L0 (latents active per example)", ylabel=ylabel, yscale=yscale,
+               title=panel)
+        if yscale == "log":
+            readable_log_axis(ax.yaxis)
+        if log_l0:
+            ax.set_xscale("log")
+            readable_log_axis(ax.xaxis)
+    axes[0].legend(fontsize=8)
+    if title:
+        fig.suptitle(title)
+    return fig
+
+
+def plot_feature_density(frequencies, *, bins=40, figsize=None, title=None):
+    """The feature-density histogram: log10 of each latent's firing frequency.
+
+    ``frequencies`` (n_h,) is the share of examples on which each latent is non-zero
+    (:func:`tinysae.modern.firing_frequencies`), or a dict of them, name → (n_h,), one panel
+    each. Latents that never fire have no logarithm: they are counted in the panel's title,
+    apart, not drawn. A dashed line marks 10⁻³ (0.1% of examples), under which a latent is
+    usually called ultra-rare. Returns the new Figure.
+    """
+    runs = frequencies if isinstance(frequencies, dict) else {"": frequencies}
+    fig = new_figure(figsize or (5.5 * len(runs), 3.8))
+    for ax, (name, values) in zip(fig.subplots(1, len(runs), squeeze=False, sharex=True)[0],
+                                  runs.items()):
+        values = check_vector("frequencies", values)  # (n_h,)
+        firing = values[values > 0]
+        if firing.size:
+            ax.hist(np.log10(firing), bins=bins, color="0.35")
+        ax.axvline(-3, color="tab:red", ls="--", lw=0.8)
+        ax.set(xlabel="log10 of the share of examples on which the latent fires",
+               ylabel="latents")
+        ax.set_title(f"{name + chr(10) if name else ''}{values.size} latents: "
+                     f"{values.size - firing.size} never fire (not drawn), "
+                     f"{int(np.sum(firing < 1e-3))} fire on under 0.1%", fontsize=9)
+    if title:
+        fig.suptitle(title, fontsize=10)
     return fig
 
 

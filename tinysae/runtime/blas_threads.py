@@ -99,9 +99,10 @@ class Workers:
         return [self.pool.submit(task, k) for k in range(self.n)]
 
     @contextlib.contextmanager
-    def one_blas_thread(self):
-        """With several workers, numpy's BLAS pool at one thread (each worker is one)."""
-        saved = [(lib, lib.num_threads) for lib in self.numpy_blas] if self.pool else []
+    def one_blas_thread(self, always=False):
+        """With several workers (or ``always``), numpy's BLAS pool at one thread (each
+        worker is one)."""
+        saved = [(lib, lib.num_threads) for lib in self.numpy_blas] if self.pool or always else []
         try:
             for lib, _ in saved:
                 lib.set_num_threads(1)

@@ -52,12 +52,13 @@ class TrainResult:
     """What :func:`tinysae.train` returns.
 
     ``params`` (dict: W1, W2, b1, b2) are the final parameters, or on Ctrl-C the best seen;
-    ``history`` the loss per iteration; ``optimize_result`` scipy's result (None when
+    ``history`` a dict of lists, as every training result here has: ``iteration`` (0 the
+    start) and ``loss``, J after each iteration; ``optimize_result`` scipy's result (None when
     interrupted); ``checkpoint`` the model file written last (None without checkpoint_dir).
     """
 
     params: dict
-    history: list
+    history: dict
     iteration: int
     elapsed: float
     start_loss: float
@@ -132,7 +133,9 @@ class Run:
             loss = "J not evaluated yet" if J is None else f"J = {J:.6g}"
             self.say(f"{self.ending(res)} after {it} iterations, {self.clock():.1f} s: {loss}"
                      + (f"; saved {path}" if path else ""))
-        return TrainResult(self.params_of(theta), list(self.config["history"]), it,
+        losses = list(self.config["history"])
+        history = {"iteration": list(range(len(losses))), "loss": losses}
+        return TrainResult(self.params_of(theta), history, it,
                            self.clock(), start_loss, interrupted=res is None,
                            optimize_result=res, checkpoint=path, config=self.config)
 

@@ -89,14 +89,20 @@ class Params:
 
 
 class Data:
-    """(m, n_v) finite real rows, converted to ``context["dtype"]`` (default float64); with
-    ``params`` in the call, n_v must be their W1's width."""
+    """(m, n_v) finite real rows, converted to the call's ``dtype`` (None: float64); in a
+    call without a ``dtype``, float32 stays float32 (the arithmetic of the equations behind
+    the door follows the data) and anything else becomes float64. With ``params`` in the
+    call, n_v must be their W1's width."""
     expected = "a 2-D array of real numbers, one example per row"
 
     def __call__(self, name, value, context):
         params = context.get("params")
         n_columns = params["W1"].shape[1] if isinstance(params, dict) else None
-        return check_data(name, value, n_columns, context.get("dtype") or np.float64)
+        if "dtype" in context:
+            dtype = context["dtype"] or np.float64
+        else:
+            dtype = np.float32 if getattr(value, "dtype", None) == np.float32 else np.float64
+        return check_data(name, value, n_columns, dtype)
 
 
 class PreActivations:
@@ -145,6 +151,22 @@ class Activation(Options):
         return value
 
 
+class Architecture(Options):
+    """One of today's SAEs (:mod:`tinysae.modern.architecture_training`); all but JumpReLU
+    need ``k``, an integer from 1 to ``n_latents``."""
+
+    def __init__(self):
+        super().__init__("topk_auxk", "jumprelu", "batchtopk", "matryoshka")
+
+    def __call__(self, name, value, context):
+        value = check_choice(name, value, self.choices)
+        if value != "jumprelu":
+            k = context["k"] = check_int("k", context.get("k"))
+            if k > context["n_latents"]:
+                fail("k", f"an integer <= n_latents = {context['n_latents']}", k)
+        return value
+
+
 #: The name of every checked parameter, its rule, and (in the comment) its meaning.
 CONSTRAINTS = {
     # sizes
@@ -168,6 +190,10 @@ CONSTRAINTS = {
     "resample_every": Integer(1),                 # steps between resamplings of dead latents
     "resample_until": Real(0, 1),                 # share of the steps during which to resample
     "log_every": Integer(1),                      # steps between logged rows
+    "k_aux": Integer(1),                          # AuxK: dead latents reconstructing the residual
+    "aux_weight": Real(0, math.inf),              # α of the AuxK loss
+    "threshold_init": Real(0, math.inf, "right"), # JumpReLU: the initial threshold θ
+    "bandwidth": Real(0, math.inf, "right"),      # ε, the width of JumpReLU's kernel
     # training by L-BFGS
     "max_iter": Integer(1),                       # L-BFGS iterations
     "print_every": Integer(1),                    # iterations between progress lines
@@ -194,6 +220,9 @@ CONSTRAINTS = {
     "n_examples": Integer(1),                     # examples drawn
     # tinysae bench
     "repeats": Integer(1),                        # rounds of the round-robin timing
+    # tinysae grade
+    "time_limit": Real(0, math.inf, "right"),     # seconds a graded step's calls may take
+    "jobs": Integer(1),                           # folders graded at once
     # the character-level language model and what is read from it (tinysae.networks)
     "context": Integer(1),                        # T, characters the model reads
     "n_embed": Integer(1),                        # d, dimensions of a character's embedding
@@ -214,6 +243,7 @@ CONSTRAINTS = {
     "z2": PreActivations(),                       # (m, n_h) latents before the activation
     # after params: TopK's k may be at most the number of latents
     "activation": Activation(),                   # latents: ReLU, or TopK (k of them) then ReLU
+    "architecture": Architecture(),               # today's SAEs; k for all but JumpReLU
 }
 
 

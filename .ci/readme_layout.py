@@ -1,9 +1,9 @@
-"""The README's layout table, made from the tree: ``python tests/readme_layout.py`` rewrites it.
+"""The README's layout table, made from the tree: ``python .ci/readme_layout.py`` rewrites it.
 
-Each row is a module of the package: its path, its length in lines and the first line of
-its docstring, grouped by subpackage in the order the data flows. The README holds the
-table between the two marker lines below; ``tests/test_package.py`` checks that the README
-lists every module and only real ones, with sizes true to within 15%.
+Each row is a module of the package: its path and the first line of its docstring, grouped
+by subpackage in the order the data flows. The README holds the table between the two
+marker lines below; ``tests/test_package.py`` checks that the README lists every module and
+only real ones, each with its docstring's first line.
 """
 
 import ast
@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-BEGIN = "<!-- layout: made by `python tests/readme_layout.py`; do not edit by hand -->"
+BEGIN = "<!-- layout: made by `python .ci/readme_layout.py`; do not edit by hand -->"
 END = "<!-- /layout -->"
 
 #: The order of the groups in the table: the data flows from top to bottom.
@@ -41,10 +41,9 @@ def summary(path):
 
 def table():
     """The markdown table, one row per module."""
-    rows = ["| path | lines | what it holds |", "|---|---|---|"]
+    rows = ["| path | what it holds |", "|---|---|"]
     for path in modules():
-        lines = len((ROOT / path).read_text().splitlines())
-        rows.append(f"| `{path}` | {lines} | {summary(path).replace('|', '/')} |")
+        rows.append(f"| `{path}` | {summary(path).replace('|', '/')} |")
     return "\n".join(rows)
 
 

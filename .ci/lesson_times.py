@@ -1,4 +1,4 @@
-"""The lessons' run times, made from one measurement: ``python tests/lesson_times.py TIMES``.
+"""The lessons' run times, made from one measurement: ``python .ci/lesson_times.py TIMES``.
 
 ``TIMES`` is what ``tinysae bench --lessons > TIMES`` printed (every lesson's full run, one
 after another). From it this rewrites the three places that state a lesson's run time, so
@@ -15,7 +15,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 LESSONS = ROOT / "lessons"
 GALLERY = LESSONS / "README.md"
-BEGIN = "<!-- lesson times: made by `python tests/lesson_times.py`; do not edit by hand -->"
+BEGIN = "<!-- lesson times: made by `python .ci/lesson_times.py`; do not edit by hand -->"
 END = "<!-- /lesson times -->"
 HEADER = re.compile(r"^## Lessons: full runs.*?(\d+) cpus, load average ([\d.]+)", re.M)
 ROW = re.compile(r"^(\d\d)_(\w+)\s+([\d.]+)\s+([\d.]+)\s+ok$", re.M)
@@ -93,5 +93,5 @@ def main(path):
 
 if __name__ == "__main__":
     if len(sys.argv) != 2:
-        sys.exit("usage: tinysae bench --lessons > TIMES && python tests/lesson_times.py TIMES")
+        sys.exit("usage: tinysae bench --lessons > TIMES && python .ci/lesson_times.py TIMES")
     main(sys.argv[1])

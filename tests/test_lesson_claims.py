@@ -1,0 +1,187 @@
+"""The modern lessons say only what their code gives.
+
+A full run with ``--reference`` records its headline numbers in
+``lessons/figures/<lesson>_numbers.json`` (:meth:`tinysae.lessonkit.Lesson.record`). Here each
+sentence of a lesson's docstring and gallery section that quotes a number is rebuilt from
+that record, to the digits quoted, and must be found in both texts: a rerun that moves a
+number, or an edit of the text alone, fails. The quick runs of tests/test_lessons.py check
+the numbers the docstrings quote for ``--quick`` against a fresh run
+(:func:`check_quick_claims`), within the spread stated here.
+"""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+LESSONS = Path(__file__).resolve().parent.parent / "lessons"
+
+#: Per lesson: sentences as format strings over the record ``r``; each must appear in the
+#: docstring and in the gallery section (whitespace and line breaks aside).
+DOC, GALLERY = ("docstring",), ("gallery",)
+
+
+def table_row(name, columns):
+    """A gallery table's row: ``| name | value | … |`` from the record's ``name`` entry."""
+    return GALLERY, "| " + " | ".join([name] + [f"{{r[{name}][{key}]{spec}}}"
+                                             for key, spec in columns]) + " |"
+
+
+LESSON_09_COLUMNS = (("mmcs", ":.3f"), ("recovered", ":.1%"), ("l0", ":.2f"), ("fvu", ":.3f"),
+                     ("dead", ""), ("resampled", ""))
+
+SAE_1024, SAE_512 = "ReLU+L1 SAE, 1024 latents", "ReLU+L1 SAE, 512 latents"
+MODEL_2008 = "2008 sigmoid+KL, 512 hidden (2000 examples)"
+LESSON_08_COLUMNS = (("mmcs", ":.3f"), ("recovered", ":.1%"), ("l0", ":.2f"), ("fvu", ":.3f"),
+                     ("dead", ""))
+
+FULL_CLAIMS = {
+    "08_superposition": [
+        (DOC, "ReLU+L1 SAE, 1024 latents {r[%s][mmcs]:.3f} {r[%s][recovered]:.1%%} "
+              "{r[%s][l0]:.1f} {r[%s][fvu]:.3f} {r[%s][dead]}" % ((SAE_1024,) * 5)),
+        (DOC, "ReLU+L1 SAE, 512 latents {r[%s][mmcs]:.3f} {r[%s][recovered]:.1%%} "
+              "{r[%s][l0]:.1f} {r[%s][fvu]:.3f} {r[%s][dead]}" % ((SAE_512,) * 5)),
+        (DOC, "2008 sigmoid+KL, 512 hidden (2000 examples) {r[%s][mmcs]:.3f} "
+              "{r[%s][recovered]:.1%%} n/a {r[%s][fvu]:.3f} n/a" % ((MODEL_2008,) * 3)),
+        table_row(SAE_1024, LESSON_08_COLUMNS),
+        table_row(SAE_512, LESSON_08_COLUMNS),
+        (GALLERY, "| %s | {r[%s][mmcs]:.3f} | {r[%s][recovered]:.1%%} | n/a | "
+                  "{r[%s][fvu]:.3f} | n/a |" % ((MODEL_2008,) * 4)),
+        (DOC, "(FVU {r[%s][fvu]:.2f})" % MODEL_2008),
+        (DOC, "a random dictionary of as many columns ({r[chance_mmcs]:.2f}"),
+        (GALLERY, "a random dictionary of 512 columns: MMCS {r[chance_mmcs]:.3f}"),
+        (GALLERY, "MMCS {r[sweep][256 0.05]:.3f}, {r[sweep][512 0.05]:.3f} and "
+                  "{r[sweep][1024 0.05]:.3f} for 256, 512 and 1024 latents"),
+    ],
+    "09_topk": [
+        *(table_row(name, LESSON_09_COLUMNS) for name in (
+            "TopK k=3", "TopK k=5", "TopK k=8", "L1 β=0.3", "L1 β=0.1", "L1 β=0.03",
+            "TopK k=5, no resampling")),
+        (DOC, "k = 8: L0 {r[TopK k=8][l0]:.1f}, FVU ≈ {r[TopK k=8][fvu]:.2f}; β = 0.1: L0 "
+              "{r[L1 β=0.1][l0]:.1f}, FVU ≈ {r[L1 β=0.1][fvu]:.2f}"),
+        (DOC, "MMCS ≈ {r[TopK k=8][mmcs]:.2f} against ≈ {r[L1 β=0.1][mmcs]:.2f}"),
+        (DOC, "(MMCS ≈ {r[TopK k=5, no resampling][mmcs]:.2f})"),
+        "with resampling, {r[TopK k=5][dead]} latents never fire on the held-out examples and "
+        "{r[TopK k=5][rare]} fire on under 0.1% of them",
+        "without it, {r[TopK k=5, no resampling][dead]} never fire and "
+        "{r[TopK k=5, no resampling][rare]} are that rare",
+    ],
+}
+
+def lesson_10_derived(r):
+    """Numbers the text of lesson 10 quotes that follow from its record."""
+    table = r["table"]
+    return {"cost": r["spliced"] - r["clean"],
+            "vs_mean": (r["mean_ablated"] - r["spliced"]) / (r["mean_ablated"] - r["clean"]),
+            "vs_zero": (r["zeroed"] - r["spliced"]) / (r["zeroed"] - r["clean"]),
+            "random_over_neuron": sum(row["random"][1] > row["neuron"][1]
+                                      for row in table.values()),
+            "t": {name: {key: row[key][1] for key in ("neuron", "random", "feature", "probe")}
+                  | {"low": min(row["seeds"]), "high": max(row["seeds"])}
+                  for name, row in table.items()}}
+
+
+FULL_CLAIMS["10_language_model_features"] = [
+    "{r[clean]:.3f} bits per character",
+    "{r[bigram]:.3f} for the bigram model and {r[unigram]:.3f} for the unigram",
+    "L0 16, FVU {r[fvu]:.3f}, {r[dead]} latents that never fire",
+    "(+{r[cost]:.3f})",
+    (DOC, "recovers {r[vs_mean]:.1%} of the loss against mean-ablation"),
+    (GALLERY, "{r[vs_mean]:.1%} of the loss recovered against mean-ablation ({r[mean_ablated]:.3f})"),
+    (DOC, "Zeroing the neurons ({r[zeroed]:.3f}"),
+    (DOC, "would give a flattering {r[vs_zero]:.1%}"),
+    (GALLERY, "{r[vs_zero]:.1%} against zero-ablation ({r[zeroed]:.3f}"),
+    "ahead of the best neuron on {r[wins]} of 12 properties for every seed",
+    (DOC, "behind on {r[behind]}, the broad ones"),
+    (DOC, "and tied on the other {r[ties]}"),
+    (GALLERY, "It is behind on {r[behind]} (docstring, prose) and tied on the other {r[ties]}."),
+    (GALLERY, "after `self.` {r[t][after_self][feature]:.2f} against "
+              "{r[t][after_self][neuron]:.2f}"),
+    (DOC, "just after `self.` (F1 {r[t][after_self][feature]:.2f} against "
+          "{r[t][after_self][neuron]:.2f})"),
+    (DOC, "just after `def ` ({r[t][after_def][feature]:.2f} against "
+          "{r[t][after_def][neuron]:.2f}; {r[t][after_def][low]:.2f}–{r[t][after_def][high]:.2f} "
+          "over the seeds)"),
+    (DOC, "a digit ({r[t][digit][feature]:.2f} against {r[t][digit][neuron]:.2f})"),
+    (DOC, "indentation ({r[t][indentation][feature]:.2f} against "
+          "{r[t][indentation][neuron]:.2f})"),
+    (DOC, "docstring ({r[t][docstring][feature]:.2f} against {r[t][docstring][neuron]:.2f}) "
+          "and prose ({r[t][prose][feature]:.2f} against {r[t][prose][neuron]:.2f})"),
+    (GALLERY, "digit {r[t][digit][feature]:.2f} against {r[t][digit][neuron]:.2f}, "
+              "indentation {r[t][indentation][feature]:.2f} against "
+              "{r[t][indentation][neuron]:.2f}"),
+    (DOC, "(after `def ` {r[t][after_def][random]:.2f}, after `self.` "
+          "{r[t][after_self][random]:.2f}, number {r[t][number][random]:.2f})"),
+    (GALLERY, "scores higher than the best neuron on {r[random_over_neuron]} of 12; the feature "
+              "is ahead of it on {r[ahead_of_random]}"),
+    (DOC, "scores higher than the best neuron on {r[random_over_neuron]} of the 12"),
+    (DOC, "the feature is ahead of it on only {r[ahead_of_random]} of the 12"),
+    (DOC, "(digit {r[t][digit][probe]:.2f}, number {r[t][number][probe]:.2f}, keyword "
+          "{r[t][keyword][probe]:.2f}, after `def ` {r[t][after_def][probe]:.2f})"),
+    (DOC, "({r[dead]} latents never fire; {r[rare]} fire on under 0.1% of positions)"),
+]
+DERIVED = {"10_language_model_features": lesson_10_derived}
+
+#: Per lesson: (pattern of the docstring's quick-run sentence, its numbers' keys in the quick
+#: run's record, the spread allowed).
+QUICK_CLAIMS = {
+    "08_superposition": [
+        (r"finds most features \(MMCS about ([\d.]+)\)",
+         (("ReLU+L1 SAE, 128 latents", "mmcs"),), 0.02),
+        (r"does not \(about ([\d.]+), against ([\d.]+) for a random dictionary",
+         (("2008 sigmoid+KL, 128 hidden (1000 examples)", "mmcs"), ("chance_mmcs",)), 0.02),
+    ],
+    "09_topk": [(r"MMCS about ([\d.]+) against ([\d.]+)",
+                 (("TopK k=5", "mmcs"), ("L1 β=0.3", "mmcs")), 0.02)],
+}
+
+
+def normalised(text):
+    return re.sub(r"\s+", " ", text)
+
+
+def gallery_section(number):
+    gallery = (LESSONS / "README.md").read_text()
+    return re.search(rf"^## {number} .*?(?=^## |\Z)", gallery, re.M | re.S).group(0)
+
+
+def docstring(name):
+    text = (LESSONS / f"{name}.py").read_text()
+    return text[:text.index('"""', 3)]
+
+
+def lookup(record, path):
+    for key in path:
+        record = record[key]
+    return record
+
+
+@pytest.mark.parametrize("name", sorted(FULL_CLAIMS))
+def test_the_text_quotes_the_recorded_full_run(name):
+    record = json.loads((LESSONS / "figures" / f"{name}_numbers.json").read_text())
+    record |= DERIVED.get(name, lambda r: {})(record)
+    texts = {"docstring": normalised(docstring(name)),
+             "gallery": normalised(gallery_section(name[:2]))}
+    for claim in FULL_CLAIMS[name]:
+        places, sentence = claim if isinstance(claim, tuple) else (("docstring", "gallery"),
+                                                                    claim)
+        sentence = normalised(sentence.format(r=record))
+        for place in places:
+            assert sentence in texts[place], f"{name}'s {place} does not say: {sentence}"
+
+
+def check_quick_claims(name, out):
+    """The numbers ``name``'s docstring quotes for ``--quick``, against the quick run's record
+    in the folder ``out``."""
+    if name not in QUICK_CLAIMS:
+        return
+    record = json.loads((Path(out) / f"{name}_numbers.json").read_text())
+    text = normalised(docstring(name))
+    for pattern, keys, spread in QUICK_CLAIMS[name]:
+        found = re.search(pattern, text)
+        assert found, f"{name}'s docstring no longer says {pattern!r}"
+        for quoted, path in zip(found.groups(), keys):
+            value = lookup(record, path)
+            assert abs(float(quoted) - value) <= spread, (
+                f"{name}'s docstring quotes {quoted} for a quick run, which gives {value:.3f}")

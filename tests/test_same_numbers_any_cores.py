@@ -1,0 +1,41 @@
+"""Same seed, same numbers, on any number of cores: the lesson-10 SAE, trained briefly with
+one worker thread and with two, comes out bit for bit the same."""
+
+import numpy as np
+
+from tinysae.modern import train_sae
+from tinysae.modern.fast_step import FastStep
+from tinysae.modern.sae import init_sae
+from tinysae.networks import activation_sampler, init_lm
+
+# lesson 10's sizes: 128 neurons, 1024 latents, TopK k = 16, minibatches of 512
+N_NEURONS, N_LATENTS, K, BATCH = 128, 1024, 16, 512
+
+
+def lesson_10_sae(n_threads, activation="topk", steps=12):
+    rng = np.random.default_rng(0)
+    model = {n: p.astype(np.float32) for n, p in init_lm(32, 16, N_NEURONS, 1, rng).items()}
+    ids = rng.integers(0, 97, size=20_000)
+    return train_sae(activation_sampler(model, ids, layer=1), N_NEURONS, N_LATENTS,
+                     activation=activation, k=K if activation == "topk" else None,
+                     sparsity_weight=0.0 if activation == "topk" else 0.1, n_steps=steps,
+                     batch_size=BATCH, dead_window=BATCH, resample_every=4, rng=1,
+                     dtype=np.float32, n_threads=n_threads)
+
+
+def test_the_step_is_cut_into_several_shares_whatever_the_threads():
+    params = init_sae(N_NEURONS, N_LATENTS, np.random.default_rng(0))
+    for n_threads in (1, 2):
+        with FastStep(params, BATCH, activation="topk", k=K, n_threads=n_threads) as step:
+            assert len(step.shares) == len(step.latents) > 1
+            assert step.workers.n == n_threads
+
+
+def test_one_thread_and_two_give_the_same_parameters_bit_for_bit():
+    for activation in ("topk", "relu"):  # sparse products after the first step; dense ones
+        one, two = lesson_10_sae(1, activation), lesson_10_sae(2, activation)
+        assert one.resampled == two.resampled
+        assert one.history == two.history
+        for name in one.params:
+            assert np.array_equal(one.params[name], two.params[name]), (activation, name)
+        print(f"\n    {activation}: {one.resampled} resampled, every parameter identical")
