@@ -43,11 +43,11 @@ after `self.` the MLP-output feature reaches 0.98 and the residual one 0.88, but
 directions reach 0.96 and the neurons 0.42. So the residual-stream SAE does not find
 here, held out and against this control, what lesson 10's neuron SAE did not: lesson 10's
 F1s were chosen and scored on the same positions and had no random control; this lesson's
-lesson is the control. In 12_attention.png, head 1 of block 0 carries most of feature 193's
-pre-activation (shares -0.12, 0.79, -0.03, 0.02 over the four heads); at the feature's top
-activation, which is on `# UTF-` and not after `self.` (the property it is best at, held
-out), that head reads mostly the character just before each position: a previous-character
-head, not a detector of `self`.
+lesson is the control. The head beside a feature: the best after-`self.` residual feature
+(193) fires at 2.26 on the dot of `_usage(self.`, yet no head writes much of it there
+(their shares of its pre-activation: −0.15, −0.51, 0.02, −0.06); the largest, head 2,
+reads the last few characters (12_attention.png). This feature is written by the
+embeddings and the MLP at that position, not by attention.
 
 Pictures: 12_features.png, dashboards of the best residual-stream feature for six
 properties; 12_attention.png, a head's attention pattern beside the feature it writes;
