@@ -163,7 +163,7 @@ def function_of(spec, arrays):
 
 class Function:
     """A function handed to the student's code, sent as data: ``f(x) = Σ sin(c ∘ x) +
-    ½ xᵀAx`` (:func:`tinysae.exercises.sin_quadratic`); ``pair``: f returns (value,
+    ½ xᵀAx`` (:func:`tinysae.exercises.wire.sin_quadratic`); ``pair``: f returns (value,
     a zero gradient)."""
 
     def __init__(self, c, A, pair=False):
