@@ -92,13 +92,24 @@ def train_lm(ids, context, n_embed, n_neurons, n_layers=1, *, n_steps=1000, batc
     rng = np.random.default_rng(rng)
     model = {n: p.astype(dtype) for n, p in init_lm(context, n_embed, n_neurons, n_layers,
                                                    rng).items()}
-    state, history, start = adam_init(model), {"step": [], "bits": []}, time.perf_counter()
-    for step in range(n_steps):
+
+    def batch_loss_and_grad(model):
         windows, targets = windows_at(ids, random_positions(ids, batch_size, context, rng),
                                       context)  # (B, T), (B,)
-        J, grads = lm_loss_and_grad(model, windows, targets)
+        return lm_loss_and_grad(model, windows, targets)
+    return fit_with_adam(model, batch_loss_and_grad, n_steps, learning_rate, log_every,
+                         verbose)
+
+
+def fit_with_adam(model, batch_loss_and_grad, n_steps, learning_rate, log_every, verbose):
+    """The language models' training loop: Adam on ``batch_loss_and_grad(model)`` (J in nats
+    per character and the gradients, on a fresh minibatch each call), the learning rate
+    decaying as :func:`~tinysae.training.adam.learning_rate_at` says; an LMResult in float64."""
+    state, history, start = adam_init(model), {"step": [], "bits": []}, time.perf_counter()
+    for step in range(n_steps):
+        J, grads = batch_loss_and_grad(model)
         model, state = apply_adam(model, grads, state,
-                                   learning_rate_at(step, n_steps, learning_rate))
+                                  learning_rate_at(step, n_steps, learning_rate))
         if step % log_every == 0 or step == n_steps - 1:
             history["step"].append(step)
             history["bits"].append(J / np.log(2))

@@ -9,14 +9,12 @@ predictions (the first with one character of context, the last with T). Adam
 last steps, as for the character MLP (:func:`tinysae.networks.train_lm`).
 """
 
-import time
 
 import numpy as np
 
 
-from tinysae.networks.training import LMResult, check_ids, random_positions, windows_at
+from tinysae.networks.training import check_ids, fit_with_adam, random_positions, windows_at
 from tinysae.networks.transformer import init_transformer, transformer_loss_and_grad
-from tinysae.training.adam import adam_init, apply_adam, learning_rate_at
 from tinysae.validation.validated import validated
 
 
@@ -57,17 +55,9 @@ def train_transformer(ids, n_layers, d_model, n_heads, d_mlp, n_ctx, *, n_steps=
     rng = np.random.default_rng(rng)
     model = {name: p.astype(dtype) for name, p in
              init_transformer(n_layers, d_model, n_heads, d_mlp, n_ctx, rng).items()}
-    state, history, start = adam_init(model), {"step": [], "bits": []}, time.perf_counter()
-    for step in range(n_steps):
+
+    def batch_loss_and_grad(model):
         tokens = training_windows(ids, batch_size, n_ctx, rng).astype(np.intp)  # (B, T + 1)
-        J, grads = transformer_loss_and_grad(model, tokens)
-        model, state = apply_adam(model, grads, state,
-                                  learning_rate_at(step, n_steps, learning_rate))
-        if step % log_every == 0 or step == n_steps - 1:
-            history["step"].append(step)
-            history["bits"].append(J / np.log(2))
-            if verbose:
-                print(f"step {step:6d}  {J / np.log(2):.3f} bits/char  "
-                      f"{time.perf_counter() - start:5.1f} s", flush=True)
-    return LMResult({name: p.astype(np.float64) for name, p in model.items()}, history,
-                    time.perf_counter() - start)
+        return transformer_loss_and_grad(model, tokens)
+    return fit_with_adam(model, batch_loss_and_grad, n_steps, learning_rate, log_every,
+                         verbose)
