@@ -504,18 +504,20 @@ def test_a_hostile_file_is_refused_in_one_line_within_bounded_memory(case, tmp_p
 
 
 def test_every_hostile_file_in_a_fresh_process_stays_within_bounded_resident_memory(tmp_path):
-    """The whole process's peak (ru_maxrss), not only what tracemalloc sees: Pillow's and
-    zlib's own buffers count too."""
-    code = ("import sys, tempfile, resource; sys.path.insert(0, sys.argv[1])\n"
+    """The whole process's peak resident memory, not only what tracemalloc sees: Pillow's
+    and zlib's own buffers count too. Read as VmHWM, the peak of the child's own memory:
+    Linux's ru_maxrss keeps the parent's peak across fork and exec (pytest's, here)."""
+    code = ("import sys, tempfile; sys.path.insert(0, sys.argv[1])\n"
             "import test_hostile_files as t\n"
             "for case in t.CASES:\n"
             "    with tempfile.TemporaryDirectory(dir=sys.argv[2]) as d: t.refuse(case, d)\n"
-            "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)\n")
+            "print(next(line.split()[1] for line in open('/proc/self/status')\n"
+            "           if line.startswith('VmHWM:')))\n")
     env = {**os.environ, "MPLBACKEND": "Agg"}
     child = subprocess.run([sys.executable, "-c", code, str(Path(__file__).parent), str(tmp_path)],
                            capture_output=True, text=True, env=env, timeout=300)
     assert child.returncode == 0, child.stderr[-3000:]
-    peak = int(child.stdout.split()[-1]) * 1024  # ru_maxrss is in kB on Linux
+    peak = int(child.stdout.split()[-1]) * 1024  # VmHWM is in kB
     print(f"\n  {len(CASES)} hostile files refused; peak resident memory {peak / MB:.0f} MB")
     assert peak < RSS_LIMIT
 

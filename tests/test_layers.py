@@ -50,7 +50,10 @@ def module_name(path):
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-MODULES = {module_name(p): p for p in PACKAGE.rglob("*.py")}
+#: The package's modules; an installed wheel also carries the lesson scripts as
+#: tinysae/lessons (pyproject.toml), which are scripts, not modules of the package.
+MODULES = {module_name(p): p for p in PACKAGE.rglob("*.py")
+           if (PACKAGE / "lessons") not in p.parents}
 
 
 def imports(with_packages=False):
