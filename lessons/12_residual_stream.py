@@ -221,7 +221,8 @@ with limit_blas_threads(numpy_threads=1):
     boards = [unit_dashboard(feature_at(resid, j), test_ids, positions, latents[resid][:, j],
                              (W2[:, j] * model["ln_final.w"]) @ model["unembed.W_U"],
                              detection_title("feature", j, best), valid=valid)
-              for j, best in best_units(table, "resid feature", SHOWN).items()]
+              for j, best in best_units(table, "resid feature",
+                                        [p for p in SHOWN if p in table]).items()]
 args.save(plot_dashboards(boards, title=f"Residual-stream SAE ({N_LATENTS} latents, TopK k = "
                           f"{K}) on {resid}: the best feature per property (held out)"),
           "12_features.png", main=True)
