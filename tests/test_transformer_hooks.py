@@ -34,6 +34,18 @@ def test_the_cache_has_every_hook_with_transformerlens_shapes(model):
                                   cache["blocks.1.hook_resid_pre"])
 
 
+def test_a_float32_model_stays_float32_at_every_hook_and_gradient(model):
+    # One float64 scalar (NumPy 2 promotes float32 arrays to it) would run the rest of the
+    # "float32" model in float64 at twice the cost.
+    model32 = {name: p.astype(np.float32) for name, p in model.items()}
+    tokens = np.random.default_rng(2).integers(0, 97, size=(3, 9))
+    logits, cache = run_with_cache(model32, tokens[:, :-1])
+    assert logits.dtype == np.float32
+    assert {name: a.dtype for name, a in cache.items() if a.dtype != np.float32} == {}
+    _, grads = tf.transformer_loss_and_grad(model32, tokens)
+    assert {name: g.dtype for name, g in grads.items() if g.dtype != np.float32} == {}
+
+
 def test_splicing_changes_what_follows_and_only_that(model):
     tokens = np.random.default_rng(2).integers(0, 97, size=(2, 8))
     clean, cache = run_with_cache(model, tokens)

@@ -74,11 +74,12 @@ def causal_mask(T):
 def attention_forward(x, p, point=identity_point, prefix=""):
     """Causal multi-head self-attention of the normalised stream x (B, T, d): (B, T, d)."""
     T, d_h = x.shape[1], p["attn.W_Q"].shape[2]
+    root = d_h ** 0.5  # √d_h, a Python float: float32 scores stay float32
     q = point(prefix + "hook_q", heads_forward(x, p["attn.W_Q"], p["attn.b_Q"]))  # (B,T,H,d_h)
     k = point(prefix + "hook_k", heads_forward(x, p["attn.W_K"], p["attn.b_K"]))  # (B,T,H,d_h)
     v = point(prefix + "hook_v", heads_forward(x, p["attn.W_V"], p["attn.b_V"]))  # (B,T,H,d_h)
     qh, kh, vh = (a.transpose(0, 2, 1, 3) for a in (q, k, v))  # (B, H, T, d_h) each
-    scores = np.where(causal_mask(T), qh @ kh.transpose(0, 1, 3, 2) / np.sqrt(d_h),
+    scores = np.where(causal_mask(T), qh @ kh.transpose(0, 1, 3, 2) / root,
                       -np.inf)  # (B, H, T, T)  −∞ where j > i
     scores = point(prefix + "hook_attn_scores", scores)  # (B, H, T, T)
     e = np.exp(scores - scores.max(axis=-1, keepdims=True))  # (B, H, T, T)
@@ -101,7 +102,7 @@ def attention_backward(dout, p, cache):
     dpattern = dzh @ vh.transpose(0, 1, 3, 2)  # (B, H, T, T)
     dvh = pattern.transpose(0, 1, 3, 2) @ dzh  # (B, H, T, d_h)
     dscores = pattern * (dpattern - np.sum(dpattern * pattern, axis=-1, keepdims=True))  # softmax′
-    dscores = dscores / np.sqrt(d_h)  # (B, H, T, T)  zero where masked (pattern = 0 there)
+    dscores = dscores / d_h ** 0.5  # (B, H, T, T)  zero where masked (pattern = 0 there)
     dqh, dkh = dscores @ kh, dscores.transpose(0, 1, 3, 2) @ qh  # (B, H, T, d_h) each
     dx = np.zeros_like(x)  # (B, T, d)
     for name, dh in (("Q", dqh), ("K", dkh), ("V", dvh)):
