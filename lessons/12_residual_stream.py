@@ -60,18 +60,20 @@ lessons/figures/12_features.png.
 # %%
 import numpy as np
 
-from tinysae import limit_blas_threads, plot_dashboards
+from tinysae import plot_dashboards, plot_detection_table
 from tinysae.lessonkit import lesson_args
-from tinysae.measures.held_out import held_out_table, random_direction_units
-from tinysae.modern import dead_latents, export_saelens, fvu, l0, sae_forward, train_sae
+from tinysae.measures import (fit_probes, held_out_table, paired_interval,
+                              signed_random_projections, split_positions, verdict)
+from tinysae.modern import (dead_latents, export_saelens, firing_frequencies, fvu, l0,
+                            sae_forward, train_sae)
 from tinysae.networks import (activations_at, best_units, bigram_bits_per_character,
                               corpus_properties, detection_title, export_transformerlens,
                               fit_bigram, hook_sampler, ids_to_text, loss_recovered,
                               random_positions, run_with_cache, splice_rows, stdlib_corpus,
                               train_transformer, transformer_bits_per_character,
                               unit_dashboard)
-from tinysae.pictures.transformer_plots import (log_density, plot_attention_beside_feature,
-                                                plot_feature_density)
+from tinysae.pictures import plot_feature_density
+from tinysae.pictures.transformer_plots import plot_attention_beside_feature
 
 # %% [markdown]
 # ## Hyperparameters
@@ -130,14 +132,12 @@ print(f"bigram baseline: {bigram_bits:.3f} bits per character on the test positi
 # position is read with its full window of 32 characters, as lesson 10's model reads it.
 
 # %%
-with limit_blas_threads(numpy_threads=1):
-    lm = train_transformer(corpus.ids["train"], N_LAYERS, D_MODEL, N_HEADS, D_MLP, N_CTX,
-                           n_steps=LM_STEPS, batch_size=LM_BATCH,
-                           learning_rate=LM_LEARNING_RATE, log_every=max(1, LM_STEPS // 6),
-                           rng=rng, verbose=True)
-    model = lm.params  # float64, TransformerLens' names
-    fast = {name: p.astype(np.float32) for name, p in model.items()}  # for reading it
-    model_bits = transformer_bits_per_character(fast, test_ids, positions)
+lm = train_transformer(corpus.ids["train"], N_LAYERS, D_MODEL, N_HEADS, D_MLP, N_CTX,
+                       n_steps=LM_STEPS, batch_size=LM_BATCH, learning_rate=LM_LEARNING_RATE,
+                       log_every=max(1, LM_STEPS // 6), rng=rng, verbose=True)
+model = lm.params  # float64, TransformerLens' names
+fast = {name: p.astype(np.float32) for name, p in model.items()}  # for reading it
+model_bits = transformer_bits_per_character(fast, test_ids, positions)
 print(f"transformer: {model_bits:.3f} bits per character on the test positions; lesson 10's "
       f"MLP: {LESSON_10_BITS:.2f}; bigram: {bigram_bits:.3f} (trained in {lm.seconds:.0f} s)")
 
@@ -149,56 +149,109 @@ print(f"transformer: {model_bits:.3f} bits per character on the test positions; 
 # mean-ablating it (replacing it by its mean over the "sae" text, a stricter baseline).
 
 # %%
-saes, acts, latents = {}, {}, {}
+saes, acts, latents, measured = {}, {}, {}, {}
 splice = np.sort(rng.choice(positions, SPLICE_POSITIONS, replace=False))  # (s,)
-with limit_blas_threads(numpy_threads=1):
-    for hook in HOOKS:
-        saes[hook] = train_sae(hook_sampler(fast, corpus.ids["sae"], hook), D_MODEL, N_LATENTS,
-                               activation="topk", k=K, n_steps=SAE_STEPS, batch_size=SAE_BATCH,
-                               learning_rate=SAE_LEARNING_RATE, dead_window=DEAD_WINDOW,
-                               resample_every=RESAMPLE_EVERY, rng=rng, dtype=np.float32).params
-        acts[hook] = activations_at(fast, test_ids, positions, hook)  # (m, d)
-        forward = sae_forward(saes[hook], acts[hook], "topk", K)
-        latents[hook] = forward["a2"]  # (m, n_latents)
-        mean = hook_sampler(fast, corpus.ids["sae"], hook)(4096, np.random.default_rng(1)).mean(0)
-        clean = transformer_bits_per_character(fast, test_ids, splice)
-        bits = {how: transformer_bits_per_character(fast, test_ids, splice, {hook: hooked})
-                for how, hooked in (
-                    ("SAE", splice_rows(lambda a, s=saes[hook]: sae_forward(s, a, "topk", K)["a3"])),
-                    ("zero", np.zeros_like),
-                    ("mean", lambda a, mean=mean: np.broadcast_to(mean, a.shape)))}
-        print(f"{hook}: L0 {l0(latents[hook]):.1f}, FVU {fvu(acts[hook], forward['a3']):.3f}, "
-              f"dead {int(dead_latents(latents[hook]).sum())} of {N_LATENTS}; bits per char: "
-              f"clean {clean:.3f}, SAE {bits['SAE']:.3f}, zero {bits['zero']:.3f}, mean "
-              f"{bits['mean']:.3f} → recovered {loss_recovered(clean, bits['SAE'], bits['zero']):.1%}"
-              f" (zero), {loss_recovered(clean, bits['SAE'], bits['mean']):.1%} (mean)")
-args.save(plot_feature_density({hook.split(".")[-1]: log_density(latents[hook]) for hook in HOOKS},
+for hook in HOOKS:
+    saes[hook] = train_sae(hook_sampler(fast, corpus.ids["sae"], hook), D_MODEL, N_LATENTS,
+                           activation="topk", k=K, n_steps=SAE_STEPS, batch_size=SAE_BATCH,
+                           learning_rate=SAE_LEARNING_RATE, dead_window=DEAD_WINDOW,
+                           resample_every=RESAMPLE_EVERY, rng=rng, dtype=np.float32).params
+    acts[hook] = activations_at(fast, test_ids, positions, hook)  # (m, d)
+    forward = sae_forward(saes[hook], acts[hook], "topk", K)
+    latents[hook] = forward["a2"]  # (m, n_latents)
+    mean = hook_sampler(fast, corpus.ids["sae"], hook)(4096, np.random.default_rng(1)).mean(0)
+    clean = transformer_bits_per_character(fast, test_ids, splice)
+    bits = {how: transformer_bits_per_character(fast, test_ids, splice, {hook: hooked})
+            for how, hooked in (
+                ("SAE", splice_rows(lambda a, s=saes[hook]: sae_forward(s, a, "topk", K)["a3"])),
+                ("zero", np.zeros_like),
+                ("mean", lambda a, mean=mean: np.broadcast_to(mean, a.shape)))}
+    print(f"{hook}: L0 {l0(latents[hook]):.1f}, FVU {fvu(acts[hook], forward['a3']):.3f}, "
+          f"dead {int(dead_latents(latents[hook]).sum())} of {N_LATENTS}; bits per char: "
+          f"clean {clean:.3f}, SAE {bits['SAE']:.3f}, zero {bits['zero']:.3f}, mean "
+          f"{bits['mean']:.3f} → recovered {loss_recovered(clean, bits['SAE'], bits['zero']):.1%}"
+          f" (zero), {loss_recovered(clean, bits['SAE'], bits['mean']):.1%} (mean)")
+    measured[hook] = {"l0": l0(latents[hook]), "fvu": fvu(acts[hook], forward["a3"]),
+                      "dead": int(dead_latents(latents[hook]).sum()), "clean": clean,
+                      "spliced": bits["SAE"], "zeroed": bits["zero"], "mean_ablated": bits["mean"]}
+args.save(plot_feature_density({hook: firing_frequencies(latents[hook]) for hook in HOOKS},
                                title="Feature density on the test positions"), "12_density.png")
 
 # %% [markdown]
-# ## Detection, held out, with a control
-# The units and thresholds are chosen on half of the test positions (every other file's
-# worth: positions in the first half of the text) and scored on the other half. Four kinds of
-# unit: the MLP's 192 neurons (``blocks.0.mlp.hook_post``, lesson 10's kind of unit), the
-# two SAEs' features, and as a control 384 random directions of the residual stream.
+# ## Detection, held out, against controls
+# Python's own tokenizer and parser label every test position with a dozen properties, as in
+# lesson 10. Every unit is tried as a detector (it predicts the property where it exceeds a
+# threshold θ); the best unit of a set and its θ are chosen on one half of the test positions,
+# drawn at random, and scored (F1) on the other half, with a 95% bootstrap interval over the
+# scored positions. Five sets: the first MLP's 192 neurons (``blocks.0.mlp.hook_post``,
+# lesson 10's kind of unit), the two SAEs' features (these three must *fire*: θ ≥ 0), and two
+# yardsticks in the residual stream the first SAE reads: as many signed random directions as
+# that SAE has latents, with any θ (what a dictionary of that size gets by luck), and a
+# linear probe per property fitted on the choosing half (the best one direction can do).
+# One set is called ahead of another only when the paired interval of their difference is
+# above zero both ways round (chosen on the first half and scored on the second, then the
+# halves swapped), behind when it is below zero both times, and a tie otherwise.
 
 # %%
 labels = corpus_properties(corpus.texts["test"])
-neurons = activations_at(fast, test_ids, positions, "blocks.0.mlp.hook_post")  # (m, d_m)
-resid = HOOKS[0]
-units = {"neuron": neurons, "resid feature": latents[resid], "mlp-out feature": latents[HOOKS[1]],
-         "random": random_direction_units(acts[resid], N_LATENTS, np.random.default_rng(2))}
-choose = positions < np.median(positions)  # (m,)  the first half of the test text
-table = held_out_table(units, {name: flags[positions] for name, flags in labels.items()}, choose)
-print(f"{'property':<14}{'share':>6}" + "".join(f"{name:>17}" for name in units))
-for name, row in table.items():
-    print(f"{name:<14}{row['frequency']:>6.1%}" + "".join(
-        f"{row[kind].f1:>11.2f} ({row[kind].unit:>3})" for kind in units))
-swapped = held_out_table(units, {name: flags[positions] for name, flags in labels.items()},
-                         ~choose)  # chosen on the second half, scored on the first: a spread
-for kind in units:
-    print(f"mean held-out F1, {kind}: {np.mean([row[kind].f1 for row in table.values()]):.2f} "
-          f"(halves swapped: {np.mean([row[kind].f1 for row in swapped.values()]):.2f})")
+properties = {name: flags[positions] for name, flags in labels.items()}  # name → (m,)
+select, score = split_positions(positions.size, SEED)  # (m/2,) each
+names = [name for name in properties if properties[name][select].any()
+         and properties[name][score].any()]
+properties = {name: properties[name] for name in names}
+resid, mlp_out = HOOKS
+units = {"neuron": activations_at(fast, test_ids, positions, "blocks.0.mlp.hook_post"),
+         "random": signed_random_projections(acts[resid], N_LATENTS, SEED),  # (m, 2 n_latents)
+         "resid feature": latents[resid], "mlp-out feature": latents[mlp_out]}
+probes = fit_probes(acts[resid][select], np.stack([properties[n][select] for n in names], 1))
+fires = {"neuron": 0.0, "resid feature": 0.0, "mlp-out feature": 0.0}  # random, probe: any θ
+table = held_out_table(units | {"probe": ("per property", probes(acts[resid]))}, properties,
+                       select, score, min_thresholds=fires, rng=SEED)
+swapped = held_out_table(units, properties, score, select, min_thresholds=fires, rng=SEED)
+
+
+def versus(name, a, b):
+    """a against b at property ``name``: ahead, behind or tie, on both splits."""
+    return verdict([paired_interval(t[name][a], t[name][b]) for t in (table, swapped)])
+
+
+def cell(d):
+    return f"{d.f1:.2f} [{d.low:.2f}–{d.high:.2f}]"
+
+
+COMPARED = {"resid feature vs random": ("resid feature", "random"),
+            "mlp-out feature vs neuron": ("mlp-out feature", "neuron")}
+verdicts = {pair: {name: versus(name, a, b) for name in names}
+            for pair, (a, b) in COMPARED.items()}
+print(f"held out: unit and θ chosen on {select.size} test positions, F1 on the other "
+      f"{score.size} [95% bootstrap interval]; verdicts on both splits")
+print(f"{'property':<12}{'share':>6}{'all':>5}" + "".join(
+    f"{kind:>17}" for kind in table[names[0]] if kind != "frequency")
+    + "  resid vs random, mlp-out vs neuron")
+for name in names:
+    row, p = table[name], table[name]["frequency"]
+    print(f"{name:<12}{p:>6.1%}{2 * p / (1 + p):>5.2f}" + "".join(
+        f"{cell(row[kind]):>17}" for kind in row if kind != "frequency")
+        + f"  {verdicts['resid feature vs random'][name]}, "
+          f"{verdicts['mlp-out feature vs neuron'][name]}")
+means = {kind: [float(np.mean([t[name][kind].f1 for name in names])) for t in (table, swapped)]
+         for kind in units}
+print("mean held-out F1 over the properties (halves swapped): " + ", ".join(
+    f"{kind} {first:.2f} ({second:.2f})" for kind, (first, second) in means.items()))
+for pair, found in verdicts.items():
+    counts = {v: sum(x == v for x in found.values()) for v in ("ahead", "behind", "tie")}
+    print(f"{pair}: ahead on {counts['ahead']} of {len(names)} properties, behind on "
+          f"{counts['behind']}, tied on {counts['tie']}")
+args.save(plot_detection_table(
+    table, verdicts={name: f"resid {verdicts['resid feature vs random'][name]} vs random; "
+                           f"mlp-out {verdicts['mlp-out feature vs neuron'][name]} vs neuron"
+                     for name in names},
+    labels={"neuron": "best MLP neuron", "random": f"best of {2 * N_LATENTS} random directions",
+            "resid feature": "best residual-stream feature",
+            "mlp-out feature": "best MLP-output feature", "probe": "linear probe on the stream"},
+    indexed=("neuron", "resid feature", "mlp-out feature"), figsize=(7.5, 9),
+    title=f"Held out: the best unit of each set at {len(names)} properties of Python source"),
+    "12_properties.png")
 
 # %% [markdown]
 # ## Dashboards of the residual stream's best features
@@ -217,12 +270,11 @@ def feature_at(hook, j):
 
 
 W2 = saes[resid]["W2"]  # (d, n_latents)
-with limit_blas_threads(numpy_threads=1):
-    boards = [unit_dashboard(feature_at(resid, j), test_ids, positions, latents[resid][:, j],
-                             (W2[:, j] * model["ln_final.w"]) @ model["unembed.W_U"],
-                             detection_title("feature", j, best), valid=valid)
-              for j, best in best_units(table, "resid feature",
-                                        [p for p in SHOWN if p in table]).items()]
+boards = [unit_dashboard(feature_at(resid, j), test_ids, positions, latents[resid][:, j],
+                         (W2[:, j] * model["ln_final.w"]) @ model["unembed.W_U"],
+                         detection_title("feature", j, best), valid=valid)
+          for j, best in best_units(table, "resid feature",
+                                    [p for p in SHOWN if p in table]).items()]
 args.save(plot_dashboards(boards, title=f"Residual-stream SAE ({N_LATENTS} latents, TopK k = "
                           f"{K}) on {resid}: the best feature per property (held out)"),
           "12_features.png", main=True)
@@ -254,6 +306,15 @@ args.save(plot_attention_beside_feature(
     head_label=f"blocks.0.attn.hook_pattern, head {head}",
     feature_label=f"feature {j} ({prop})",
     title=f"What head {head} reads where feature {j} fires"), "12_attention.png")
+args.record(
+    bigram=bigram_bits, transformer=model_bits, saes=measured, means=means,
+    table={name: {"frequency": table[name]["frequency"]}
+           | {kind: [d.unit, d.f1, d.low, d.high] for kind, d in table[name].items()
+              if kind != "frequency"}
+           | {"swapped": {kind: swapped[name][kind].f1 for kind in units}}
+           | {pair: found[name] for pair, found in verdicts.items()} for name in names},
+    head={"property": prop, "feature": int(j), "activation": float(feature[-1]),
+          "shares": shares.tolist(), "head": head})
 
 # %% [markdown]
 # ## Export: the transformer for TransformerLens, the SAEs for SAELens

@@ -105,7 +105,9 @@ def test_choosing_on_the_scored_positions_flatters_and_held_out_does_not():
     assert np.intersect1d(select, score).size == 0 and select.size + score.size == m
     table = held_out_table({"noise": noise, "real": real}, {"p": y}, select, score, rng=2)
     row = table["p"]
+    assert row["frequency"] == pytest.approx(y[score].mean(), abs=1e-12)  # of the scored half
     assert row["noise"].selected_f1 > row["noise"].f1 + 0.02  # in-sample flattery
+    assert row["noise"].f1 < 0.3  # the best of 500 noise units, held out, knows nothing
     assert row["real"].f1 > 0.9 and row["real"].low <= row["real"].f1 <= row["real"].high
     low, high = paired_interval(row["real"], row["noise"])
     assert low > 0 and verdict([(low, high)]) == "ahead"

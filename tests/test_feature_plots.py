@@ -69,3 +69,11 @@ def test_the_frontier_draws_one_panel_per_metric_with_l0_on_a_log_axis():
     assert [ax.get_xscale() for ax in fig.axes] == ["log", "log"]
     assert fig.axes[1].get_ylabel().startswith("loss recovered")
     assert len(plot_frontier({"a": {"x": {"l0": 1, "fvu": 0.5, "mmcs": 0.9}}}).axes) == 2
+
+
+def test_attention_beside_a_feature_shares_its_rows():
+    from tinysae.pictures.transformer_plots import plot_attention_beside_feature
+
+    pattern = np.tril(np.ones((4, 4))) / np.arange(1, 5)[:, None]
+    fig = plot_attention_beside_feature(pattern, list("abcd"), np.arange(4.0))
+    assert len(fig.axes) == 2

@@ -1,5 +1,6 @@
 """Same seed, same numbers, on any number of cores: the lesson-10 SAE, trained briefly with
-one worker thread and with two, comes out bit for bit the same."""
+one worker thread and with two, comes out bit for bit the same; lesson 12's transformer
+trains on one BLAS thread whatever the caller set, and reads the same on one or two."""
 
 import numpy as np
 
@@ -39,3 +40,38 @@ def test_one_thread_and_two_give_the_same_parameters_bit_for_bit():
         for name in one.params:
             assert np.array_equal(one.params[name], two.params[name]), (activation, name)
         print(f"\n    {activation}: {one.resampled} resampled, every parameter identical")
+
+
+def lesson_12_transformer(numpy_threads, monkeypatch):
+    """Lesson 12's transformer (its sizes), a few steps, with numpy's BLAS at ``numpy_threads``
+    outside; the thread count numpy's BLAS had at each step, and what the model reads."""
+    from tinysae.networks import (activations_at, train_transformer,
+                                  transformer_bits_per_character)
+    from tinysae.networks import transformer_training
+    from tinysae.runtime.blas_threads import blas_pools, limit_blas_threads
+
+    inside, step = [], transformer_training.transformer_loss_and_grad
+
+    def recording(model, tokens):
+        inside.append([pool["num_threads"] for pool in blas_pools() if pool["numpy"]])
+        return step(model, tokens)
+    monkeypatch.setattr(transformer_training, "transformer_loss_and_grad", recording)
+    ids = np.random.default_rng(0).integers(0, 97, size=20_000)
+    with limit_blas_threads(numpy_threads=numpy_threads):
+        lm = train_transformer(ids, 2, 48, 4, 192, 32, n_steps=4, batch_size=32, rng=1)
+        fast = {name: p.astype(np.float32) for name, p in lm.params.items()}
+        positions = np.arange(31, 1031)
+        read = (transformer_bits_per_character(fast, ids, positions),
+                activations_at(fast, ids, positions, "blocks.0.hook_resid_post"))
+    return inside, lm, read
+
+
+def test_the_transformer_trains_on_one_thread_and_reads_the_same_on_two(monkeypatch):
+    one, two = lesson_12_transformer(1, monkeypatch), lesson_12_transformer(2, monkeypatch)
+    assert two[0] and all(threads == [1] for threads in two[0]), two[0]  # set by itself
+    assert one[1].history == two[1].history
+    for name in one[1].params:
+        assert np.array_equal(one[1].params[name], two[1].params[name]), name
+    assert one[2][0] == two[2][0] and np.array_equal(one[2][1], two[2][1])
+    print(f"\n    lesson 12's transformer: every parameter, its bits ({one[2][0]:.4f}) and "
+          "its residual stream identical")

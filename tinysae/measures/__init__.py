@@ -5,7 +5,6 @@
 - :mod:`~tinysae.measures.colour` — how much of a colour filter is chromatic;
 - :mod:`~tinysae.measures.detection` — how well one unit detects a property (best F1), held
   out, with a random-direction control and bootstrap intervals;
-- :mod:`~tinysae.measures.held_out` — lesson 12's held-out table and random unit directions;
 - :mod:`~tinysae.measures.probe` — a linear probe per property, the ceiling of one direction.
 """
 
@@ -21,5 +20,4 @@ from tinysae.measures.detection import (  # noqa: F401
     split_positions,
     verdict,
 )
-from tinysae.measures.held_out import random_direction_units  # noqa: F401
 from tinysae.measures.probe import fit_probes, probe_cost_and_grad  # noqa: F401

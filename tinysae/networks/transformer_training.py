@@ -6,15 +6,16 @@ Each step draws B windows of T + 1 characters uniformly from the training text; 
 reads the first T and every position predicts the character after it, so one window gives T
 predictions (the first with one character of context, the last with T). Adam
 (:mod:`tinysae.training.adam`) with the learning rate decaying linearly to zero over the
-last steps, as for the character MLP (:func:`tinysae.networks.train_lm`).
+last steps, as for the character MLP (:func:`tinysae.networks.train_lm`). numpy's BLAS runs
+on one thread during training, as there: the products are small, and a seed gives the same
+model whatever the caller's thread settings.
 """
-
 
 import numpy as np
 
-
 from tinysae.networks.training import check_ids, fit_with_adam, random_positions, windows_at
 from tinysae.networks.transformer import init_transformer, transformer_loss_and_grad
+from tinysae.runtime.blas_threads import limit_blas_threads
 from tinysae.validation.validated import validated
 
 
@@ -25,6 +26,7 @@ def training_windows(ids, batch_size, n_ctx, rng):
 
 
 @validated
+@limit_blas_threads(numpy_threads=1)  # one BLAS thread: see the module docstring
 def train_transformer(ids, n_layers, d_model, n_heads, d_mlp, n_ctx, *, n_steps=1000,
                       batch_size=32, learning_rate=3e-3, log_every=100, rng=None,
                       dtype=np.float32, verbose=False):

@@ -1,12 +1,10 @@
-"""Pictures of lesson 12: a head's attention pattern beside a feature, and feature density.
+"""Pictures of lesson 12: a head's attention pattern beside a feature.
 
 As every ``plot_*`` here: draw into the given axes or a new pyplot figure, return the
 Figure; matplotlib is imported when a function draws.
 """
 
-import numpy as np
-
-from tinysae.pictures.plots import figure_and_axes, new_figure
+from tinysae.pictures.plots import new_figure
 
 
 def plot_attention_beside_feature(pattern, characters, feature, *, title=None, head_label="",
@@ -38,28 +36,4 @@ def plot_attention_beside_feature(pattern, characters, feature, *, title=None, h
     right.axvline(0, color="grey", lw=0.5)
     if title:
         fig.suptitle(title)
-    return fig
-
-
-def log_density(latents):
-    """log10 of each latent's firing frequency (share of positions where it is > 0); −∞ for a
-    latent that never fires: (n,)."""
-    with np.errstate(divide="ignore"):
-        return np.log10(np.mean(np.asarray(latents) > 0, axis=0))  # (n,)
-
-
-def plot_feature_density(densities, *, title="Feature density", ax=None, figsize=(6, 3.5)):
-    """Histograms of log10 firing frequency, one per dictionary (``{name: (n,) values}``);
-    never-firing latents are counted in the legend."""
-    fig, ax = figure_and_axes(ax, figsize)
-    finite = [v[np.isfinite(v)] for v in densities.values()]
-    low = min((v.min() for v in finite if v.size), default=-5.0)
-    bins = np.linspace(np.floor(low), 0, 41)
-    for (name, values), live in zip(densities.items(), finite):
-        dead = int(np.sum(~np.isfinite(values)))
-        ax.hist(live, bins=bins, alpha=0.6, label=f"{name} ({dead} never fire)")
-    ax.set_xlabel("log10 firing frequency (share of test positions)")
-    ax.set_ylabel("latents")
-    ax.set_title(title, fontsize=10)
-    ax.legend(fontsize=8)
     return fig
