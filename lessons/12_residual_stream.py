@@ -242,14 +242,15 @@ for pair, found in verdicts.items():
     counts = {v: sum(x == v for x in found.values()) for v in ("ahead", "behind", "tie")}
     print(f"{pair}: ahead on {counts['ahead']} of {len(names)} properties, behind on "
           f"{counts['behind']}, tied on {counts['tie']}")
+SAID = {"ahead": "ahead of", "behind": "behind", "tie": "tied with"}
 args.save(plot_detection_table(
-    table, verdicts={name: f"resid {verdicts['resid feature vs random'][name]} vs random; "
-                           f"mlp-out {verdicts['mlp-out feature vs neuron'][name]} vs neuron"
-                     for name in names},
+    table, verdicts={name: f"resid. feature {SAID[verdicts['resid feature vs random'][name]]} "
+                           f"random\nMLP-out feature {SAID[verdicts['mlp-out feature vs neuron'][name]]}"
+                           " neuron" for name in names},
     labels={"neuron": "best MLP neuron", "random": f"best of {2 * N_LATENTS} random directions",
             "resid feature": "best residual-stream feature",
-            "mlp-out feature": "best MLP-output feature", "probe": "linear probe on the stream"},
-    indexed=("neuron", "resid feature", "mlp-out feature"), figsize=(7.5, 9),
+            "mlp-out feature": "best MLP-output feature", "probe": "probe on the residual stream"},
+    indexed=("neuron", "resid feature", "mlp-out feature"), figsize=(9, 10),
     title=f"Held out: the best unit of each set at {len(names)} properties of Python source"),
     "12_properties.png")
 
@@ -281,10 +282,12 @@ args.save(plot_dashboards(boards, title=f"Residual-stream SAE ({N_LATENTS} laten
 
 # %% [markdown]
 # ## A feature and the head that writes it
-# The residual stream after block 0 is the embeddings plus each head's output plus the MLP's.
-# For the best "after `self.`" feature, at its top activation after `self.`, each head's
-# share of the feature's pre-activation is that head's output z_h W_O[h] read by the
-# feature's encoder row; the head with the largest share is drawn beside the feature.
+# The residual stream after block 0 is the sum of what was written into it: the token
+# embedding, the position embedding, the attention's output (each head's z_h W_O[h], plus
+# its bias b_O) and the MLP's output. A feature's pre-activation (x − b_dec) · W_enc[j] +
+# b_enc[j] is linear in x, so it splits the same way. For the best "after `self.`" feature,
+# at its top activation after `self.`, we read who writes it; the head with the largest
+# share is drawn beside the feature.
 
 # %%
 prop = "after_self" if "after_self" in table else next(iter(table))
@@ -293,14 +296,20 @@ has = labels[prop][positions]  # (m,)  the positions with the property
 top = positions[has][np.argmax(latents[resid][has, j])]  # its top activation among them
 window = test_ids[top - N_CTX + 1:top + 1][None].astype(np.intp)  # (1, T)
 _, cache = run_with_cache(fast, window)
+encoder = saes[resid]["W1"][j]  # (d,)  the feature's encoder row
 z = cache["blocks.0.attn.hook_z"][0, -1]  # (H, d_h)  the heads' outputs at the last position
 W_O = fast["blocks.0.attn.W_O"]  # (H, d_h, d)
-shares = np.einsum("hk,hkd,d->h", z, W_O, saes[resid]["W1"][j])  # (H,)
+shares = np.einsum("hk,hkd,d->h", z, W_O, encoder)  # (H,)
 head = int(np.argmax(shares))
+written = {name: float(cache[hook][..., -1, :].ravel() @ encoder) for name, hook in (
+    ("token", "hook_embed"), ("position", "hook_pos_embed"),
+    ("attention", "blocks.0.hook_attn_out"), ("MLP", "blocks.0.hook_mlp_out"))}
+written["SAE biases"] = float(saes[resid]["b1"][j] - saes[resid]["b2"] @ encoder)
 feature = sae_forward(saes[resid], cache[resid][0], "topk", K)["a2"][:, j]  # (T,)
 characters = [{"\n": "⏎", " ": "·"}.get(c, c) for c in ids_to_text(window[0])]
-print(f"feature {j} ({prop}): top activation {feature[-1]:.2f} at …{''.join(characters[-12:])!r}; "
-      f"heads' shares of its pre-activation {np.round(shares, 2).tolist()} → head {head}")
+print(f"feature {j} ({prop}): {feature[-1]:.2f} at …{''.join(characters[-12:])!r}, written by "
+      + ", ".join(f"{name} {value:.2f}" for name, value in written.items())
+      + f"; the heads' shares of the attention's {np.round(shares, 2).tolist()} → head {head}")
 args.save(plot_attention_beside_feature(
     cache["blocks.0.attn.hook_pattern"][0, head], characters, feature,
     head_label=f"blocks.0.attn.hook_pattern, head {head}",
@@ -314,7 +323,7 @@ args.record(
            | {"swapped": {kind: swapped[name][kind].f1 for kind in units}}
            | {pair: found[name] for pair, found in verdicts.items()} for name in names},
     head={"property": prop, "feature": int(j), "activation": float(feature[-1]),
-          "shares": shares.tolist(), "head": head})
+          "written": written, "shares": shares.tolist(), "head": head})
 
 # %% [markdown]
 # ## Export: the transformer for TransformerLens, the SAEs for SAELens
