@@ -9,48 +9,53 @@ Adam on the same standard-library source and measured on the same test positions
 10's model. TopK SAEs then read its residual stream (``blocks.0.hook_resid_post``, between
 the two blocks) and its first MLP's output (``blocks.0.hook_mlp_out``), and we measure them
 as the modern lessons do: loss recovered against zero- and mean-ablation, feature density,
-detection of properties of Python source chosen on one half of the test positions and
-scored on the other, beside random directions as a control; dashboards; and the attention
-pattern of the head that writes most of a feature, beside that feature. Everything is
-exported for TransformerLens and SAELens, with a check set (README, "From tinysae to
-SAELens").
+detection of properties of Python source held out (chosen on one half of the test
+positions, scored on the other, with bootstrap intervals) against random directions of the
+same stream and a linear probe; dashboards; and what writes a feature, with the attention
+pattern of the head that writes most of it. Everything is exported for TransformerLens and
+SAELens, with a check set (README, "From tinysae to SAELens").
 
 Command:   python lessons/12_residual_stream.py        (add --quick for the tests)
 Full run:  3 min 2 s on 2 cores, 3 min 2 s of CPU (`tinysae bench --lessons 12`).
 
-What you will see (full run, on one thread): the corpus (101 files, 2.9 M characters for
-the model; 33 files each for the SAEs and the test); the bigram's 3.529 bits per character
-on lesson 10's 40000 test positions (lesson 10 prints the same figure: the same
-characters); the transformer's progress; 2.270 bits per character on those positions,
-against 2.51 for lesson 10's MLP and 3.53 for the bigram. The residual-stream SAE (384
-latents, TopK k = 16): L0 16, FVU 0.082, no dead latents; spliced in at every position of
-each window, 2.242 → 2.480 bits per character on 4000 of the positions, against 11.35 with
-the stream zero-ablated and 6.81 mean-ablated: 97.4% of the loss recovered against zero,
-94.8% against the mean. The MLP-output SAE: L0 16, FVU 0.070, no dead latents, 2.347
-spliced in (5.12 zero, 4.35 mean): 96.4% and 95.0%. Most latents of both fire on 0.1% to
-10% of positions (12_density.png). Then the held-out table (each property's best unit and
-threshold chosen on the first half of the test text, F1 measured on the second): the mean
-F1 over 12 properties is 0.42 for the MLP's neurons, 0.47 for the residual-stream
-features, 0.46 for the MLP-output features — and 0.50 for the control, 384 random
-directions of the residual stream (0.40, 0.46, 0.44 and 0.48 with the halves swapped).
-On average the SAEs tie with random directions: in a 48-dimensional stream into which
-everything is written, a random direction and a threshold already make a fair linear
-probe, and it is better than any sparse feature at the broad properties (prose 0.61
-against 0.42 and 0.54, brackets 0.41 against 0.25 and 0.32). Features win where a property
-is one narrow thing: just after `def ` (0.44 against 0.10 for random directions and 0.11
-for the best neuron; only about 20 such positions in the scoring half, so a rough number);
-after `self.` the MLP-output feature reaches 0.98 and the residual one 0.88, but random
-directions reach 0.96 and the neurons 0.42. So the residual-stream SAE does not find
-here, held out and against this control, what lesson 10's neuron SAE did not: lesson 10's
-F1s were chosen and scored on the same positions and had no random control; this lesson's
-lesson is the control. The head beside a feature: the best after-`self.` residual feature
-(193) fires at 2.26 on the dot of `_usage(self.`, yet no head writes much of it there
-(their shares of its pre-activation: −0.15, −0.51, 0.02, −0.06); the largest, head 2,
-reads the last few characters (12_attention.png). This feature is written by the
-embeddings and the MLP at that position, not by attention.
+What you will see (full run; the same printed tables on one core and on two): the corpus
+(101 files, 2.9 M characters for the model; 33 files each for the SAEs and the test); the
+bigram's 3.529 bits per character on lesson 10's 40000 test positions (lesson 10 prints the
+same figure: the same characters); the transformer's progress; 2.277 bits per character on
+those positions, against 2.51 for lesson 10's MLP and 3.529 for the bigram. The
+residual-stream SAE (384 latents, TopK k = 16): L0 16, FVU 0.077, no dead latents; spliced
+in at every position of each window, 2.266 → 2.521 bits per character on 4000 of the
+positions, against 10.68 with the stream zero-ablated and 5.87 mean-ablated: 97.0% of the
+loss recovered against zero, 92.9% against the mean. The MLP-output SAE: L0 16, FVU 0.066,
+no dead latents, 2.388 spliced in (5.02 zero, 4.36 mean): 95.6% and 94.2%. Of the
+residual-stream SAE's latents 10 fire on under 0.1% of the test positions, of the
+MLP-output SAE's 0 (12_density.png).
+
+Then the table, held out: each unit and threshold is chosen on 20000 test positions drawn
+at random and scored (F1) on the other 20000, with a 95% bootstrap interval; a verdict
+stands only if it holds with the halves swapped too. Against the control, the best of 768
+signed random directions of the same residual stream, the best residual-stream feature is
+ahead on 5 of 12 properties, the narrow ones — just after `self.` (F1 0.95 [0.91–0.99]
+against 0.78 [0.71–0.85]), a digit (0.89 against 0.81), uppercase (0.84 against 0.79),
+indentation (0.98 against 0.91) and a number (0.53 against 0.48) — behind on 6, the broad
+ones (prose 0.35 against 0.65, docstring 0.26 against 0.40, brackets 0.27 against 0.42;
+string, comment, keyword), and tied on 1: just after `def ` (0.29 against 0.33, on 29
+scored positions). On average they tie: mean F1 0.50 for the features, 0.53 for random
+directions (0.49 and 0.52 with the halves swapped). A linear probe on the stream reaches
+0.98 just after `def `: a direction holds it, no single feature does. The MLP-output SAE
+against the MLP's own 192 neurons, lesson 10's question on this model: ahead on 6 of 12
+(after `self.` 0.80 against 0.41, uppercase 0.78 against 0.66), behind on 2, tied on 4;
+mean F1 0.48 against 0.42. So the residual-stream SAE finds nothing of a new kind here:
+its features beat random directions of the stream where a property is one narrow thing and
+lose where it is broad, as lesson 10's did on the neurons — sparse features are specific,
+not exhaustive. Who writes a feature: the best after-`self.` feature (76) fires at 2.72 on
+the dot of `(msg·%·self.`; of its pre-activation the MLP writes 3.24, the attention 0.16
+(head 3 the most, 0.28), the token embedding 0.10, the position −0.36 and the SAE's biases
+−0.41. It is the MLP's feature; 12_attention.png shows what head 3 reads there.
 
 Pictures: 12_features.png, dashboards of the best residual-stream feature for six
-properties; 12_attention.png, a head's attention pattern beside the feature it writes;
+properties; 12_properties.png, the held-out table as bars with their intervals and verdicts;
+12_attention.png, a head's attention pattern beside the feature it writes;
 12_density.png, feature density of both SAEs. Exported: 12_transformer/ (config.json,
 model.safetensors, check_tokens.npy, check_logits.npy) and one folder per SAE (cfg.json,
 sae_weights.safetensors, check_inputs.npy, check_latents.npy). Reference picture:
@@ -173,6 +178,8 @@ for hook in HOOKS:
           f" (zero), {loss_recovered(clean, bits['SAE'], bits['mean']):.1%} (mean)")
     measured[hook] = {"l0": l0(latents[hook]), "fvu": fvu(acts[hook], forward["a3"]),
                       "dead": int(dead_latents(latents[hook]).sum()), "clean": clean,
+                      "rare": int(np.sum((firing_frequencies(latents[hook]) > 0)
+                                         & (firing_frequencies(latents[hook]) < 1e-3))),
                       "spliced": bits["SAE"], "zeroed": bits["zero"], "mean_ablated": bits["mean"]}
 args.save(plot_feature_density({hook: firing_frequencies(latents[hook]) for hook in HOOKS},
                                title="Feature density on the test positions"), "12_density.png")
@@ -284,7 +291,7 @@ args.save(plot_dashboards(boards, title=f"Residual-stream SAE ({N_LATENTS} laten
 # ## A feature and the head that writes it
 # The residual stream after block 0 is the sum of what was written into it: the token
 # embedding, the position embedding, the attention's output (each head's z_h W_O[h], plus
-# its bias b_O) and the MLP's output. A feature's pre-activation (x − b_dec) · W_enc[j] +
+# its bias b_O) and the MLP's output (after a later block, that block's two as well). A feature's pre-activation (x − b_dec) · W_enc[j] +
 # b_enc[j] is linear in x, so it splits the same way. For the best "after `self.`" feature,
 # at its top activation after `self.`, we read who writes it; the head with the largest
 # share is drawn beside the feature.
@@ -297,13 +304,16 @@ top = positions[has][np.argmax(latents[resid][has, j])]  # its top activation am
 window = test_ids[top - N_CTX + 1:top + 1][None].astype(np.intp)  # (1, T)
 _, cache = run_with_cache(fast, window)
 encoder = saes[resid]["W1"][j]  # (d,)  the feature's encoder row
-z = cache["blocks.0.attn.hook_z"][0, -1]  # (H, d_h)  the heads' outputs at the last position
-W_O = fast["blocks.0.attn.W_O"]  # (H, d_h, d)
+block = resid.rsplit(".", 1)[0]  # "blocks.0": the block whose output the SAE reads
+z = cache[f"{block}.attn.hook_z"][0, -1]  # (H, d_h)  the heads' outputs at the last position
+W_O = fast[f"{block}.attn.W_O"]  # (H, d_h, d)
 shares = np.einsum("hk,hkd,d->h", z, W_O, encoder)  # (H,)
 head = int(np.argmax(shares))
-written = {name: float(cache[hook][..., -1, :].ravel() @ encoder) for name, hook in (
-    ("token", "hook_embed"), ("position", "hook_pos_embed"),
-    ("attention", "blocks.0.hook_attn_out"), ("MLP", "blocks.0.hook_mlp_out"))}
+writers = [("token", "hook_embed"), ("position", "hook_pos_embed")] + [
+    (f"{what}{'' if l == 0 else f' {l}'}", f"blocks.{l}.hook_{out}_out")
+    for l in range(int(block.split(".")[1]) + 1) for what, out in (("attention", "attn"),
+                                                                   ("MLP", "mlp"))]
+written = {name: float(cache[hook][..., -1, :].ravel() @ encoder) for name, hook in writers}
 written["SAE biases"] = float(saes[resid]["b1"][j] - saes[resid]["b2"] @ encoder)
 feature = sae_forward(saes[resid], cache[resid][0], "topk", K)["a2"][:, j]  # (T,)
 characters = [{"\n": "⏎", " ": "·"}.get(c, c) for c in ids_to_text(window[0])]
@@ -311,12 +321,12 @@ print(f"feature {j} ({prop}): {feature[-1]:.2f} at …{''.join(characters[-12:])
       + ", ".join(f"{name} {value:.2f}" for name, value in written.items())
       + f"; the heads' shares of the attention's {np.round(shares, 2).tolist()} → head {head}")
 args.save(plot_attention_beside_feature(
-    cache["blocks.0.attn.hook_pattern"][0, head], characters, feature,
-    head_label=f"blocks.0.attn.hook_pattern, head {head}",
+    cache[f"{block}.attn.hook_pattern"][0, head], characters, feature,
+    head_label=f"{block}.attn.hook_pattern, head {head}",
     feature_label=f"feature {j} ({prop})",
     title=f"What head {head} reads where feature {j} fires"), "12_attention.png")
 args.record(
-    bigram=bigram_bits, transformer=model_bits, saes=measured, means=means,
+    scored=int(score.size), bigram=bigram_bits, transformer=model_bits, saes=measured, means=means,
     table={name: {"frequency": table[name]["frequency"]}
            | {kind: [d.unit, d.f1, d.low, d.high] for kind, d in table[name].items()
               if kind != "frequency"}
@@ -336,6 +346,6 @@ export_transformerlens(model, args.out / "12_transformer", check)
 _, check_cache = run_with_cache(model, check, list(HOOKS))
 for hook in HOOKS:
     export_saelens(saes[hook], args.out / f"12_sae_{hook}", "topk", K, hook_name=hook,
-                   hook_layer=0, model_name="tinysae-transformer", context_size=N_CTX,
+                   hook_layer=int(hook.split(".")[1]), model_name="tinysae-transformer", context_size=N_CTX,
                    check_inputs=check_cache[hook].reshape(-1, D_MODEL))
 print(f"exported to {args.out}")
