@@ -100,6 +100,7 @@ SAE_BATCH = 512           # ... each on every position of 16 fresh windows of th
 SAE_LEARNING_RATE = 1e-3
 DEAD_WINDOW = 20_000      # a latent silent on this many positions is dead and resampled
 RESAMPLE_EVERY = 100
+SAE_SEEDS = (0, 1, 2)     # each SAE trained from each seed: the first is measured and shown, all judge
 EVAL_POSITIONS = 40_000   # lesson 10's test positions: same seed, same draw, same text
 SPLICE_POSITIONS = 4000   # of them, where loss recovered is measured (6 spliced runs)
 LESSON_10_BITS = 2.51     # lesson 10's MLP on those 40000 positions (its full run)
@@ -110,6 +111,7 @@ args = lesson_args(__doc__, "12_residual_stream")
 MAX_FILES = None
 if args.quick:            # a smoke test: a few files, a few steps, numbers without meaning
     MAX_FILES, LM_STEPS, LM_BATCH, SAE_STEPS, SAE_BATCH, N_LATENTS, K = 25, 30, 8, 30, 256, 96, 8
+    SAE_SEEDS = SAE_SEEDS[:2]
     D_MODEL, D_MLP, DEAD_WINDOW, EVAL_POSITIONS, SPLICE_POSITIONS = 16, 64, 2000, 1500, 300
     SHOWN = SHOWN[2:4]
     print("quick run: 25 files, a transformer trained for 30 steps and SAEs for 30 — its\n"
@@ -154,13 +156,17 @@ print(f"transformer: {model_bits:.3f} bits per character on the test positions; 
 # mean-ablating it (replacing it by its mean over the "sae" text, a stricter baseline).
 
 # %%
+def fit_sae(hook, seed):
+    return train_sae(hook_sampler(fast, corpus.ids["sae"], hook), D_MODEL, N_LATENTS,
+                     activation="topk", k=K, n_steps=SAE_STEPS, batch_size=SAE_BATCH,
+                     learning_rate=SAE_LEARNING_RATE, dead_window=DEAD_WINDOW,
+                     resample_every=RESAMPLE_EVERY, rng=seed, dtype=np.float32).params
+
+
 saes, acts, latents, measured = {}, {}, {}, {}
 splice = np.sort(rng.choice(positions, SPLICE_POSITIONS, replace=False))  # (s,)
 for hook in HOOKS:
-    saes[hook] = train_sae(hook_sampler(fast, corpus.ids["sae"], hook), D_MODEL, N_LATENTS,
-                           activation="topk", k=K, n_steps=SAE_STEPS, batch_size=SAE_BATCH,
-                           learning_rate=SAE_LEARNING_RATE, dead_window=DEAD_WINDOW,
-                           resample_every=RESAMPLE_EVERY, rng=rng, dtype=np.float32).params
+    saes[hook] = fit_sae(hook, SAE_SEEDS[0])
     acts[hook] = activations_at(fast, test_ids, positions, hook)  # (m, d)
     forward = sae_forward(saes[hook], acts[hook], "topk", K)
     latents[hook] = forward["a2"]  # (m, n_latents)
@@ -195,9 +201,10 @@ args.save(plot_feature_density({hook: firing_frequencies(latents[hook]) for hook
 # yardsticks in the residual stream the first SAE reads: as many signed random directions as
 # that SAE has latents, with any θ (what a dictionary of that size gets by luck), and a
 # linear probe per property fitted on the choosing half (the best one direction can do).
-# One set is called ahead of another only when the paired interval of their difference is
-# above zero both ways round (chosen on the first half and scored on the second, then the
-# halves swapped), behind when it is below zero both times, and a tie otherwise.
+# Each SAE is retrained from other seeds to see how much its F1 moves. A feature set is
+# called ahead of its rival only when the paired interval of their difference is above zero
+# for every seed and both ways round (chosen on the first half and scored on the second,
+# then the halves swapped), behind when it is below zero every time, and a tie otherwise.
 
 # %%
 labels = corpus_properties(corpus.texts["test"])
@@ -212,14 +219,24 @@ units = {"neuron": activations_at(fast, test_ids, positions, "blocks.0.mlp.hook_
          "resid feature": latents[resid], "mlp-out feature": latents[mlp_out]}
 probes = fit_probes(acts[resid][select], np.stack([properties[n][select] for n in names], 1))
 fires = {"neuron": 0.0, "resid feature": 0.0, "mlp-out feature": 0.0}  # random, probe: any θ
+FEATURES = ("resid feature", "mlp-out feature")
 table = held_out_table(units | {"probe": ("per property", probes(acts[resid]))}, properties,
                        select, score, min_thresholds=fires, rng=SEED)
 swapped = held_out_table(units, properties, score, select, min_thresholds=fires, rng=SEED)
+tables = [table, swapped]  # per SAE seed: chosen on the first half, then on the second
+for seed in SAE_SEEDS[1:]:
+    retrained = {kind: sae_forward(fit_sae(hook, seed), acts[hook], "topk", K)["a2"]
+                 for kind, hook in (("resid feature", resid), ("mlp-out feature", mlp_out))}
+    tables += [held_out_table(units | retrained, properties, chooser, scorer,
+                              min_thresholds=fires, rng=SEED)
+               for chooser, scorer in ((select, score), (score, select))]
+seeds = {name: {kind: [t[name][kind].f1 for t in tables[::2]] for kind in FEATURES}
+         for name in names}  # F1 of each seed's SAE, chosen on the first half
 
 
 def versus(name, a, b):
-    """a against b at property ``name``: ahead, behind or tie, on both splits."""
-    return verdict([paired_interval(t[name][a], t[name][b]) for t in (table, swapped)])
+    """a against b at property ``name``: ahead, behind or tie, for every seed and split."""
+    return verdict([paired_interval(t[name][a], t[name][b]) for t in tables])
 
 
 def cell(d):
@@ -231,15 +248,20 @@ COMPARED = {"resid feature vs random": ("resid feature", "random"),
 verdicts = {pair: {name: versus(name, a, b) for name in names}
             for pair, (a, b) in COMPARED.items()}
 print(f"held out: unit and θ chosen on {select.size} test positions, F1 on the other "
-      f"{score.size} [95% bootstrap interval]; verdicts on both splits")
-print(f"{'property':<12}{'share':>6}{'all':>5}" + "".join(
-    f"{kind:>17}" for kind in table[names[0]] if kind != "frequency")
-    + "  resid vs random, mlp-out vs neuron")
+      f"{score.size} [95% bootstrap interval]; each SAE's F1 over {len(SAE_SEEDS)} seeds; "
+      "verdicts for every seed, both splits")
+print(f"{'property':<12}{'share':>6}{'all':>5}{'neuron':>17}{'random dir.':>17}"
+      f"{'resid feature':>17}{'seeds':>10}{'mlp-out feature':>17}{'seeds':>10}{'probe':>6}"
+      "  resid vs random, mlp-out vs neuron")
 for name in names:
     row, p = table[name], table[name]["frequency"]
-    print(f"{name:<12}{p:>6.1%}{2 * p / (1 + p):>5.2f}" + "".join(
-        f"{cell(row[kind]):>17}" for kind in row if kind != "frequency")
-        + f"  {verdicts['resid feature vs random'][name]}, "
+    spread = {kind: f"{min(seeds[name][kind]):.2f}–{max(seeds[name][kind]):.2f}"
+              for kind in FEATURES}
+    print(f"{name:<12}{p:>6.1%}{2 * p / (1 + p):>5.2f}{cell(row['neuron']):>17}"
+          f"{cell(row['random']):>17}{cell(row['resid feature']):>17}"
+          f"{spread['resid feature']:>10}{cell(row['mlp-out feature']):>17}"
+          f"{spread['mlp-out feature']:>10}{row['probe'].f1:>6.2f}"
+          f"  {verdicts['resid feature vs random'][name]}, "
           f"{verdicts['mlp-out feature vs neuron'][name]}")
 means = {kind: [float(np.mean([t[name][kind].f1 for name in names])) for t in (table, swapped)]
          for kind in units}
@@ -331,6 +353,7 @@ args.record(
            | {kind: [d.unit, d.f1, d.low, d.high] for kind, d in table[name].items()
               if kind != "frequency"}
            | {"swapped": {kind: swapped[name][kind].f1 for kind in units}}
+           | {"seeds": seeds[name]}
            | {pair: found[name] for pair, found in verdicts.items()} for name in names},
     head={"property": prop, "feature": int(j), "activation": float(feature[-1]),
           "written": written, "shares": shares.tolist(), "head": head})
