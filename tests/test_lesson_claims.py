@@ -143,74 +143,82 @@ def lesson_12_derived(r):
             "ci": {name: {kind: f"[{value[2]:.2f}–{value[3]:.2f}]" for kind, value in row.items()
                           if isinstance(value, list)} for name, row in table.items()},
             "n": {name: round(row["frequency"] * r["scored"]) for name, row in table.items()},
+            "seeds": {name: {kind: f"{min(f1):.2f}–{max(f1):.2f}"
+                             for kind, f1 in row["seeds"].items()} for name, row in table.items()},
+            "n_seeds": len(next(iter(table.values()))["seeds"]["resid feature"]),
             "w": {name: signed(value) for name, value in r["head"]["written"].items()},
             "share": max(r["head"]["shares"])}
 
 
-R, M = "resid feature", "mlp-out feature"
+R, M = "resid feature", "mlp-out feature"  # the sets and verdicts of lesson 12's record
+RR, MM = "resid feature vs random", "mlp-out feature vs neuron"
 FULL_CLAIMS["12_residual_stream"] = [
     (DOC, "the bigram's {r[bigram]:.3f} bits per character on lesson 10's 40000 test positions"),
     (GALLERY, "the bigram's {r[bigram]:.3f} bits per character is lesson 10's"),
     "{r[transformer]:.3f} bits per character",
     "against 2.51 for lesson 10's MLP and {r[bigram]:.3f} for the bigram",
-    (DOC, "L0 {r[resid][l0]:.0f}, FVU {r[resid][fvu]:.3f}, no dead latents"),
+    (DOC, "L0 {r[resid][l0]:.0f}, FVU {r[resid][fvu]:.3f}, {r[resid][dead]} dead latents"),
     (DOC, "{r[resid][clean]:.3f} → {r[resid][spliced]:.3f} bits per character on 4000 of the "
           "positions, against {r[resid][zeroed]:.2f} with the stream zero-ablated and "
           "{r[resid][mean_ablated]:.2f} mean-ablated: {r[recovered][hook_resid_post][zeroed]:.1%} "
           "of the loss recovered against zero, {r[recovered][hook_resid_post][mean_ablated]:.1%} "
           "against the mean"),
-    (DOC, "L0 {r[mlp][l0]:.0f}, FVU {r[mlp][fvu]:.3f}, no dead latents, {r[mlp][spliced]:.3f} "
-          "spliced in ({r[mlp][zeroed]:.2f} zero, {r[mlp][mean_ablated]:.2f} mean): "
-          "{r[recovered][hook_mlp_out][zeroed]:.1%} and {r[recovered][hook_mlp_out][mean_ablated]:.1%}"),
-    (GALLERY, "FVU {r[resid][fvu]:.3f} and {r[mlp][fvu]:.3f}, no dead latents; loss recovered "
-              "{r[recovered][hook_resid_post][zeroed]:.1%} and {r[recovered][hook_mlp_out][zeroed]:.1%} "
-              "against zero-ablation, {r[recovered][hook_resid_post][mean_ablated]:.1%} and "
+    (DOC, "L0 {r[mlp][l0]:.0f}, FVU {r[mlp][fvu]:.3f}, {r[mlp][dead]} dead latents, "
+          "{r[mlp][spliced]:.3f} spliced in ({r[mlp][zeroed]:.2f} zero, "
+          "{r[mlp][mean_ablated]:.2f} mean): {r[recovered][hook_mlp_out][zeroed]:.1%} and "
+          "{r[recovered][hook_mlp_out][mean_ablated]:.1%}"),
+    (GALLERY, "FVU {r[resid][fvu]:.3f} and {r[mlp][fvu]:.3f}; loss recovered "
+              "{r[recovered][hook_resid_post][zeroed]:.1%} and "
+              "{r[recovered][hook_mlp_out][zeroed]:.1%} against zero-ablation, "
+              "{r[recovered][hook_resid_post][mean_ablated]:.1%} and "
               "{r[recovered][hook_mlp_out][mean_ablated]:.1%} against mean-ablation"),
     (DOC, "latents {r[resid][rare]} fire on under 0.1% of the test positions, of the MLP-output "
           "SAE's {r[mlp][rare]}"),
     (DOC, "chosen on {r[scored]} test positions drawn at random and scored (F1) on the other "
           "{r[scored]}"),
-    "ahead on {r[count][resid feature vs random][ahead]} of 12 properties, the narrow ones",
-    (DOC, "just after `self.` (F1 {r[t][after_self][%s]:.2f} {r[ci][after_self][%s]} against "
-          "{r[t][after_self][random]:.2f} {r[ci][after_self][random]})" % (R, R)),
-    (DOC, "a digit ({r[t][digit][%s]:.2f} against {r[t][digit][random]:.2f}), uppercase "
-          "({r[t][uppercase][%s]:.2f} against {r[t][uppercase][random]:.2f}), indentation "
-          "({r[t][indentation][%s]:.2f} against {r[t][indentation][random]:.2f}) and a number "
-          "({r[t][number][%s]:.2f} against {r[t][number][random]:.2f})" % (R, R, R, R)),
-    (DOC, "behind on {r[count][resid feature vs random][behind]}, the broad ones (prose "
+    (DOC, "each SAE is trained from {r[n_seeds]} seeds"),
+    (GALLERY, "{r[n_seeds]} SAE seeds"),
+    (DOC, "ahead on only {r[count][%s][ahead]} of 12 properties: a digit (F1 "
+          "{r[t][digit][%s]:.2f} {r[ci][digit][%s]} against {r[t][digit][random]:.2f} "
+          "{r[ci][digit][random]}; {r[seeds][digit][%s]} over the seeds) and a number "
+          "({r[t][number][%s]:.2f} against {r[t][number][random]:.2f})" % (RR, R, R, R, R)),
+    (DOC, "It is behind on {r[count][%s][behind]}, the broad properties (prose "
           "{r[t][prose][%s]:.2f} against {r[t][prose][random]:.2f}, docstring "
           "{r[t][docstring][%s]:.2f} against {r[t][docstring][random]:.2f}, brackets "
-          "{r[t][brackets][%s]:.2f} against {r[t][brackets][random]:.2f}" % (R, R, R)),
-    (DOC, "tied on {r[count][resid feature vs random][tie]}: just after `def ` "
-          "({r[t][after_def][%s]:.2f} against {r[t][after_def][random]:.2f}, on "
-          "{r[n][after_def]} scored positions)" % R),
-    (DOC, "mean F1 {r[means][%s][0]:.2f} for the features, {r[means][random][0]:.2f} for random "
+          "{r[t][brackets][%s]:.2f} against {r[t][brackets][random]:.2f}; string, comment) and "
+          "indentation ({r[t][indentation][%s]:.2f} against {r[t][indentation][random]:.2f}), "
+          "and tied on {r[count][%s][tie]}" % (RR, R, R, R, R, RR)),
+    (DOC, "just after `self.` ({r[t][after_self][%s]:.2f} {r[ci][after_self][%s]} against "
+          "{r[t][after_self][random]:.2f} {r[ci][after_self][random]}, but "
+          "{r[seeds][after_self][%s]} over the seeds)" % (R, R, R)),
+    (DOC, "just after `def ` ({r[t][after_def][%s]:.2f} against {r[t][after_def][random]:.2f}, "
+          "on {r[n][after_def]} scored positions)" % R),
+    (DOC, "{r[means][%s][0]:.2f} for the features, {r[means][random][0]:.2f} for random "
           "directions ({r[means][%s][1]:.2f} and {r[means][random][1]:.2f} with the halves "
           "swapped)" % (R, R)),
-    (DOC, "A linear probe on the stream reaches {r[t][after_def][probe]:.2f} just after `def `"),
-    (DOC, "ahead on {r[count][mlp-out feature vs neuron][ahead]} of 12 (after `self.` "
-          "{r[t][after_self][%s]:.2f} against {r[t][after_self][neuron]:.2f}, uppercase "
-          "{r[t][uppercase][%s]:.2f} against {r[t][uppercase][neuron]:.2f}), behind on "
-          "{r[count][mlp-out feature vs neuron][behind]}, tied on "
-          "{r[count][mlp-out feature vs neuron][tie]}; mean F1 {r[means][%s][0]:.2f} against "
-          "{r[means][neuron][0]:.2f}" % (M, M, M)),
-    (GALLERY, "(after `self.` {r[t][after_self][%s]:.2f} against {r[t][after_self][random]:.2f}, "
-              "digit {r[t][digit][%s]:.2f} against {r[t][digit][random]:.2f}), behind on "
-              "{r[count][resid feature vs random][behind]}, the broad ones (prose "
+    (DOC, "A linear probe on the stream reaches {r[t][after_def][probe]:.2f} just after `def ` "
+          "and {r[t][digit][probe]:.2f} at a digit"),
+    (DOC, "ahead on {r[count][%s][ahead]} of 12 (comment, {r[t][comment][%s]:.2f} against "
+          "{r[t][comment][neuron]:.2f}), behind on {r[count][%s][behind]} (string, brackets), "
+          "tied on the other {r[count][%s][tie]}; mean F1 {r[means][%s][0]:.2f} against "
+          "{r[means][neuron][0]:.2f}" % (MM, M, MM, MM, M)),
+    (GALLERY, "ahead on {r[count][%s][ahead]} of 12 properties (digit {r[t][digit][%s]:.2f} "
+              "against {r[t][digit][random]:.2f}, number {r[t][number][%s]:.2f} against "
+              "{r[t][number][random]:.2f}), behind on {r[count][%s][behind]} (prose "
               "{r[t][prose][%s]:.2f} against {r[t][prose][random]:.2f}), tied on "
-              "{r[count][resid feature vs random][tie]}; mean F1 {r[means][%s][0]:.2f} against "
-              "{r[means][random][0]:.2f}, a tie" % (R, R, R, R)),
+              "{r[count][%s][tie]}; mean F1 {r[means][%s][0]:.2f} against "
+              "{r[means][random][0]:.2f}" % (RR, R, R, RR, R, RR, R)),
     (GALLERY, "A linear probe on the stream reaches {r[t][after_def][probe]:.2f} just after "
               "`def `, where the best feature gets {r[t][after_def][%s]:.2f}" % R),
-    (GALLERY, "ahead on {r[count][mlp-out feature vs neuron][ahead]} of 12, behind on "
-              "{r[count][mlp-out feature vs neuron][behind]}, tied on "
-              "{r[count][mlp-out feature vs neuron][tie]}"),
+    (GALLERY, "ahead on {r[count][%s][ahead]} of 12, behind on {r[count][%s][behind]}, tied on "
+              "{r[count][%s][tie]}" % (MM, MM, MM)),
     "after-`self.` feature ({r[head][feature]})",
     (DOC, "fires at {r[head][activation]:.2f}"),
     "the MLP writes {r[w][MLP]}, the attention {r[w][attention]} (head {r[head][head]} the most, "
     "{r[share]:.2f}",
     (DOC, "the token embedding {r[w][token]}, the position {r[w][position]} and the SAE's biases "
           "{r[w][SAE biases]}"),
+    (DOC, "12_attention.png shows what head {r[head][head]} reads there"),
 ]
 DERIVED = {"10_language_model_features": lesson_10_derived,
            "12_residual_stream": lesson_12_derived}
