@@ -7,6 +7,7 @@ must fail at the step where the mistake is made, with the mistake's name in the 
 
 import importlib.util
 import inspect
+import json
 import re
 import subprocess
 import sys
@@ -344,6 +345,20 @@ def test_student_readme_walks_the_steps_in_order(tmp_path):
     assert text.index("`sigmoid`") < text.index("`loss_and_grad`") < text.index("`kl_divergence`")
 
 
+def test_blank_topk_and_jumprelu_steps_score_zero(tmp_path, capsys):
+    """Parts 1–3 of modern_sae.py written, Parts 5 and 6 (TopK, JumpReLU) still blank."""
+    relu_only = {name: MODERN[name] for name in (
+        "sae_forward", "reconstruction_cost", "l1_cost", "output_delta", "hidden_delta",
+        "parameter_gradients", "sae_loss_and_grad")}
+    folder = starter(tmp_path / "my-sae", CLASSIC, relu_only)
+    code, out, _ = grade(capsys, folder, "--json", tmp_path / "grades.json")
+    record = json.loads((tmp_path / "grades.json").read_text())[0]["files"]["modern_sae.py"]
+    assert code == 1 and record["graded"] and record["max"] == 21
+    assert [s["status"] for s in record["steps"]] == ["PASS"] * 8 + ["not written yet"] * 9
+    assert record["total"] == 10 and sum(s["points"] for s in record["steps"][8:]) == 0
+    assert "Next: step 9, topk_mask (Part 5 in README.md)" in out
+
+
 # ----------------------------------------------------------------------------- a correct solution
 
 @pytest.fixture(scope="module")
@@ -587,7 +602,8 @@ FIRST_ROW = {"no-divide-by-m": 1, "decay-on-biases": 2, "no-fprime-in-delta3": 1
              "kl-sign": 3, "no-half": 1, "no-half-in-decay": 2, "forward-difference": 0,
              "fprime-in-linear-delta3": 7, "relu-mask-missing": 7, "l1-outside-mask": 7,
              "b2-one-path": 7, "sums-not-means": 8, "fprime-of-a3": 1, "fprime-of-a2": 1,
-             "kernel-too-wide": 13, "threshold-sign": 13, "no-bandwidth-factor": 13,
+             "l0-sums-values": 12, "kernel-too-wide": 13, "threshold-sign": 13,
+             "no-bandwidth-factor": 13,
              "kernel-unscaled": 13}
 
 

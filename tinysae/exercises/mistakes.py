@@ -10,10 +10,11 @@ reference function it stands for, and serves twice:
   so the class demo shows the gradient check catching it.
 
 :data:`MISTAKES` are the class demo's (a row of ``tinysae gradcheck`` catches each);
-:data:`GRADER_ONLY` are those a gradient check cannot show — a wrong forward pass (TopK's
-mask, JumpReLU's), whose gradient agrees with it, and JumpReLU's θ-gradients, which have no
-derivative to check against (:mod:`tinysae.modern.jumprelu`). The grader names them all
-(:data:`ALL_MISTAKES`).
+:data:`GRADER_ONLY` are those it does not plant — a wrong forward pass (TopK's mask,
+JumpReLU's), whose gradient agrees with it so that a gradient check passes, JumpReLU's
+θ-gradients, which have no derivative to check against (:mod:`tinysae.modern.jumprelu`), and
+the TopK and JumpReLU backward passes as the exercise puts them together. The grader names
+them all (:data:`ALL_MISTAKES`).
 """
 
 import contextlib
@@ -335,6 +336,8 @@ MISTAKES = {m.name: m for m in [
             modern, "hidden_delta", modern_hidden_delta_l1_outside_mask),
     Mistake("b2-one-path", "b2 has two paths (a3 = … + b2 and xc = x − b2): ∇b2 = mean(δ3 − "
             "δ2 W1)", modern, "parameter_gradients", modern_gradients_one_path_to_b2),
+    Mistake("l0-sums-values", "L0 counts the active latents (H is 0 or 1); summing their values "
+            "is L1", jumprelu, "l0_cost", l0_cost_summing_values),
     Mistake("kernel-too-wide", "the kernel is 1 on −½ < u < ½ only: K(u) = (|u| < ½), a window "
             "ε wide in z2", jumprelu, "rectangle", rectangle_too_wide),
     Mistake("threshold-sign", "the threshold's pseudo-derivative has the wrong sign: raising θ "
@@ -347,9 +350,11 @@ MISTAKES = {m.name: m for m in [
             jumprelu, "step_pseudo_derivative", pseudo_derivative_unscaled_kernel),
 ]}
 
-#: The mistakes the grader names that the class demo's table cannot show: a forward pass
-#: written wrong (the gradient of a wrong forward pass agrees with it, so a gradient check
-#: passes), and pieces the table does not check on their own (JumpReLU's θ-gradients).
+#: The mistakes the grader names that the class demo does not plant: a forward pass written
+#: wrong (a gradient check passes: the gradient of a wrong forward pass agrees with it), the
+#: θ-gradients written on their own (the table checks only the L0 part, through the
+#: kernel), and TopK's and JumpReLU's backward as the exercise puts them together (the
+#: table's rows 9 and 12 check tinysae's own TopK + AuxK and JumpReLU functions).
 GRADER_ONLY = {m.name: m for m in [
     Mistake("topk-smallest", "the k smallest are kept: keep the k largest of each row "
             "(np.argsort(z2, axis=1)[:, -k:] are their columns)", modern, "topk_mask",
@@ -370,8 +375,6 @@ GRADER_ONLY = {m.name: m for m in [
             "is a ReLU shifted by θ)", jumprelu, "jumprelu_forward", jumprelu_forward_shifted),
     Mistake("l0-counts-positive", "L0 counts the latents that are on, above θ: H(z2 − θ), not "
             "z2 > 0", jumprelu, "l0_cost", l0_cost_counting_positive),
-    Mistake("l0-sums-values", "L0 counts the active latents (H is 0 or 1); summing their values "
-            "is L1", jumprelu, "l0_cost", l0_cost_summing_values),
     Mistake("l0-threshold-sign", "the L0 term's θ-gradient has the wrong sign: raising θ switches "
             "latents off, so it is λ (1/m) Σ_i −(1/ε) K((z2_i − θ)/ε) ≤ 0", jumprelu,
             "l0_threshold_gradient", l0_threshold_gradient_wrong_sign),
