@@ -215,7 +215,8 @@ PLANTS = [
     ("kernel-unscaled", "modern_sae.py", "step_pseudo_derivative",
      "return -rectangle(z2 - threshold) / bandwidth", 14),
     ("l0-threshold-sign", "modern_sae.py", "l0_threshold_gradient",
-     "return sparsity_weight * np.mean(rectangle((z2 - threshold) / bandwidth), axis=0) / bandwidth",
+     "return sparsity_weight * np.mean(rectangle((z2 - threshold) / bandwidth), axis=0) "
+     "/ bandwidth",
      15),
     ("jump-sign", "modern_sae.py", "jump_threshold_gradient",
      "return np.mean(delta_a2 * threshold * rectangle((z2 - threshold) / bandwidth), axis=0) "
@@ -223,7 +224,8 @@ PLANTS = [
     ("jump-size-missing", "modern_sae.py", "jump_threshold_gradient",
      "return np.mean(delta_a2 * step_pseudo_derivative(z2, threshold, bandwidth), axis=0)", 16),
     ("jumprelu-gradient-below-threshold", "modern_sae.py", "jumprelu_loss_and_grad",
-     MODERN["jumprelu_loss_and_grad"].replace('delta2 = g * c["mask"]', 'delta2 = g * (c["z2"] > 0)'),
+     MODERN["jumprelu_loss_and_grad"].replace('delta2 = g * c["mask"]',
+                                              'delta2 = g * (c["z2"] > 0)'),
      17),
     ("straight-through-on-z2", "modern_sae.py", "jumprelu_loss_and_grad",
      MODERN["jumprelu_loss_and_grad"].replace(
@@ -310,9 +312,10 @@ def test_blank_files_have_the_signatures_issue_10_asks_for(tmp_path):
             first = (doc[0] if doc else reference.__doc__).split("\n")[0]
             assert function.__doc__.split("\n")[0] == first.replace(" or TopK", "")
         text = (folder / name).read_text()
-        left_out = "decoder|sparsity|activation|return_cache" + ("|k" if name == "sparse_autoencoder.py" else "")
+        classic = name == "sparse_autoencoder.py"
+        left_out = "decoder|sparsity|activation|return_cache" + ("|k" if classic else "")
         assert not re.search(rf"``({left_out})\b|:mod:|default|tinysae\.modern|" + (
-            "TopK" if name == "sparse_autoencoder.py" else r"ReLU \+ L1 or TopK"),
+            "TopK" if classic else r"ReLU \+ L1 or TopK"),
             text.split('"""', 2)[2]), name
 
 

@@ -259,8 +259,8 @@ def test_topk_and_jumprelu_steps_cannot_be_passed_by_tinysae_or_forged(tmp_path,
         "step_pseudo_derivative": "source = open(TINYSAE + '/modern/jumprelu.py').read()\n"
                                   "return np.zeros_like(z2)",
         "l0_threshold_gradient": "import subprocess\nsubprocess.run(['true'])",
-        "jump_threshold_gradient": "import tinysae\nreturn tinysae.jump_threshold_gradient("
-                                   "z2, threshold, delta_a2, bandwidth)",
+        "jump_threshold_gradient": "import tinysae\nreturn tinysae.modern.jumprelu."
+                                   "jump_threshold_gradient(z2, threshold, delta_a2, bandwidth)",
         "jumprelu_loss_and_grad": "import tinysae.modern.jumprelu as j\n"
                                   "return j.jumprelu_loss_and_grad(params, threshold, X, "
                                   "sparsity_weight, bandwidth)"}

@@ -1,9 +1,10 @@
-"""The graded steps of ``modern_sae.py``, the optional exercise: today's sparse autoencoders (lessons 08, 09 and 13).
+"""The graded steps of ``modern_sae.py``, the optional exercise: today's sparse autoencoders.
 
-The answer key is :mod:`tinysae.modern.sae` and :mod:`tinysae.modern.jumprelu`. Parts 1–3:
-the ReLU + L1 model, which differs from the classic one in three places a student has to
-think about: a pre-encoder bias (xc = x − b2, so b2 has two paths to J), ReLU latents (whose
-derivative is a 0/1 mask), and a linear decoder (no f′ in δ3). Part 5: TopK, whose mask
+Lessons 08, 09 and 13; the answer key is :mod:`tinysae.modern.sae` and
+:mod:`tinysae.modern.jumprelu`. Parts 1–3: the ReLU + L1 model, which differs from the
+classic one in three places a student has to think about: a pre-encoder bias (xc = x − b2,
+so b2 has two paths to J), ReLU latents (whose derivative is a 0/1 mask), and a linear
+decoder (no f′ in δ3). Part 5: TopK, whose mask
 keeps the k largest pre-activations, in the forward pass and in the backward one. Part 6:
 JumpReLU, its L0 penalty and the pseudo-derivative of its threshold θ.
 
@@ -131,6 +132,7 @@ def topk_loss_and_grad(student, p):
         params["b1"] = params["b1"] + 0.5  # (n_h,)  more latents on
     mistakes = sorted((m for m in ALL_MISTAKES.values() if m.module is ref),
                       key=lambda m: m.function not in ("sae_loss_and_grad", "topk_mask"))
+
     def terms():
         a3 = ref.sae_forward(params, p.X, "topk", k)["a3"]  # (m, n_v)
         return {"(1/m) Σ ½‖a3 − x‖²": ref.reconstruction_cost(a3, p.X)}, {}
@@ -154,8 +156,8 @@ def _jumprelu_settings(p, z2):
 
 
 def _near_threshold(p):
-    """z2 (m, n_h) around θ: a third within ε/2 of it, a third within 3ε/2, a third anywhere;
-    with θ, ε and λ."""
+    """z2 (m, n_h) around θ: a third within ε/2 of it (inside the kernel's window), a third
+    within 3ε/2, a third within 4ε; with θ, ε and λ."""
     threshold = p.rng.uniform(0.1, 0.6, p.n_h)  # (n_h,)
     bandwidth = float(p.rng.uniform(0.2, 0.5))
     spread = p.rng.choice([0.5, 1.5, 4.0], size=(p.m, p.n_h))  # (m, n_h)
