@@ -6,7 +6,6 @@ status is 1, the grader ends within its limits and prints no traceback of its ow
 """
 
 import json
-import re
 import sys
 import textwrap
 import time
@@ -16,7 +15,6 @@ import pytest
 
 from tinysae.cli import main
 from tinysae.exercises import child, student_code, wire
-from tinysae.exercises.grading import EXERCISES
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_exercises import CLASSIC, fill, rows, starter  # noqa: E402
