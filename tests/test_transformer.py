@@ -1,11 +1,6 @@
-"""The small transformer: each block's gradient checked alone, then the model (the class demo).
-
-Run it in front of students:   pytest -v -s -k grad tests/test_transformer.py
-
-Each row is one sub-layer (LayerNorm, attention, MLP), a whole block, then the two-block
-model with its softmax loss, in float64 (four-point centred differences); under it, UFLDL's
-ratio for every parameter block.
-"""
+"""The small transformer: its gradient check catches a mistake, causality, LayerNorm, bad
+tokens; the four-point difference. (The gradient rows themselves are in the class demo,
+tests/test_gradient_checks.py.)"""
 
 import numpy as np
 import pytest
@@ -14,14 +9,6 @@ from tinysae import (FOUR_POINT_EPSILON, GRADIENT_CHECK_THRESHOLD, four_point_gr
                      numerical_gradient)
 from tinysae.networks import transformer as tf
 from tinysae.networks import transformer_gradcheck as gradcheck
-
-
-@pytest.mark.parametrize("row", gradcheck.ROWS, ids=[r.label for r in gradcheck.ROWS])
-def test_grad_transformer_block_by_block(row):
-    ratio, blocks = gradcheck.check_row(row)
-    print("\n" + gradcheck.format_row(row.label, ratio, blocks), end="  ")
-    assert ratio < GRADIENT_CHECK_THRESHOLD
-    assert all(value < GRADIENT_CHECK_THRESHOLD for value in blocks.values()), blocks
 
 
 def test_grad_check_catches_a_missing_softmax_derivative(monkeypatch):
