@@ -105,7 +105,7 @@ SAE_BATCH = 512           # ... each on every position of 16 fresh windows of th
 SAE_LEARNING_RATE = 1e-3
 DEAD_WINDOW = 20_000      # a latent silent on this many positions is dead and resampled
 RESAMPLE_EVERY = 100
-SAE_SEEDS = (0, 1, 2)     # each SAE trained from each seed: the first is measured and shown, all judge
+SAE_SEEDS = (0, 1, 2)     # each SAE from each seed: the first is measured and shown, all judge
 EVAL_POSITIONS = 40_000   # lesson 10's test positions: same seed, same draw, same text
 SPLICE_POSITIONS = 4000   # of them, where loss recovered is measured (6 spliced runs)
 LESSON_10_BITS = 2.51     # lesson 10's MLP on those 40000 positions (its full run)
@@ -248,8 +248,8 @@ def cell(d):
     return f"{d.f1:.2f} [{d.low:.2f}–{d.high:.2f}]"
 
 
-COMPARED = {"resid feature vs random": ("resid feature", "random"),
-            "mlp-out feature vs neuron": ("mlp-out feature", "neuron")}
+RESID_VS, MLP_VS = "resid feature vs random", "mlp-out feature vs neuron"
+COMPARED = {RESID_VS: ("resid feature", "random"), MLP_VS: ("mlp-out feature", "neuron")}
 verdicts = {pair: {name: versus(name, a, b) for name in names}
             for pair, (a, b) in COMPARED.items()}
 print(f"held out: unit and θ chosen on {select.size} test positions, F1 on the other "
@@ -266,8 +266,7 @@ for name in names:
           f"{cell(row['random']):>17}{cell(row['resid feature']):>17}"
           f"{spread['resid feature']:>10}{cell(row['mlp-out feature']):>17}"
           f"{spread['mlp-out feature']:>10}{row['probe'].f1:>6.2f}"
-          f"  {verdicts['resid feature vs random'][name]}, "
-          f"{verdicts['mlp-out feature vs neuron'][name]}")
+          f"  {verdicts[RESID_VS][name]}, {verdicts[MLP_VS][name]}")
 means = {kind: [float(np.mean([t[name][kind].f1 for name in names])) for t in (table, swapped)]
          for kind in units}
 print("mean held-out F1 over the properties (halves swapped): " + ", ".join(
@@ -278,9 +277,9 @@ for pair, found in verdicts.items():
           f"{counts['behind']}, tied on {counts['tie']}")
 SAID = {"ahead": "ahead of", "behind": "behind", "tie": "tied with"}
 args.save(plot_detection_table(
-    table, verdicts={name: f"resid. feature {SAID[verdicts['resid feature vs random'][name]]} "
-                           f"random\nMLP-out feature {SAID[verdicts['mlp-out feature vs neuron'][name]]}"
-                           " neuron" for name in names},
+    table, verdicts={name: f"resid. feature {SAID[verdicts[RESID_VS][name]]} random\n"
+                           f"MLP-out feature {SAID[verdicts[MLP_VS][name]]} neuron"
+                     for name in names},
     labels={"neuron": "best MLP neuron", "random": f"best of {2 * N_LATENTS} random directions",
             "resid feature": "best residual-stream feature",
             "mlp-out feature": "best MLP-output feature", "probe": "probe on the residual stream"},
@@ -300,7 +299,8 @@ valid = (N_CTX - 1, test_ids.size - 2)
 
 def feature_at(hook, j):
     def at(p):
-        return sae_forward(saes[hook], activations_at(fast, test_ids, p, hook), "topk", K)["a2"][:, j]
+        read = activations_at(fast, test_ids, p, hook)  # (m', d)
+        return sae_forward(saes[hook], read, "topk", K)["a2"][:, j]
     return at
 
 
@@ -318,10 +318,10 @@ args.save(plot_dashboards(boards, title=f"Residual-stream SAE ({N_LATENTS} laten
 # ## A feature and the head that writes it
 # The residual stream after block 0 is the sum of what was written into it: the token
 # embedding, the position embedding, the attention's output (each head's z_h W_O[h], plus
-# its bias b_O) and the MLP's output (after a later block, that block's two as well). A feature's pre-activation (x − b_dec) · W_enc[j] +
-# b_enc[j] is linear in x, so it splits the same way. For the best "after `self.`" feature,
-# at its top activation after `self.`, we read who writes it; the head with the largest
-# share is drawn beside the feature.
+# its bias b_O) and the MLP's output (after a later block, that block's two as well). A
+# feature's pre-activation (x − b_dec) · W_enc[j] + b_enc[j] is linear in x, so it splits
+# the same way. For the best "after `self.`" feature, at its top activation after `self.`,
+# we read who writes it; the head with the largest share is drawn beside the feature.
 
 # %%
 prop = "after_self" if "after_self" in table else next(iter(table))
@@ -374,6 +374,7 @@ export_transformerlens(model, args.out / "12_transformer", check)
 _, check_cache = run_with_cache(model, check, list(HOOKS))
 for hook in HOOKS:
     export_saelens(saes[hook], args.out / f"12_sae_{hook}", "topk", K, hook_name=hook,
-                   hook_layer=int(hook.split(".")[1]), model_name="tinysae-transformer", context_size=N_CTX,
+                   hook_layer=int(hook.split(".")[1]), model_name="tinysae-transformer",
+                   context_size=N_CTX,
                    check_inputs=check_cache[hook].reshape(-1, D_MODEL))
 print(f"exported to {args.out}")
