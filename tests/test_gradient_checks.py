@@ -13,9 +13,10 @@ nothing else.
 import numpy as np
 import pytest
 
-from tinysae import GRADIENT_CHECK_THRESHOLD, numerical_gradient
+from tinysae import FOUR_POINT_EPSILON, GRADIENT_CHECK_THRESHOLD, numerical_gradient
 from tinysae.commands import gradcheck
 from tinysae.modern.architecture_checks import ARCHITECTURE_ROWS
+from tinysae.networks import transformer_gradcheck
 
 pytestmark = pytest.mark.grad  # the class demo: pytest -v -s -m grad
 
@@ -74,3 +75,17 @@ def test_grad_architectures(row):
                               verdict=False))
     assert ratio < GRADIENT_CHECK_THRESHOLD
     assert all(r < 1e-8 for r in blocks.values())
+
+
+@pytest.mark.parametrize("row", transformer_gradcheck.ROWS,
+                         ids=[row.label for row in transformer_gradcheck.ROWS])
+def test_grad_transformer(row):
+    """Lesson 12's transformer, each sub-layer alone, then a block, then the two-block model
+    with its loss (four-point differences; tinysae.networks.transformer_gradcheck)."""
+    if row is transformer_gradcheck.ROWS[0]:
+        show(f"Lesson 12's transformer, four-point differences (ε = {FOUR_POINT_EPSILON:.0e}):\n"
+             "ratio over all, the worst block, then each block")
+    ratio, blocks = transformer_gradcheck.check_row(row)
+    show(transformer_gradcheck.format_row(row.label, ratio, blocks))
+    assert ratio < GRADIENT_CHECK_THRESHOLD
+    assert all(value < GRADIENT_CHECK_THRESHOLD for value in blocks.values()), blocks

@@ -29,8 +29,9 @@ PUBLIC = {
         "init_params", "loss_and_grad", "sigmoid"),
     "tinysae.model.fast_kernel": ("FLOAT32_RTOL", "make_loss_and_grad"),
     "tinysae.model.per_example_loop": ("loss_and_grad_loop",),
-    "tinysae.model.gradient_check": ("CHECK_EPSILON", "GRADIENT_CHECK_THRESHOLD",
-        "gradient_check", "gradient_check_params", "numerical_gradient", "relative_difference",
+    "tinysae.model.gradient_check": ("CHECK_EPSILON", "FOUR_POINT_EPSILON",
+        "GRADIENT_CHECK_THRESHOLD", "four_point_gradient", "gradient_check",
+        "gradient_check_params", "numerical_gradient", "relative_difference",
         "relative_difference_by_block"),
     # the data: photos, data files, whitening, patches, PCA/ZCA
     "tinysae.data.photos": ("IMAGE_SOURCES", "dct_basis", "default_images", "load_image_folder",

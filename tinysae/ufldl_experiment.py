@@ -25,6 +25,7 @@ from tinysae.pictures.plots import plot_loss_curve, save_figure
 from tinysae.runtime import budgets
 from tinysae.training.lbfgs import resume, train
 from tinysae.training.model_files import load, save_run
+from tinysae.validation.constraints import CONSTRAINTS
 from tinysae.validation.validated import validated
 
 #: The keys of a run's ``data`` record (see :func:`make_patches`), and ``downsample``.
@@ -156,12 +157,11 @@ def recorded_patches(config):
     if not isinstance(data, dict) or any(k not in data for k in DATA_KEYS):
         raise ValueError(f"its model file holds no record of its training data (config "
                          f"'data' needs {', '.join(DATA_KEYS)})")
-    sizes = (data["n_patches"], data["patch_size"])
     n_hidden = config.get("n_hidden")
     try:
-        if all(type(n) is int and n >= 1 for n in sizes):  # else make_patches says what is wrong
-            check_patch_budget(*sizes, name="n_patches",
-                               n_hidden=n_hidden if type(n_hidden) is int else None)
+        sizes = [CONSTRAINTS[name](name, data[name], {}) for name in ("n_patches", "patch_size")]
+        check_patch_budget(*sizes, name="n_patches",
+                           n_hidden=n_hidden if type(n_hidden) is int else None)
         X, data = make_patches(*(data[k] for k in DATA_KEYS),
                                downsample=recorded_downsample(data))  # (n, p²)
     except (TypeError, ValueError) as error:

@@ -25,8 +25,9 @@ from tinysae.commands import Parser
 from tinysae.exercises.mistakes import MISTAKES, planted
 from tinysae.model import gradient_check as checker
 from tinysae.model import sparse_autoencoder
-from tinysae.model.gradient_check import (CHECK_EPSILON, GRADIENT_CHECK_THRESHOLD,
-                                          relative_difference, relative_difference_by_block)
+from tinysae.model.gradient_check import (CHECK_EPSILON, FOUR_POINT_EPSILON,
+                                          GRADIENT_CHECK_THRESHOLD, relative_difference,
+                                          relative_difference_by_block)
 from tinysae.model.parameters import pack, unpack
 from tinysae.model.sparse_autoencoder import init_params
 from tinysae.modern import sae as modern
@@ -247,8 +248,9 @@ def transformer_table():
     pass."""
     from tinysae.networks import transformer_gradcheck as rows
 
-    print(f"The transformer's backward pass against centred differences (ε = {CHECK_EPSILON:g}), "
-          "block by block;\nUFLDL's ratio over everything, then per parameter "
+    print("The transformer's backward pass against four-point centred differences "
+          f"(ε = {FOUR_POINT_EPSILON:g}), block by block;\nUFLDL's ratio over everything, "
+          "then per parameter "
           f"(=0: a gradient that is exactly 0).\nA row passes below "
           f"{GRADIENT_CHECK_THRESHOLD:.0e}.\n")
     failed = 0

@@ -20,6 +20,7 @@ import numpy as np
 from tinysae.validation.checks import fail
 from tinysae.networks.char_mlp import context_of, cross_entropy, init_lm, lm_forward, lm_loss_and_grad
 from tinysae.runtime.blas_threads import limit_blas_threads
+from tinysae.runtime.heap_reuse import reuse_freed_heap
 from tinysae.training.adam import adam_init, apply_adam, learning_rate_at
 from tinysae.validation.validated import validated
 
@@ -105,18 +106,21 @@ def train_lm(ids, context, n_embed, n_neurons, n_layers=1, *, n_steps=1000, batc
 def fit_with_adam(model, batch_loss_and_grad, n_steps, learning_rate, log_every, verbose):
     """The language models' training loop: Adam on ``batch_loss_and_grad(model)`` (J in nats
     per character and the gradients, on a fresh minibatch each call), the learning rate
-    decaying as :func:`~tinysae.training.adam.learning_rate_at` says; an LMResult in float64."""
+    decaying as :func:`~tinysae.training.adam.learning_rate_at` says; an LMResult in float64.
+    Each step reuses the heap the step before it freed
+    (:func:`~tinysae.runtime.heap_reuse.reuse_freed_heap`)."""
     state, history, start = adam_init(model), {"step": [], "bits": []}, time.perf_counter()
-    for step in range(n_steps):
-        J, grads = batch_loss_and_grad(model)
-        model, state = apply_adam(model, grads, state,
-                                  learning_rate_at(step, n_steps, learning_rate))
-        if step % log_every == 0 or step == n_steps - 1:
-            history["step"].append(step)
-            history["bits"].append(J / np.log(2))
-            if verbose:
-                print(f"step {step:6d}  {J / np.log(2):.3f} bits/char  "
-                      f"{time.perf_counter() - start:5.1f} s", flush=True)
+    with reuse_freed_heap():
+        for step in range(n_steps):
+            J, grads = batch_loss_and_grad(model)
+            model, state = apply_adam(model, grads, state,
+                                      learning_rate_at(step, n_steps, learning_rate))
+            if step % log_every == 0 or step == n_steps - 1:
+                history["step"].append(step)
+                history["bits"].append(J / np.log(2))
+                if verbose:
+                    print(f"step {step:6d}  {J / np.log(2):.3f} bits/char  "
+                          f"{time.perf_counter() - start:5.1f} s", flush=True)
     return LMResult({n: p.astype(np.float64) for n, p in model.items()}, history,
                     time.perf_counter() - start)
 

@@ -10,27 +10,30 @@ gets its own UFLDL ratio ‖num − ana‖ / ‖num + ana‖, so a wrong gradien
 Two things a student will meet here. The key bias b_K has a gradient of exactly 0: adding
 the same q_i·b_K to every score of row i leaves the softmax unchanged. Its ratio would
 divide rounding noise by rounding noise, so a block whose gradients are both below
-:data:`ZERO_GRADIENT` in norm shows ‖num − ana‖ itself, marked ``=0``. And a centred
-difference resolves a block only if its gradient is large against J's rounding
-(u·|J|/ε, u ≈ 1.1e-16): in the whole model the attention's W_Q of a deep block can be that
-small, so the whole-model rows use :data:`MODEL_SEED`, the first seed at which every block of
-the two-block model is resolved below the threshold (others give up to a
-few 1e-9 on such a block while the ratio over all parameters stays near 3e-10).
+:data:`ZERO_GRADIENT` in norm shows ‖num − ana‖ itself, marked ``=0``. And UFLDL's two-point
+difference is not enough for the two-block model: its error is ε²|J‴|/6 (truncation) plus
+u·|J|/ε (rounding, u ≈ 1.1e-16), LayerNorm and attention make J‴ large, and the query
+weights of a deep block have a small gradient, so no ε resolves every block below
+1e-9 on every seed (most seeds leave one block at a few 1e-9). The rows therefore use the
+four-point centred difference
+(:func:`~tinysae.model.gradient_check.four_point_gradient`, error O(ε⁴)) at
+ε = :data:`~tinysae.model.gradient_check.FOUR_POINT_EPSILON`, where both errors are small.
 """
 
 from dataclasses import dataclass
 
 import numpy as np
 
-from tinysae.model.gradient_check import CHECK_EPSILON, numerical_gradient, relative_difference
+from tinysae.model.gradient_check import (FOUR_POINT_EPSILON, four_point_gradient,
+                                          relative_difference)
 from tinysae.networks import transformer as tf
 
 #: The tiny problem's sizes.
 B, T, D_MODEL, N_HEADS, D_MLP, N_CTX, D_VOCAB = 2, 5, 8, 2, 12, 6, 11
 #: Below this norm a block's gradient is zero (numerical noise ~1e-11, analytic ~1e-17).
 ZERO_GRADIENT = 1e-9
-#: The seed of the whole-model rows (see the module docstring).
-MODEL_SEED = 3
+#: The seed of the whole-model rows.
+MODEL_SEED = 0
 
 
 @dataclass(frozen=True)
@@ -106,9 +109,9 @@ ROWS = [
 ]
 
 
-def check_row(row, eps=CHECK_EPSILON):
-    """``(ratio over everything, {block name: ratio})`` of one row, centred differences
-    against the hand-written backward pass."""
+def check_row(row, eps=FOUR_POINT_EPSILON):
+    """``(ratio over everything, {block name: ratio})`` of one row, four-point centred
+    differences against the hand-written backward pass."""
     J, analytic, point = row.run()
     names = list(point)
     shapes = [np.shape(point[name]) for name in names]
@@ -118,7 +121,7 @@ def check_row(row, eps=CHECK_EPSILON):
         return {n: part.reshape(s) for n, part, s in zip(names, np.split(theta, ends[:-1]),
                                                           shapes)}
     theta = np.concatenate([np.ravel(point[name]) for name in names]).astype(np.float64)
-    numerical = as_dict(numerical_gradient(lambda t: J(as_dict(t)), theta, eps=eps))
+    numerical = as_dict(four_point_gradient(lambda t: J(as_dict(t)), theta, eps=eps))
     per_block = {n: _block_ratio(np.ravel(numerical[n]), np.ravel(analytic[n])) for n in names}
     everything = relative_difference(np.concatenate([np.ravel(numerical[n]) for n in names]),
                                      np.concatenate([np.ravel(analytic[n]) for n in names]))
