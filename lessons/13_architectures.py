@@ -41,11 +41,11 @@ Absorption (8 parents with 4 children each, 16 unrelated features, k = 4, 5 seed
 over parents, then mean and range over seeds): where a parent is on with a child, its
 latent is silent in 57.3% of examples for TopK + AuxK (45.3–67.7%), against 15.9% where it
 is on alone, and its children's latents lean toward it with cosine 0.633 (0.71 would be
-the parent taken in whole; its L0 is 3.59, as TopK keeps no negative pre-activation). BatchTopK absorbs less (8.5% against 0.5% alone), Matryoshka
-almost nothing (1.0% against 0.2%; lean 0.028). Beyond the control, Matryoshka's 0.008
-(-0.001–0.023) is lower than BatchTopK's 0.080 (0.021–0.128) and TopK + AuxK's 0.414 on
-each of the 5 seeds. The price: on the same data Matryoshka's FVU is 0.085 against
-BatchTopK's 0.049.
+the parent taken in whole; its L0 is 3.59, as TopK keeps no negative pre-activation).
+BatchTopK absorbs less (8.5% against 0.5% alone), Matryoshka almost nothing (1.0% against
+0.2%; lean 0.028). Beyond the control, Matryoshka's 0.008 (-0.001–0.023) is lower than
+BatchTopK's 0.080 (0.021–0.128) and TopK + AuxK's 0.414 on each of the 5 seeds. The price:
+on the same data Matryoshka's FVU is 0.085 against BatchTopK's 0.049.
 
 On the language model's 128 neurons (512 latents, k = 8, 16, 32) the k-based architectures
 are within a few thousandths of FVU of each other (k = 16: 0.101–0.106). Loss recovered,

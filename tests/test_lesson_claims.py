@@ -150,8 +150,9 @@ FULL_CLAIMS["13_architectures"] = [
     "{r[toy][TopK + AuxK, k=5][mmcs]:.3f})",
     "(MMCS {r[toy][BatchTopK, k=5][mmcs]:.3f}, {r[toy][Matryoshka, k=5][mmcs]:.3f})",
     (DOC, "latent is silent in {r[A][TopK + AuxK][absorbed][mean]:.1%} of examples for TopK + "
-          "AuxK ({r[A][TopK + AuxK][absorbed][low%]:.1f}–{r[A][TopK + AuxK][absorbed][max]:.1%}), "
-          "against {r[A][TopK + AuxK][alone][mean]:.1%} where it is on alone"),
+          "AuxK ({r[A][TopK + AuxK][absorbed][low%]:.1f}–"
+          "{r[A][TopK + AuxK][absorbed][max]:.1%}), against {r[A][TopK + AuxK][alone][mean]:.1%} "
+          "where it is on alone"),
     (DOC, "lean toward it with cosine {r[A][TopK + AuxK][lean][mean]:.3f}"),
     (DOC, "its L0 is {r[A][TopK + AuxK][l0][mean]:.2f}"),
     (DOC, "BatchTopK absorbs less ({r[A][BatchTopK][absorbed][mean]:.1%} against "
