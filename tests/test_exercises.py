@@ -7,6 +7,7 @@ must fail at the step where the mistake is made, with the mistake's name in the 
 
 import importlib.util
 import inspect
+import json
 import re
 import subprocess
 import sys
@@ -19,7 +20,7 @@ import tinysae
 from tinysae.cli import main
 from tinysae.exercises import grading, starter as starter_files
 from tinysae.exercises.grading import EXERCISES
-from tinysae.exercises.mistakes import MISTAKES
+from tinysae.exercises.mistakes import ALL_MISTAKES, MISTAKES
 from tinysae.exercises.student_code import blank_functions
 
 
@@ -95,6 +96,45 @@ MODERN = {
         delta3 = output_delta(c["a3"], X)
         delta2 = hidden_delta(delta3, params["W2"], c["mask"], sparsity_weight)
         return J, parameter_gradients(c, delta2, delta3, params["W1"])""",
+    "topk_mask": """
+        kth = np.sort(z2, axis=1)[:, -k][:, None]
+        return (z2 >= kth) & (z2 > 0)""",
+    "topk_loss_and_grad": """
+        xc = X - params["b2"]
+        z2 = xc @ params["W1"].T + params["b1"]
+        mask = topk_mask(z2, k)
+        a2 = z2 * mask
+        a3 = a2 @ params["W2"].T + params["b2"]
+        c = {"xc": xc, "z2": z2, "a2": a2, "mask": mask, "a3": a3}
+        delta3 = output_delta(a3, X)
+        delta2 = hidden_delta(delta3, params["W2"], mask, 0.0)
+        return reconstruction_cost(a3, X), parameter_gradients(c, delta2, delta3, params["W1"])""",
+    "jumprelu_forward": """
+        xc = X - params["b2"]
+        z2 = xc @ params["W1"].T + params["b1"]
+        mask = z2 > threshold
+        a2 = z2 * mask
+        return {"xc": xc, "z2": z2, "a2": a2, "mask": mask,
+                "a3": a2 @ params["W2"].T + params["b2"]}""",
+    "l0_cost": "return sparsity_weight * np.count_nonzero(z2 > threshold) / len(z2)",
+    "rectangle": "return (np.abs(u) < 0.5).astype(float)",
+    "step_pseudo_derivative": "return -rectangle((z2 - threshold) / bandwidth) / bandwidth",
+    "l0_threshold_gradient": """
+        return sparsity_weight * step_pseudo_derivative(z2, threshold, bandwidth).mean(axis=0)""",
+    "jump_threshold_gradient": """
+        jump = threshold * step_pseudo_derivative(z2, threshold, bandwidth)
+        return np.mean(delta_a2 * jump, axis=0)""",
+    "jumprelu_loss_and_grad": """
+        c = jumprelu_forward(params, threshold, X)
+        J = reconstruction_cost(c["a3"], X) + l0_cost(c["z2"], threshold, sparsity_weight)
+        delta3 = output_delta(c["a3"], X)
+        g = delta3 @ params["W2"]
+        delta2 = g * c["mask"]
+        grads = parameter_gradients(c, delta2, delta3, params["W1"])
+        grads["threshold"] = (jump_threshold_gradient(c["z2"], threshold, g, bandwidth)
+                              + l0_threshold_gradient(c["z2"], threshold, sparsity_weight,
+                                                      bandwidth))
+        return J, grads, c""",
 }
 
 #: Each usual mistake as a student makes it: (mistake, file, function, its wrong body, the
@@ -143,6 +183,54 @@ PLANTS = [
         m = delta3.shape[0]
         return {"W1": delta2.T @ cache["xc"] / m, "W2": delta3.T @ cache["a2"] / m,
                 "b1": delta2.mean(axis=0), "b2": delta3.mean(axis=0)}""", 6),
+    # TopK (Part 5)
+    ("topk-smallest", "modern_sae.py", "topk_mask", """
+        mask = np.zeros(z2.shape, dtype=bool)
+        np.put_along_axis(mask, np.argsort(z2, axis=1)[:, :k], True, axis=1)
+        return mask & (z2 > 0)""", 9),
+    ("topk-no-relu", "modern_sae.py", "topk_mask",
+     "return z2 >= np.sort(z2, axis=1)[:, -k][:, None]", 9),
+    ("topk-k-minus-one", "modern_sae.py", "topk_mask",
+     "return (z2 > np.sort(z2, axis=1)[:, -k][:, None]) & (z2 > 0)", 9),
+    ("topk-backward-relu-mask", "modern_sae.py", "topk_loss_and_grad",
+     MODERN["topk_loss_and_grad"].replace('params["W2"], mask, 0.0', 'params["W2"], z2 > 0, 0.0'),
+     10),
+    ("topk-backward-no-mask", "modern_sae.py", "topk_loss_and_grad",
+     MODERN["topk_loss_and_grad"].replace('hidden_delta(delta3, params["W2"], mask, 0.0)',
+                                          'delta3 @ params["W2"]'), 10),
+    # JumpReLU (Part 6)
+    ("jumprelu-relu-mask", "modern_sae.py", "jumprelu_forward",
+     MODERN["jumprelu_forward"].replace("mask = z2 > threshold", "mask = z2 > 0"), 11),
+    ("jumprelu-shifted", "modern_sae.py", "jumprelu_forward",
+     MODERN["jumprelu_forward"].replace("a2 = z2 * mask", "a2 = (z2 - threshold) * mask"), 11),
+    ("l0-counts-positive", "modern_sae.py", "l0_cost",
+     "return sparsity_weight * np.count_nonzero(z2 > 0) / len(z2)", 12),
+    ("l0-sums-values", "modern_sae.py", "l0_cost",
+     "return sparsity_weight * np.sum(z2 * (z2 > threshold)) / len(z2)", 12),
+    ("kernel-too-wide", "modern_sae.py", "rectangle", "return (np.abs(u) < 1).astype(float)", 13),
+    ("threshold-sign", "modern_sae.py", "step_pseudo_derivative",
+     "return rectangle((z2 - threshold) / bandwidth) / bandwidth", 14),
+    ("no-bandwidth-factor", "modern_sae.py", "step_pseudo_derivative",
+     "return -rectangle((z2 - threshold) / bandwidth)", 14),
+    ("kernel-unscaled", "modern_sae.py", "step_pseudo_derivative",
+     "return -rectangle(z2 - threshold) / bandwidth", 14),
+    ("l0-threshold-sign", "modern_sae.py", "l0_threshold_gradient",
+     "return sparsity_weight * np.mean(rectangle((z2 - threshold) / bandwidth), axis=0) "
+     "/ bandwidth",
+     15),
+    ("jump-sign", "modern_sae.py", "jump_threshold_gradient",
+     "return np.mean(delta_a2 * threshold * rectangle((z2 - threshold) / bandwidth), axis=0) "
+     "/ bandwidth", 16),
+    ("jump-size-missing", "modern_sae.py", "jump_threshold_gradient",
+     "return np.mean(delta_a2 * step_pseudo_derivative(z2, threshold, bandwidth), axis=0)", 16),
+    ("jumprelu-gradient-below-threshold", "modern_sae.py", "jumprelu_loss_and_grad",
+     MODERN["jumprelu_loss_and_grad"].replace('delta2 = g * c["mask"]',
+                                              'delta2 = g * (c["z2"] > 0)'),
+     17),
+    ("straight-through-on-z2", "modern_sae.py", "jumprelu_loss_and_grad",
+     MODERN["jumprelu_loss_and_grad"].replace(
+         'delta2 = g * c["mask"]', 'delta2 = g * c["mask"] + sparsity_weight * rectangle('
+         '(c["z2"] - threshold) / bandwidth) / bandwidth'), 17),
 ]
 
 
@@ -213,18 +301,22 @@ def test_blank_files_have_the_signatures_issue_10_asks_for(tmp_path):
         student = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(student)  # our own blank file, safe to import here
         blank = blank_functions(folder / name)
-        for reference, signature in functions:
+        for reference, signature, *doc in functions:
             function = getattr(student, signature.split("(")[0])
             asked = {}
             exec(f"def {signature}: pass", asked)
             assert inspect.signature(function) == inspect.signature(asked[function.__name__])
             assert function.__name__ in blank
-            # the blank's docstring is the reference's (STYLE #13), less what the exercise drops
-            assert function.__doc__.split("\n")[0] == \
-                reference.__doc__.split("\n")[0].replace(" or TopK", "")
+            # the blank's docstring is the reference's (STYLE #13), less what the exercise
+            # drops, or the one written for it where the reference is a variant
+            first = (doc[0] if doc else reference.__doc__).split("\n")[0]
+            assert function.__doc__.split("\n")[0] == first.replace(" or TopK", "")
         text = (folder / name).read_text()
-        assert not re.search(r"``(decoder|sparsity|activation|k|return_cache)\b|:mod:|default|TopK",
-                             text.split('"""', 2)[2]), name
+        classic = name == "sparse_autoencoder.py"
+        left_out = "decoder|sparsity|activation|return_cache" + ("|k" if classic else "")
+        assert not re.search(rf"``({left_out})\b|:mod:|default|tinysae\.modern|" + (
+            "TopK" if classic else r"ReLU \+ L1 or TopK"),
+            text.split('"""', 2)[2]), name
 
 
 def test_the_starter_folder_never_overwrites_a_file_and_restores_a_deleted_one(tmp_path,
@@ -249,8 +341,25 @@ def test_student_readme_walks_the_steps_in_order(tmp_path):
                   "λ = β = 0"):
         assert words in text, words
     numbers = [int(n) for n in re.findall(r"^\| (\d+) \| `", text, re.M)]
-    assert numbers == list(range(1, 16)) + list(range(1, 9))  # the classic steps, then modern
+    assert numbers == list(range(1, 16)) + list(range(1, 18))  # the classic steps, then modern
+    assert text.index("Part 3 — backpropagation") < text.index("Part 4 — train it") < \
+        text.index("Part 5 — TopK") < text.index("Part 6 — JumpReLU")
+    assert "no derivative to check" in text.split("Part 6 — JumpReLU")[1]
     assert text.index("`sigmoid`") < text.index("`loss_and_grad`") < text.index("`kl_divergence`")
+
+
+def test_blank_topk_and_jumprelu_steps_score_zero(tmp_path, capsys):
+    """Parts 1–3 of modern_sae.py written, Parts 5 and 6 (TopK, JumpReLU) still blank."""
+    relu_only = {name: MODERN[name] for name in (
+        "sae_forward", "reconstruction_cost", "l1_cost", "output_delta", "hidden_delta",
+        "parameter_gradients", "sae_loss_and_grad")}
+    folder = starter(tmp_path / "my-sae", CLASSIC, relu_only)
+    code, out, _ = grade(capsys, folder, "--json", tmp_path / "grades.json")
+    record = json.loads((tmp_path / "grades.json").read_text())[0]["files"]["modern_sae.py"]
+    assert code == 1 and record["graded"] and record["max"] == 21
+    assert [s["status"] for s in record["steps"]] == ["PASS"] * 8 + ["not written yet"] * 9
+    assert record["total"] == 10 and sum(s["points"] for s in record["steps"][8:]) == 0
+    assert "Next: step 9, topk_mask (Part 5 in README.md)" in out
 
 
 # ----------------------------------------------------------------------------- a correct solution
@@ -264,14 +373,14 @@ def test_correct_solution_passes_every_step(solved, capsys):
     code, out, err = grade(capsys, solved)
     assert code == 0 and err == "", out
     verdicts = rows(out)
-    assert len(verdicts) == 15 + 8 and {v for _, v in verdicts} == {"PASS"}
-    assert out.count("All 15 steps pass") == 1 and out.count("All 8 steps pass") == 1
+    assert len(verdicts) == 15 + 17 and {v for _, v in verdicts} == {"PASS"}
+    assert out.count("All 15 steps pass") == 1 and out.count("All 17 steps pass") == 1
 
 
 def test_pytest_inside_the_filled_folder_passes(solved):
     run = subprocess.run([sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider"],
                          cwd=solved, capture_output=True, text=True)
-    assert run.returncode == 0 and "23 passed" in run.stdout, run.stdout[-2000:]
+    assert run.returncode == 0 and "32 passed" in run.stdout, run.stdout[-2000:]
 
 
 def test_pytest_steps_of_a_blank_folder_fail_or_skip(tmp_path):
@@ -311,7 +420,7 @@ def test_train_py_says_when_lbfgs_stops_abnormally(tmp_path):
 # ----------------------------------------------------------------------------- the usual mistakes
 
 def test_every_mistake_is_planted_by_a_test():
-    assert sorted(plant[0] for plant in PLANTS) == sorted(MISTAKES)
+    assert sorted(plant[0] for plant in PLANTS) == sorted(ALL_MISTAKES)
 
 
 @pytest.mark.parametrize("mistake, file, function, body, step", PLANTS,
@@ -327,8 +436,8 @@ def test_a_planted_mistake_fails_its_step_with_its_name(mistake, file, function,
     assert min(n for n, v in verdicts.items() if v == "FAIL") == step, out
     assert all(verdicts[n] == "PASS" for n in verdicts if n < step)
     lines = diagnosis(out, step)
-    assert f"→ {MISTAKES[mistake].says}" in lines or any(
-        line.endswith(f": {MISTAKES[mistake].says}") for line in lines), lines
+    assert f"→ {ALL_MISTAKES[mistake].says}" in lines or any(
+        line.endswith(f": {ALL_MISTAKES[mistake].says}") for line in lines), lines
 
 
 def test_a_mistake_made_inside_loss_and_grad_is_named_there(tmp_path, capsys):
@@ -495,7 +604,10 @@ FIRST_ROW = {"no-divide-by-m": 1, "decay-on-biases": 2, "no-fprime-in-delta3": 1
              "no-fprime-in-delta2": 1, "no-sparsity-in-delta2": 3, "sparsity-outside-fprime": 3,
              "kl-sign": 3, "no-half": 1, "no-half-in-decay": 2, "forward-difference": 0,
              "fprime-in-linear-delta3": 7, "relu-mask-missing": 7, "l1-outside-mask": 7,
-             "b2-one-path": 7, "sums-not-means": 8, "fprime-of-a3": 1, "fprime-of-a2": 1}
+             "b2-one-path": 7, "sums-not-means": 8, "fprime-of-a3": 1, "fprime-of-a2": 1,
+             "l0-sums-values": 12, "kernel-too-wide": 13, "threshold-sign": 13,
+             "no-bandwidth-factor": 13,
+             "kernel-unscaled": 13}
 
 
 @pytest.mark.parametrize("name", sorted(FIRST_ROW))
@@ -503,6 +615,7 @@ def test_the_class_demo_catches_each_mistake_at_its_row(name):
     from tinysae.commands import gradcheck
     from tinysae.exercises.mistakes import planted
     from tinysae.model.gradient_check import GRADIENT_CHECK_THRESHOLD
+    from tinysae.modern.architecture_checks import ARCHITECTURE_ROWS
     assert sorted(FIRST_ROW) == sorted(MISTAKES)
     with planted(MISTAKES[name]):
         if FIRST_ROW[name] == 0:
@@ -511,6 +624,11 @@ def test_the_class_demo_catches_each_mistake_at_its_row(name):
             assert all(gradcheck.check_row(row)[0] < GRADIENT_CHECK_THRESHOLD
                        for row in gradcheck.ROWS)
             assert gradcheck.value_check() > 1e3 * GRADIENT_CHECK_THRESHOLD
+        elif FIRST_ROW[name] > 8:  # today's architectures (architecture_checks)
+            row = next(r for r in ARCHITECTURE_ROWS if r.number == str(FIRST_ROW[name]))
+            assert row.check()[0] > 1e2 * GRADIENT_CHECK_THRESHOLD
+            assert all(r.check()[0] < GRADIENT_CHECK_THRESHOLD for r in ARCHITECTURE_ROWS
+                       if int(r.number) < FIRST_ROW[name])  # it enters at its own row
         else:
             ratio, blocks = gradcheck.check_row(gradcheck.ROWS[FIRST_ROW[name] - 1])
             assert ratio > 1e3 * GRADIENT_CHECK_THRESHOLD
@@ -539,6 +657,6 @@ def test_help_readme_and_lessons_point_to_the_exercises(capsys):
     for words in ("## For students", "## For instructors", "tinysae exercises my-sae",
                   "tinysae grade my-sae", "tinysae gradcheck --bug"):
         assert words in readme, words
-    assert all(f"| `{name}` |" in readme for name in MISTAKES)
+    assert all(f"| `{name}` |" in readme for name in ALL_MISTAKES)
     for lesson in ("01_forward_pass.py", "02_backprop_gradient_check.py"):
         assert "tinysae exercises my-sae" in (root / "lessons" / lesson).read_text()

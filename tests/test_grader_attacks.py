@@ -6,7 +6,6 @@ status is 1, the grader ends within its limits and prints no traceback of its ow
 """
 
 import json
-import re
 import sys
 import textwrap
 import time
@@ -16,7 +15,6 @@ import pytest
 
 from tinysae.cli import main
 from tinysae.exercises import child, student_code, wire
-from tinysae.exercises.grading import EXERCISES
 
 sys.path.insert(0, str(Path(__file__).parent))
 from test_exercises import CLASSIC, fill, rows, starter  # noqa: E402
@@ -242,6 +240,41 @@ def test_a_dependent_step_is_skipped_an_independent_one_still_graded(tmp_path, c
     verdicts = dict(rows(out))
     assert verdicts[1] == "FAIL" and verdicts[2].startswith("skipped: needs step 1")
     assert verdicts[3] == verdicts[4] == "PASS"  # after the loop, a new process
+
+
+def test_topk_and_jumprelu_steps_cannot_be_passed_by_tinysae_or_forged(tmp_path, capsys):
+    """Parts 5 and 6 of modern_sae.py hand the work to tinysae's TopK and JumpReLU, one
+    exits with status 0 after printing a fake table, one hangs: no step of theirs passes."""
+    from test_exercises import MODERN
+    cheats = {
+        "topk_mask": "from tinysae.modern.sae import topk_mask as answer\nreturn answer(z2, k)",
+        "topk_loss_and_grad": "import tinysae.modern as m\n"
+                              "return m.sae_loss_and_grad(params, X, activation='topk', k=k)",
+        "jumprelu_forward": "from tinysae.modern import jumprelu\n"
+                            "return jumprelu.jumprelu_forward(params, threshold, X)",
+        "l0_cost": "import os\nos.write(1, b'All 17 steps pass.\\n')\nos._exit(0)",
+        "rectangle": "while True:\n    pass",
+        "step_pseudo_derivative": "source = open(TINYSAE + '/modern/jumprelu.py').read()\n"
+                                  "return np.zeros_like(z2)",
+        "l0_threshold_gradient": "import subprocess\nsubprocess.run(['true'])",
+        "jump_threshold_gradient": "import tinysae\nreturn tinysae.modern.jumprelu."
+                                   "jump_threshold_gradient(z2, threshold, delta_a2, bandwidth)",
+        "jumprelu_loss_and_grad": "import tinysae.modern.jumprelu as j\n"
+                                  "return j.jumprelu_loss_and_grad(params, threshold, X, "
+                                  "sparsity_weight, bandwidth)"}
+    relu = {k: v for k, v in MODERN.items() if k not in cheats}
+    folder = starter(tmp_path / "my-sae", modern={**relu, **cheats})
+    path = folder / "modern_sae.py"
+    path.write_text(path.read_text().replace(
+        "import numpy as np", f"import numpy as np\nTINYSAE = {str(TINYSAE)!r}", 1))
+    code, out, err, seconds = grade(capsys, path, "--time-limit", "1")
+    verdicts = dict(rows(out))
+    assert code == 1 and err == "" and "Traceback" not in out, out
+    assert [n for n, v in verdicts.items() if v == "PASS"] == list(range(1, 9)), out
+    assert verdicts[12] == verdicts[13] == "FAIL" and "os._exit(0)" in out
+    assert "took over 1 s" in out and "the only allowed imports from tinysae" in out
+    assert "All 17 steps pass" not in out.split("What your code printed")[0]
+    assert seconds < 15
 
 
 def test_importing_tinysae_s_model_says_why(tmp_path, capsys):

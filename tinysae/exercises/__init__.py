@@ -1,7 +1,8 @@
 """Students write the model themselves: starter files with blanks, a grader, the class demo.
 
-The reference (:mod:`tinysae.model.sparse_autoencoder`, :mod:`tinysae.modern.sae`) is the
-answer key. Modules, in the order a student meets them:
+The reference (:mod:`tinysae.model.sparse_autoencoder`, :mod:`tinysae.modern.sae`,
+:mod:`tinysae.modern.jumprelu`) is the answer key. Modules, in the order a student meets
+them:
 
 - :mod:`~tinysae.exercises.starter` — ``tinysae exercises DIR``: the starter folder, its
   files with blanks made from the reference's docstrings, its README

@@ -46,9 +46,9 @@ EXERCISES = {
         classic_steps.STEPS, optional=False, problem=classic_steps.problem, label="STEP",
         done="Your sparse autoencoder agrees with the notes. STEP 6: python train.py"),
     "modern_sae.py": Exercise(
-        "modern_sae.py", "today's ReLU + L1 sparse autoencoder (optional)",
+        "modern_sae.py", "today's sparse autoencoders: ReLU + L1, TopK, JumpReLU (optional)",
         modern_steps.STEPS, optional=True, problem=modern_steps.problem, label="Part",
-        done="Your ReLU + L1 sparse autoencoder agrees with tinysae.modern."),
+        done="Your ReLU + L1, TopK and JumpReLU autoencoders agree with tinysae.modern."),
 }
 
 

@@ -8,6 +8,13 @@ reference function it stands for, and serves twice:
   output equals it (and the reference's does not), the grader says which mistake it is;
 - :func:`planted` swaps it into the reference module for the length of a ``with`` block,
   so the class demo shows the gradient check catching it.
+
+:data:`MISTAKES` are the class demo's (a row of ``tinysae gradcheck`` catches each);
+:data:`GRADER_ONLY` are those it does not plant — a wrong forward pass (TopK's mask,
+JumpReLU's), whose gradient agrees with it so that a gradient check passes, JumpReLU's
+θ-gradients, which have no derivative to check against (:mod:`tinysae.modern.jumprelu`), and
+the TopK and JumpReLU backward passes as the exercise puts them together. The grader names
+them all (:data:`ALL_MISTAKES`).
 """
 
 import contextlib
@@ -20,6 +27,7 @@ import numpy as np
 
 from tinysae.model import gradient_check as checker
 from tinysae.model import sparse_autoencoder as classic
+from tinysae.modern import jumprelu
 from tinysae.modern import sae as modern
 
 # The reference functions the wrong ones build on, bound now: while a mistake is planted the
@@ -29,6 +37,12 @@ _sparsity_delta = classic.sparsity_delta
 _modern_parameter_gradients = modern.parameter_gradients
 _loss_and_grad = classic.loss_and_grad
 _sigmoid = classic.sigmoid
+_sae_forward = modern.sae_forward
+_jumprelu_forward = jumprelu.jumprelu_forward
+_step_pseudo_derivative = jumprelu.step_pseudo_derivative
+_jump_threshold_gradient = jumprelu.jump_threshold_gradient
+_l0_threshold_gradient = jumprelu.l0_threshold_gradient
+_jumprelu_loss_and_grad = jumprelu.jumprelu_loss_and_grad
 
 
 @dataclass(frozen=True)
@@ -148,7 +162,143 @@ def modern_gradients_one_path_to_b2(cache, delta2, delta3, W1):
             "b2": delta3.mean(axis=0)}  # (n_v,)
 
 
-#: Every mistake the grader recognises and ``tinysae gradcheck --bug NAME`` plants, by name.
+# ----------------------------------------------------------------- TopK and JumpReLU (Parts 5, 6)
+
+def _kth_largest(z2, k):
+    """The k-th largest entry of each row of z2: (m, 1)."""
+    return -np.sort(-z2, axis=1)[:, k - 1:k]  # (m, 1)
+
+
+def topk_mask_smallest(z2, k):
+    """The k *smallest* entries of each row kept (then ReLU): argsort's order read backwards."""
+    mask = np.zeros(z2.shape, dtype=bool)  # (m, n_h)
+    np.put_along_axis(mask, np.argsort(z2, axis=1)[:, :k], True, axis=1)
+    return mask & (z2 > 0)  # (m, n_h)
+
+
+def topk_mask_without_relu(z2, k):
+    """The k largest of each row kept even where they are ≤ 0: the ReLU forgotten."""
+    return z2 >= _kth_largest(z2, k)  # (m, n_h)
+
+
+def topk_mask_strict(z2, k):
+    """z2 > the k-th largest: k − 1 latents kept, the k-th itself dropped."""
+    return (z2 > _kth_largest(z2, k)) & (z2 > 0)  # (m, n_h)
+
+
+def _topk_loss_and_grad_with_mask(params, X, activation, k, sparsity_weight, backward_mask):
+    cache = _sae_forward(params, X, activation, k)
+    J = modern.reconstruction_cost(cache["a3"], X) + modern.l1_cost(cache["a2"],
+                                                                     sparsity_weight)
+    delta3 = modern.output_delta(cache["a3"], X)  # (m, n_v)
+    delta2 = (delta3 @ params["W2"] + sparsity_weight) * backward_mask(cache)  # (m, n_h)
+    return float(J), modern.parameter_gradients(cache, delta2, delta3, params["W1"])
+
+
+def topk_gradient_through_positive_latents(params, X, *, sparsity_weight=0.0,
+                                           activation="relu", k=None, return_cache=False):
+    """TopK's backward with ReLU's mask: δ2 = (δ3 W2) ∘ (z2 > 0), so every positive latent
+    gets a gradient, kept by TopK or not."""
+    return _topk_loss_and_grad_with_mask(params, X, activation, k, sparsity_weight,
+                                         lambda cache: cache["z2"] > 0)
+
+
+def topk_gradient_through_every_latent(params, X, *, sparsity_weight=0.0, activation="relu",
+                                       k=None, return_cache=False):
+    """TopK's backward without a mask: δ2 = δ3 W2, a gradient for every latent."""
+    return _topk_loss_and_grad_with_mask(params, X, activation, k, sparsity_weight,
+                                         lambda cache: 1.0)
+
+
+def jumprelu_forward_relu_mask(params, threshold, X):
+    """mask = z2 > 0: the threshold θ ignored (a plain ReLU)."""
+    cache = _jumprelu_forward(params, threshold, X)
+    mask = cache["z2"] > 0  # (m, n_h)
+    a2 = cache["z2"] * mask  # (m, n_h)
+    return {**cache, "mask": mask, "a2": a2, "a3": a2 @ params["W2"].T + params["b2"]}
+
+
+def jumprelu_forward_shifted(params, threshold, X):
+    """a2 = (z2 − θ) ∘ H(z2 − θ): a ReLU shifted by θ, not JumpReLU's z2 ∘ H(z2 − θ)."""
+    cache = _jumprelu_forward(params, threshold, X)
+    a2 = (cache["z2"] - threshold) * cache["mask"]  # (m, n_h)
+    return {**cache, "a2": a2, "a3": a2 @ params["W2"].T + params["b2"]}
+
+
+def l0_cost_counting_positive(z2, threshold, sparsity_weight):
+    """λ (1/m) Σ H(z2): the latents above 0 counted, not those above θ."""
+    return sparsity_weight * np.sum(z2 > 0) / z2.shape[0]
+
+
+def l0_cost_summing_values(z2, threshold, sparsity_weight):
+    """λ (1/m) Σ z2 ∘ H(z2 − θ): the values of the active latents summed (L1), not counted."""
+    return sparsity_weight * np.sum(z2 * (z2 > threshold)) / z2.shape[0]
+
+
+def rectangle_too_wide(u):
+    """K(u) = 1 where −1 < u < 1: a window of width 2, not 1."""
+    return (np.abs(u) < 1).astype(float)
+
+
+def pseudo_derivative_wrong_sign(z2, threshold, bandwidth):
+    """+(1/ε) K((z2 − θ)/ε): the threshold's pseudo-derivative with its sign flipped."""
+    return -_step_pseudo_derivative(z2, threshold, bandwidth)  # (m, n_h)
+
+
+def pseudo_derivative_without_bandwidth(z2, threshold, bandwidth):
+    """−K((z2 − θ)/ε): the 1/ε of the kernel forgotten."""
+    return bandwidth * _step_pseudo_derivative(z2, threshold, bandwidth)  # (m, n_h)
+
+
+def pseudo_derivative_unscaled_kernel(z2, threshold, bandwidth):
+    """−(1/ε) K(z2 − θ): K's argument not divided by ε (a window of width 1, not ε)."""
+    return -jumprelu.rectangle(z2 - threshold) / bandwidth  # (m, n_h)
+
+
+def l0_threshold_gradient_wrong_sign(z2, threshold, sparsity_weight, bandwidth):
+    """λ (1/m) Σ_i +(1/ε) K: the L0 term's θ-gradient with its sign flipped."""
+    return -_l0_threshold_gradient(z2, threshold, sparsity_weight, bandwidth)  # (n_h,)
+
+
+def jump_threshold_gradient_wrong_sign(z2, threshold, delta_a2, bandwidth):
+    """(1/m) Σ_i g_i ∘ +(θ/ε) K: the reconstruction's θ-gradient with its sign flipped."""
+    return -_jump_threshold_gradient(z2, threshold, delta_a2, bandwidth)  # (n_h,)
+
+
+def jump_threshold_gradient_without_jump(z2, threshold, delta_a2, bandwidth):
+    """(1/m) Σ_i g_i ∘ −(1/ε) K: the jump's size θ forgotten."""
+    return _jump_threshold_gradient(z2, threshold, delta_a2, bandwidth) / threshold  # (n_h,)
+
+
+def _jumprelu_loss_and_grad_with(params, threshold, X, sparsity_weight, bandwidth, delta2_of):
+    J, grads, cache = _jumprelu_loss_and_grad(params, threshold, X, sparsity_weight, bandwidth)
+    delta3 = modern.output_delta(cache["a3"], X)  # (m, n_v)
+    g = delta3 @ params["W2"]  # (m, n_h)
+    delta2 = delta2_of(g, cache)  # (m, n_h)
+    grads = {**modern.parameter_gradients(cache, delta2, delta3, params["W1"]),
+             "threshold": grads["threshold"]}
+    return J, grads, cache
+
+
+def jumprelu_gradient_below_threshold(params, threshold, X, sparsity_weight,
+                                      bandwidth=jumprelu.BANDWIDTH):
+    """δ2 = (δ3 W2) ∘ (z2 > 0): gradient passed to latents under θ, which are off."""
+    return _jumprelu_loss_and_grad_with(params, threshold, X, sparsity_weight, bandwidth,
+                                        lambda g, cache: g * (cache["z2"] > 0))
+
+
+def jumprelu_straight_through_z2(params, threshold, X, sparsity_weight,
+                                 bandwidth=jumprelu.BANDWIDTH):
+    """δ2 = (δ3 W2) ∘ H(z2 − θ) + λ (1/ε) K: the L0 term's pseudo-derivative given to z2 too."""
+    def delta2(g, cache):
+        kernel = jumprelu.rectangle((cache["z2"] - threshold) / bandwidth)  # (m, n_h)
+        return g * cache["mask"] + sparsity_weight * kernel / bandwidth  # (m, n_h)
+    return _jumprelu_loss_and_grad_with(params, threshold, X, sparsity_weight, bandwidth,
+                                        delta2)
+
+
+#: The mistakes of the class demo, by name: ``tinysae gradcheck --bug NAME`` plants one, and a
+#: row of its table catches it. The grader recognises them too.
 MISTAKES = {m.name: m for m in [
     Mistake("no-divide-by-m", "did you divide by m? (the gradients are averages over the m "
             "examples)", classic, "parameter_gradients", gradients_not_divided_by_m),
@@ -186,12 +336,69 @@ MISTAKES = {m.name: m for m in [
             modern, "hidden_delta", modern_hidden_delta_l1_outside_mask),
     Mistake("b2-one-path", "b2 has two paths (a3 = … + b2 and xc = x − b2): ∇b2 = mean(δ3 − "
             "δ2 W1)", modern, "parameter_gradients", modern_gradients_one_path_to_b2),
+    Mistake("l0-sums-values", "L0 counts the active latents (H is 0 or 1); summing their values "
+            "is L1", jumprelu, "l0_cost", l0_cost_summing_values),
+    Mistake("kernel-too-wide", "the kernel is 1 on −½ < u < ½ only: K(u) = (|u| < ½), a window "
+            "ε wide in z2", jumprelu, "rectangle", rectangle_too_wide),
+    Mistake("threshold-sign", "the threshold's pseudo-derivative has the wrong sign: raising θ "
+            "switches latents off, so ∂H(z2 − θ)/∂θ = −(1/ε) K((z2 − θ)/ε)", jumprelu,
+            "step_pseudo_derivative", pseudo_derivative_wrong_sign),
+    Mistake("no-bandwidth-factor", "the 1/ε is missing: ∂H(z2 − θ)/∂θ = −(1/ε) K((z2 − θ)/ε) "
+            "(the window is ε wide, so 1/ε gives it area 1, like the delta it stands for)",
+            jumprelu, "step_pseudo_derivative", pseudo_derivative_without_bandwidth),
+    Mistake("kernel-unscaled", "K's argument is (z2 − θ)/ε, not z2 − θ: the window is ε wide",
+            jumprelu, "step_pseudo_derivative", pseudo_derivative_unscaled_kernel),
 ]}
+
+#: The mistakes the grader names that the class demo does not plant: a forward pass written
+#: wrong (a gradient check passes: the gradient of a wrong forward pass agrees with it), the
+#: θ-gradients written on their own (the table checks only the L0 part, through the
+#: kernel), and TopK's and JumpReLU's backward as the exercise puts them together (the
+#: table's rows 9 and 12 check tinysae's own TopK + AuxK and JumpReLU functions).
+GRADER_ONLY = {m.name: m for m in [
+    Mistake("topk-smallest", "the k smallest are kept: keep the k largest of each row "
+            "(np.argsort(z2, axis=1)[:, -k:] are their columns)", modern, "topk_mask",
+            topk_mask_smallest),
+    Mistake("topk-no-relu", "the ReLU is missing: a kept latent with z2 ≤ 0 is off (the k "
+            "largest, and z2 > 0)", modern, "topk_mask", topk_mask_without_relu),
+    Mistake("topk-k-minus-one", "k − 1 latents kept: the k-th largest itself is kept (z2 ≥ "
+            "the k-th largest, not >)", modern, "topk_mask", topk_mask_strict),
+    Mistake("topk-backward-relu-mask", "the gradient flows through latents TopK did not keep: "
+            "δ2 = (δ3 W2) ∘ mask with TopK's mask (the k kept), not z2 > 0", modern,
+            "sae_loss_and_grad", topk_gradient_through_positive_latents),
+    Mistake("topk-backward-no-mask", "the gradient flows through every latent: δ2 = (δ3 W2) "
+            "∘ mask, with TopK's mask (only the k kept pass it)", modern, "sae_loss_and_grad",
+            topk_gradient_through_every_latent),
+    Mistake("jumprelu-relu-mask", "θ is ignored: a latent is on where z2 > θ (mask = z2 > θ), "
+            "not z2 > 0", jumprelu, "jumprelu_forward", jumprelu_forward_relu_mask),
+    Mistake("jumprelu-shifted", "a2 = z2 ∘ H(z2 − θ): JumpReLU keeps z2 itself above θ (z2 − θ "
+            "is a ReLU shifted by θ)", jumprelu, "jumprelu_forward", jumprelu_forward_shifted),
+    Mistake("l0-counts-positive", "L0 counts the latents that are on, above θ: H(z2 − θ), not "
+            "z2 > 0", jumprelu, "l0_cost", l0_cost_counting_positive),
+    Mistake("l0-threshold-sign", "the L0 term's θ-gradient has the wrong sign: raising θ switches "
+            "latents off, so it is λ (1/m) Σ_i −(1/ε) K((z2_i − θ)/ε) ≤ 0", jumprelu,
+            "l0_threshold_gradient", l0_threshold_gradient_wrong_sign),
+    Mistake("jump-sign", "the reconstruction's θ-gradient has the wrong sign: (1/m) Σ_i g_i ∘ "
+            "−(θ/ε) K((z2_i − θ)/ε)", jumprelu, "jump_threshold_gradient",
+            jump_threshold_gradient_wrong_sign),
+    Mistake("jump-size-missing", "the jump's size θ is missing: switching a latent off at "
+            "z2 = θ changes a2 by θ, so the term is g ∘ −(θ/ε) K", jumprelu,
+            "jump_threshold_gradient", jump_threshold_gradient_without_jump),
+    Mistake("jumprelu-gradient-below-threshold", "gradient passed to z2 below θ: δ2 = (δ3 W2) ∘ "
+            "H(z2 − θ), and a latent under θ is off", jumprelu, "jumprelu_loss_and_grad",
+            jumprelu_gradient_below_threshold),
+    Mistake("straight-through-on-z2", "the L0 term is flat in z2: the pseudo-derivative is for "
+            "θ only, δ2 = (δ3 W2) ∘ H(z2 − θ)", jumprelu, "jumprelu_loss_and_grad",
+            jumprelu_straight_through_z2),
+]}
+
+#: Every mistake the grader recognises, by name.
+ALL_MISTAKES = {**MISTAKES, **GRADER_ONLY}
 
 
 def mistakes_of(module, function):
-    """The mistakes that stand for ``module.function``, in the table's order."""
-    return [m for m in MISTAKES.values() if m.module is module and m.function == function]
+    """The mistakes that stand for ``module.function``, in the tables' order."""
+    return [m for m in ALL_MISTAKES.values() if m.module is module and m.function == function]
 
 
 @contextlib.contextmanager

@@ -22,9 +22,10 @@ from pathlib import Path
 
 from tinysae.exercises.grading import EXERCISES
 from tinysae.exercises.starter_texts import (CLASSIC_DOC, CLASSIC_IMPORTS, MODERN_DOC, TEST_FILE,
-                                             TRAIN_FILE, TRAIN_MODERN_FILE)
+                                             TOPK_LOSS_AND_GRAD_DOC, TRAIN_FILE,
+                                             TRAIN_MODERN_FILE)
 from tinysae.model import gradient_check, sparse_autoencoder as classic
-from tinysae.modern import sae as modern
+from tinysae.modern import jumprelu, sae as modern
 
 # ----------------------------------------------------------------------------- the files with blanks
 
@@ -45,7 +46,10 @@ CLASSIC = [
     (gradient_check.numerical_gradient, "numerical_gradient(f, x, eps=1e-4)"),
 ]
 
-#: The modern exercise (lesson 08): ReLU latents, L1, a pre-encoder bias, a linear decoder.
+#: The modern exercise: ReLU latents, L1, a pre-encoder bias, a linear decoder (lesson 08);
+#: then TopK (lesson 09) and JumpReLU (lesson 13). A third entry is the blank's docstring,
+#: where the reference writes the function as a variant of a general one (TopK is
+#: ``sae_loss_and_grad`` with ``activation="topk"``).
 MODERN = [
     (modern.sae_forward, "sae_forward(params, X)"),
     (modern.reconstruction_cost, "reconstruction_cost(a3, X)"),
@@ -54,6 +58,18 @@ MODERN = [
     (modern.hidden_delta, "hidden_delta(delta3, W2, mask, sparsity_term)"),
     (modern.parameter_gradients, "parameter_gradients(cache, delta2, delta3, W1)"),
     (modern.sae_loss_and_grad, "sae_loss_and_grad(params, X, sparsity_weight)"),
+    (modern.topk_mask, "topk_mask(z2, k)"),
+    (modern.sae_loss_and_grad, "topk_loss_and_grad(params, X, k)", TOPK_LOSS_AND_GRAD_DOC),
+    (jumprelu.jumprelu_forward, "jumprelu_forward(params, threshold, X)"),
+    (jumprelu.l0_cost, "l0_cost(z2, threshold, sparsity_weight)"),
+    (jumprelu.rectangle, "rectangle(u)"),
+    (jumprelu.step_pseudo_derivative, "step_pseudo_derivative(z2, threshold, bandwidth)"),
+    (jumprelu.l0_threshold_gradient,
+     "l0_threshold_gradient(z2, threshold, sparsity_weight, bandwidth)"),
+    (jumprelu.jump_threshold_gradient,
+     "jump_threshold_gradient(z2, threshold, delta_a2, bandwidth)"),
+    (jumprelu.jumprelu_loss_and_grad,
+     "jumprelu_loss_and_grad(params, threshold, X, sparsity_weight, bandwidth)"),
 ]
 
 
@@ -84,9 +100,10 @@ def adapted_docstring(reference, signature):
             continue
         paragraphs.append(paragraph)
     text = "\n\n".join(paragraphs)
-    if "activation" in left_out:  # the exercise is ReLU + L1 only
+    if "activation" in left_out:  # sae_loss_and_grad is ReLU + L1 in the exercise
         text = re.sub(r" or TopK\b", "", text)
-    return re.sub(r":\w+:`~?([\w.]+)`", r"``\1``", text)  # :func:`x` -> ``x``
+    text = re.sub(r":\w+:`~?([\w.]+)`", r"``\1``", text)  # :func:`x` -> ``x``
+    return re.sub(r"``tinysae\.modern\.(\w+)``", r"``\1``", text)  # the student's own
 
 
 def _keep_entries(lines, kept):
@@ -106,9 +123,10 @@ def _keep_entries(lines, kept):
     return "\n".join(out)
 
 
-def blank_function(reference, signature, message):
-    """The source of one blank: ``def signature:``, the docstring, the raise."""
-    doc = adapted_docstring(reference, signature)
+def blank_function(reference, signature, message, doc=None):
+    """The source of one blank: ``def signature:``, the docstring (``doc``, else the
+    reference's, adapted), the raise."""
+    doc = inspect.cleandoc(doc) if doc else adapted_docstring(reference, signature)
     body = "\n".join(("    " + line).rstrip() for line in doc.split("\n")).lstrip()
     end = '"""' if "\n" not in doc else '\n    """'
     return (f'def {signature}:\n    """{body}{end}\n'
@@ -121,10 +139,10 @@ def blank_file(docstring, imports, functions, step_of):
     ``step_of(name)`` says where the README explains the function (for the error message).
     """
     blanks = []
-    for reference, signature in functions:
+    for reference, signature, *doc in functions:
         name = signature.split("(")[0]
         blanks.append(blank_function(reference, signature,
-                                     f"{name}: write it ({step_of(name)} in README.md)"))
+                                     f"{name}: write it ({step_of(name)} in README.md)", *doc))
     return f'"""{docstring}"""\n\n{imports}\n\n\n' + "\n\n".join(blanks)
 
 
@@ -187,21 +205,28 @@ step that changes an input fails: make a new array). What your code prints, and 
 warnings, are shown after the table, step by step, apart from the grade. In that process
 `import tinysae` gives only `pack` and `unpack`.
 
-## Optional: today's sparse autoencoder (`modern_sae.py`, lesson 08)
+## Optional: today's sparse autoencoders (`modern_sae.py`, lessons 08, 09 and 13)
 
 Sparse autoencoders are back, to find the features a language model's activations are made
 of. Today's version has ReLU latents, an L1 penalty, a linear decoder and a pre-encoder
 bias (the input is centred by b2 before encoding, so b2 reaches J along two paths).
 `tinysae grade .` grades `modern_sae.py` as soon as you have written one of its functions.
-When its steps pass, **Part 4 — train it**: `python train_modern.py` trains your
-`sae_loss_and_grad` with Adam on data made of known features (lesson 08's superposition)
-and says how many of them your dictionary found.
 """
 
-def step_table(exercise, label="STEP"):
-    """A markdown section per stage: its title, lessons and what to do, then its steps."""
+TRAIN_MODERN = """
+**Part 4 — train it.** When the steps of Parts 1–3 pass, `python train_modern.py` trains
+your `sae_loss_and_grad` with Adam on data made of known features (lesson 08's
+superposition) and says how many of them your dictionary found. Parts 5 and 6 then write
+the two sparsities the field uses since 2024, TopK and JumpReLU, forward and backward.
+"""
+
+def step_table(exercise, label="STEP", stages=None):
+    """A markdown section per stage (those numbered in ``stages``, else all): its title,
+    lessons and what to do, then its steps."""
     out, stage = [], None
     for step in exercise.steps:
+        if stages is not None and step.stage.number not in stages:
+            continue
         if step.stage != stage:
             stage = step.stage
             out += ["", f"**{label} {stage.number} — {stage.title}** ({stage.lessons}). "
@@ -213,13 +238,14 @@ def step_table(exercise, label="STEP"):
 def _what(step):
     """What the row checks, from its title: ``parameter_gradients (λ = 0)`` → ``λ = 0``."""
     inside = step.title[len(step.function):].strip(" ()")
-    return inside or "on its own"
+    return step.checked or inside or "on its own"
 
 
 def readme():
     """The text of the starter folder's README.md."""
     classic, modern = EXERCISES["sparse_autoencoder.py"], EXERCISES["modern_sae.py"]
-    return HEAD + step_table(classic) + TAIL + step_table(modern, label="Part")
+    return (HEAD + step_table(classic) + TAIL + step_table(modern, "Part", stages=(1, 2, 3))
+            + TRAIN_MODERN + step_table(modern, "Part", stages=(5, 6)))
 
 
 # ----------------------------------------------------------------------------- the folder

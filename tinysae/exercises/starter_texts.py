@@ -29,11 +29,14 @@ import numpy as np
 from tinysae import pack, unpack  # the layout of theta is given: it is not the lesson"""
 
 MODERN_DOC = """\
-Optional: today's sparse autoencoder (lesson 08), by hand — ReLU latents and an L1 penalty.
+Optional: today's sparse autoencoders (lessons 08, 09, 13), by hand — ReLU + L1, TopK, JumpReLU.
 
 The sparse autoencoders that find features in language models (Bricken et al. 2023) differ
 from the 2008 model in three places: the input is centred by the decoder bias first
 (xc = x − b2, a "pre-encoder bias"), the latents are ReLU units, and the decoder is linear.
+Then two ways to set the sparsity without an L1 penalty: TopK (Gao et al. 2024) keeps the k
+largest pre-activations of each example; JumpReLU (Rajamanoharan et al. 2024) switches a
+latent on only above its threshold θ and penalises L0, the count of active latents.
 Fill in each function, then check, in this folder:
 
     tinysae grade .          (or: pytest -v)
@@ -41,8 +44,44 @@ Fill in each function, then check, in this folder:
 Shapes as in sparse_autoencoder.py: X (m, n_v); the encoder W1 (n_h, n_v), b1 (n_h,); the
 decoder W2 (n_v, n_h), whose columns are the learned directions, b2 (n_v,). The gradients
 are a dict shaped like ``params`` (no theta here: Adam works on the dict).
-β = sparsity_weight; ∘ multiplies entry by entry.
+β = sparsity_weight of L1, λ = sparsity_weight of L0; ∘ multiplies entry by entry.
+
+JumpReLU: H is the step (H(u) = 1 for u > 0, else 0), θ = threshold (n_h,), ε = bandwidth,
+K the rectangle kernel. H has no useful derivative, so θ gets a pseudo-derivative
+−(1/ε) K((z2 − θ)/ε): only pre-activations within ε/2 of θ move it. z2 keeps its exact
+derivative, H(z2 − θ).
 """
+
+#: The blank of topk_loss_and_grad, whose reference is sae_loss_and_grad(activation="topk").
+TOPK_LOSS_AND_GRAD_DOC = """\
+Cost J of a TopK sparse autoencoder and its hand-written gradient::
+
+        z2   = (x − b2) W1ᵀ + b1        (m, n_h)
+        mask = topk_mask(z2, k)         (m, n_h)   the k largest of each row, and z2 > 0
+        a2   = z2 ∘ mask                (m, n_h)
+        a3   = a2 W2ᵀ + b2              (m, n_v)
+        J    = (1/m) Σ_i ½‖a3_i − x_i‖²            β = 0: k alone sets the sparsity
+        δ3   = a3 − x                   (m, n_v)
+        δ2   = (δ3 W2) ∘ mask           (m, n_h)   only the kept latents pass the gradient
+
+    and ∇W1, ∇W2, ∇b1, ∇b2 from δ3 and δ2 as in ``sae_loss_and_grad``: the same model, with
+    TopK's mask where ReLU's was.
+
+    Parameters
+    ----------
+    params : dict of ndarray
+        ``W1`` (n_h, n_v), ``W2`` (n_v, n_h), ``b1`` (n_h,), ``b2`` (n_v,).
+    X : ndarray of shape (m, n_v)
+        Examples, one per row.
+    k : int
+        Latents kept per example, 1 ≤ k ≤ n_h.
+
+    Returns
+    -------
+    J : float
+        (1/m) Σ ½‖a3 − x‖².
+    grads : dict of ndarray
+        ∂J/∂W1, ∂J/∂W2, ∂J/∂b1, ∂J/∂b2, shaped like ``params``."""
 
 TEST_FILE = """\
 \"""The steps of `tinysae grade .`, one test each, for plain pytest:   pytest -v

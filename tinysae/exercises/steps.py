@@ -34,7 +34,8 @@ class Step:
     """One graded step: ``check(student, problem)`` grades the student's ``function``.
 
     ``needs`` are the keys of earlier steps that must pass first; ``points`` are earned
-    when the step passes (the README's "For instructors" lists them).
+    when the step passes (the README's "For instructors" lists them); ``checked`` says in
+    the student's README how the step is checked, where the title does not.
     """
     number: int
     key: str
@@ -44,6 +45,7 @@ class Step:
     check: Callable
     needs: tuple = field(default=())
     points: int = 1
+    checked: str = ""  # how, for the README's table, when not by comparing outputs alone
 
 
 @dataclass
@@ -78,17 +80,20 @@ def check_value(student, function, args, reference, sizes, mistakes=(), what=Non
     return diagnose(what or function, got, reference(*args), sizes, wrongs, factors)
 
 
-def check_dict(student, function, args, reference, sizes, keys):
-    """Grade a function that returns a dict: the first of ``keys`` that differs."""
+def check_dict(student, function, args, reference, sizes, keys, mistakes=()):
+    """Grade a function that returns a dict: the first of ``keys`` that differs (naming the
+    ``mistakes`` whose entry it equals)."""
     got = call(student, function, *args)
     if not isinstance(got, dict):
         raise Wrong(f"{function}: expected a dict with keys {', '.join(keys)}, got a "
                     f"{type(got).__name__}")
     expected = reference(*args)
+    wrongs = [(mistake, mistake.wrong(*args)) for mistake in mistakes]
     for key in keys:
         if key not in got:
             return [f"{function}: the dict has no '{key}'"]
-        lines = diagnose(key, got[key], expected[key], sizes)
+        lines = diagnose(key, got[key], expected[key], sizes,
+                         [(mistake, out[key]) for mistake, out in wrongs])
         if lines:
             return lines
     return []
