@@ -1,4 +1,5 @@
-"""The F1 bars and the relative-norm histogram: what they draw, checked on small inputs."""
+"""The F1 bars, the relative-norm histogram, feature density, the frontier and absorption: what
+they draw, checked on small inputs."""
 
 import numpy as np
 
@@ -77,3 +78,17 @@ def test_attention_beside_a_feature_shares_its_rows():
     pattern = np.tril(np.ones((4, 4))) / np.arange(1, 5)[:, None]
     fig = plot_attention_beside_feature(pattern, list("abcd"), np.arange(4.0))
     assert len(fig.axes) == 2
+
+
+def test_absorption_bars_are_the_seed_means_with_every_seed_drawn():
+    from tinysae.pictures import plot_absorption
+
+    runs = {"TopK": {"absorbed": np.array([0.5, 0.7]), "alone": np.array([0.1, 0.2])},
+            "Matryoshka": {"absorbed": np.array([0.0, 0.02]), "alone": np.array([0.0, 0.0])}}
+    fig = plot_absorption(runs)
+    ax = fig.axes[0]
+    heights = [bar.get_height() for container in ax.containers for bar in container]
+    np.testing.assert_allclose(heights, [0.6, 0.15, 0.01, 0.0])
+    dots = [line for line in ax.lines if line.get_marker() == "o"]
+    assert sum(len(line.get_ydata()) for line in dots) == 8  # 2 seeds × 2 bars × 2 runs
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["TopK", "Matryoshka"]

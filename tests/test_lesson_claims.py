@@ -220,8 +220,94 @@ FULL_CLAIMS["12_residual_stream"] = [
           "{r[w][SAE biases]}"),
     (DOC, "12_attention.png shows what head {r[head][head]} reads there"),
 ]
+
+
+def lesson_13_derived(r):
+    """Lesson 13's quoted numbers that follow from its record: means and ranges over seeds,
+    the share of absorption beyond the control, ranges over the k = 16 rows."""
+    def spread(values):
+        return {"mean": sum(values) / len(values), "min": min(values), "max": max(values),
+                "low%": 100 * min(values)}  # "45.3–67.7%": a range's first end in percent
+
+    absorption = {family: {key: spread(values) for key, values in runs.items()}
+                  for family, runs in r["absorption"].items()}
+    for family, runs in r["absorption"].items():
+        absorption[family]["excess"] = spread([a - b for a, b in zip(runs["absorbed"],
+                                                                      runs["alone"])])
+    k16 = [row for name, row in r["neurons"].items() if name.endswith("k=16")]
+    steering = {name: spread(r["steering"][name]) for name in ("clean", "steered",
+                                                                "random direction")}
+    return {"A": absorption, "steer": steering, "per_seed": spread(r["ablation"]["per_seed"]),
+            "split": {f"n{n}": count for n, count in r["splitting"].items()},
+            "k16": {key: spread([row[key] for row in k16])
+                    for key in ("fvu", "loss_recovered", "loss_recovered_zero")}}
+
+
+TOY_13 = "{r[toy][TopK + resampling, k=5][fvu]:.3f} and {r[toy][TopK + AuxK, k=5][fvu]:.3f}"
+FULL_CLAIMS["13_architectures"] = [
+    f"(k = 5: FVU {TOY_13}, MMCS {{r[toy][TopK + resampling, k=5][mmcs]:.3f}} and "
+    "{r[toy][TopK + AuxK, k=5][mmcs]:.3f})",
+    "(MMCS {r[toy][BatchTopK, k=5][mmcs]:.3f}, {r[toy][Matryoshka, k=5][mmcs]:.3f})",
+    (DOC, "latent is silent in {r[A][TopK + AuxK][absorbed][mean]:.1%} of examples for TopK + "
+          "AuxK ({r[A][TopK + AuxK][absorbed][low%]:.1f}–"
+          "{r[A][TopK + AuxK][absorbed][max]:.1%}), against {r[A][TopK + AuxK][alone][mean]:.1%} "
+          "where it is on alone"),
+    (DOC, "lean toward it with cosine {r[A][TopK + AuxK][lean][mean]:.3f}"),
+    (DOC, "its L0 is {r[A][TopK + AuxK][l0][mean]:.2f}"),
+    (DOC, "BatchTopK absorbs less ({r[A][BatchTopK][absorbed][mean]:.1%} against "
+          "{r[A][BatchTopK][alone][mean]:.1%} alone), Matryoshka almost nothing "
+          "({r[A][Matryoshka][absorbed][mean]:.1%} against {r[A][Matryoshka][alone][mean]:.1%}; "
+          "lean {r[A][Matryoshka][lean][mean]:.3f})"),
+    (DOC, "Matryoshka's {r[A][Matryoshka][excess][mean]:.3f} "
+          "({r[A][Matryoshka][excess][min]:.3f}–{r[A][Matryoshka][excess][max]:.3f}) is lower "
+          "than BatchTopK's {r[A][BatchTopK][excess][mean]:.3f} "
+          "({r[A][BatchTopK][excess][min]:.3f}–{r[A][BatchTopK][excess][max]:.3f}) and TopK + "
+          "AuxK's {r[A][TopK + AuxK][excess][mean]:.3f}"),
+    (DOC, "Matryoshka's FVU is {r[A][Matryoshka][fvu][mean]:.3f} against BatchTopK's "
+          "{r[A][BatchTopK][fvu][mean]:.3f}"),
+    (GALLERY, "on in {r[A][TopK + AuxK][absorbed][mean]:.1%} of examples for TopK + AuxK, "
+              "{r[A][BatchTopK][absorbed][mean]:.1%} for BatchTopK and "
+              "{r[A][Matryoshka][absorbed][mean]:.1%} for Matryoshka, against "
+              "{r[A][TopK + AuxK][alone][mean]:.1%}, {r[A][BatchTopK][alone][mean]:.1%} and "
+              "{r[A][Matryoshka][alone][mean]:.1%} where the parent is on alone"),
+    (GALLERY, "(FVU {r[A][Matryoshka][fvu][mean]:.3f} against BatchTopK's "
+              "{r[A][BatchTopK][fvu][mean]:.3f})"),
+    (DOC, "(k = 16: {r[k16][fvu][min]:.3f}–{r[k16][fvu][max]:.3f})"),
+    (GALLERY, "FVU {r[k16][fvu][min]:.3f}–{r[k16][fvu][max]:.3f}"),
+    "{r[clean]:.3f} bits per character",
+    (DOC, "{r[mean_ablated]:.3f} with its neurons held at their mean, {r[zeroed]:.3f} zeroed"),
+    (DOC, "{r[k16][loss_recovered][low%]:.1f}–{r[k16][loss_recovered][max]:.1%} at k = 16, "
+          "{r[k16][loss_recovered_zero][low%]:.1f}–{r[k16][loss_recovered_zero][max]:.1%} "
+          "against zero-ablation"),
+    (GALLERY, "{r[k16][loss_recovered][low%]:.1f}–{r[k16][loss_recovered][max]:.1%} of the loss "
+              "against mean-ablation ({r[k16][loss_recovered_zero][low%]:.1f}–"
+              "{r[k16][loss_recovered_zero][max]:.1%} against zero-ablation; the model "
+              "{r[clean]:.3f} bits per character, {r[mean_ablated]:.3f} mean-ablated, "
+              "{r[zeroed]:.3f} zeroed)"),
+    (GALLERY, "resampling {r[neurons][TopK + resampling, k=8][dead]}, AuxK "
+              "{r[neurons][TopK + AuxK, k=8][dead]}, BatchTopK {r[neurons][BatchTopK, k=8][dead]}"),
+    (DOC, "Resampling leaves {r[neurons][TopK + resampling, k=8][dead]} dead at k = 8, AuxK "
+          "{r[neurons][TopK + AuxK, k=8][dead]}, BatchTopK {r[neurons][BatchTopK, k=8][dead]}"),
+    "{r[ablation][effect]:.3f} bits",
+    "by {r[ablation][control]:.3f}",
+    (GALLERY, "ratio {r[per_seed][mean]:.1f} ({r[per_seed][min]:.1f}–{r[per_seed][max]:.1f} "
+              "over 5 seeds)"),
+    (DOC, "a median ratio of {r[per_seed][mean]:.1f}, {r[per_seed][min]:.1f}–"
+          "{r[per_seed][max]:.1f} over 5 seeds"),
+    (DOC, "{r[ablation][above]:.0%} of feature × seed pairs above 1"),
+    "feature {r[steering][feature]}",
+    "makes `(` {r[steer][steered][mean]:.1%} of",
+    "({r[steer][steered][low%]:.1f}–{r[steer][steered][max]:.1%} over",
+    "against {r[steer][clean][mean]:.1%} clean and {r[steer][random direction][mean]:.1%} with "
+    "a random direction",
+    (DOC, "{r[split][n1024]} have two or more children with decoder cosine above 0.6 in the "
+          "1024-latent one and {r[split][n4096]} in the 4096-latent one"),
+    (GALLERY, "Splitting: {r[split][n1024]} (1024 latents) and {r[split][n4096]} (4096 "
+              "latents)"),
+]
 DERIVED = {"10_language_model_features": lesson_10_derived,
-           "12_residual_stream": lesson_12_derived}
+           "12_residual_stream": lesson_12_derived,
+           "13_architectures": lesson_13_derived}
 
 #: Per lesson: (pattern of the docstring's quick-run sentence, its numbers' keys in the quick
 #: run's record, the spread allowed).

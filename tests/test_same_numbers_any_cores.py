@@ -1,13 +1,16 @@
 """Same seed, same numbers, on any number of cores: the lesson-10 SAE, trained briefly with
 one worker thread and with two, comes out bit for bit the same; lesson 12's transformer
-trains on one BLAS thread whatever the caller set, and reads the same on one or two."""
+trains on one BLAS thread whatever the caller set, and reads the same on one or two; lesson
+13's helpers run numpy's BLAS on one thread whatever the caller set."""
 
 import numpy as np
 
-from tinysae.modern import train_sae
+from tinysae.modern import train_architecture, train_sae
 from tinysae.modern.fast_step import FastStep
 from tinysae.modern.sae import init_sae
-from tinysae.networks import activation_sampler, init_lm
+from tinysae.networks import (activation_sampler, generate, init_lm,
+                              next_character_probabilities, spliced_bits)
+from tinysae.runtime.blas_threads import blas_pools, limit_blas_threads
 
 # lesson 10's sizes: 128 neurons, 1024 latents, TopK k = 16, minibatches of 512
 N_NEURONS, N_LATENTS, K, BATCH = 128, 1024, 16, 512
@@ -75,3 +78,32 @@ def test_the_transformer_trains_on_one_thread_and_reads_the_same_on_two(monkeypa
     assert one[2][0] == two[2][0] and np.array_equal(one[2][1], two[2][1])
     print(f"\n    lesson 12's transformer: every parameter, its bits ({one[2][0]:.4f}) and "
           "its residual stream identical")
+
+
+def numpy_blas_threads():
+    return [pool["num_threads"] for pool in blas_pools() if pool["numpy"]]
+
+
+def test_lesson_13s_helpers_run_numpy_on_one_blas_thread_whatever_the_caller_set():
+    """Training, splicing, ablating and generating each set numpy's BLAS to one thread
+    themselves (a product's rounding may depend on how its sum is cut among threads), so a
+    lesson needs no thread block around them; the caller's setting is back afterwards."""
+    rng = np.random.default_rng(0)
+    model = init_lm(8, 4, 16, 1, rng)
+    ids = rng.integers(0, 97, size=400)
+    positions = np.arange(20, 60)
+    seen = []
+
+    def watched(a):  # an edit, a replacement, a sampler: each records the threads it runs on
+        seen.append(numpy_blas_threads())
+        return a
+
+    with limit_blas_threads(numpy_threads=2):
+        train_architecture(lambda B, r: watched(r.standard_normal((B, 6))), 6, 8, "batchtopk",
+                           k=2, n_steps=5, batch_size=16, rng=0)
+        spliced_bits(model, ids, positions, 1, watched)
+        next_character_probabilities(model, ids, positions, 1, watched)
+        generate(model, ids[:8], 2, np.random.default_rng(0), edit=watched)
+        assert numpy_blas_threads() == [2] * len(numpy_blas_threads())
+    assert len(seen) == 1 + 5 + 1 + 1 + 2  # first batch, 5 steps; then each call's edits
+    assert all(threads == [1] * len(threads) for threads in seen), seen

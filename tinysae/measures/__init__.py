@@ -1,5 +1,7 @@
 """Numbers about what was learned; drawing them is :mod:`tinysae.pictures`' job.
 
+- :mod:`~tinysae.measures.absorption` — feature absorption on data with a known hierarchy
+  (a parent's latent silent where a child's took its direction in), with its control;
 - :mod:`~tinysae.measures.edge_score` — how edge-like a filter is (a Gabor fit, orientation);
 - :mod:`~tinysae.measures.hidden_unit_stats` — dead and always-on units, firing rates;
 - :mod:`~tinysae.measures.colour` — how much of a colour filter is chromatic;
@@ -8,6 +10,7 @@
 - :mod:`~tinysae.measures.probe` — a linear probe per property, the ceiling of one direction.
 """
 
+from tinysae.measures.absorption import absorption  # noqa: F401
 from tinysae.measures.detection import (  # noqa: F401
     Detector,
     HeldOutDetector,

@@ -7,7 +7,8 @@ The classic model's symbols and names carry over: n_h latents (``n_latents``), �
 sparsity weight (``sparsity_weight``, here on L1), W1/W2/b1/b2 and θ laid out alike.
 Modules, in the order lessons 08 and 09 use them:
 
-- :mod:`~tinysae.modern.superposition` — sparse data with known ground-truth features;
+- :mod:`~tinysae.modern.superposition` — sparse data with known ground-truth features (and
+  a hierarchy of them, for feature absorption);
 - :mod:`~tinysae.modern.sae` — the model: forward, each cost term beside its derivative,
   hand-written backward, unit-norm decoder;
 - :mod:`~tinysae.modern.training` — minibatch training, dead-latent detection and resampling;
@@ -67,9 +68,11 @@ from tinysae.modern.sae import (  # noqa: F401
     sae_loss_and_grad,
 )
 from tinysae.modern.superposition import (  # noqa: F401
+    HierarchySampler,
     Sampler,
     firing_probabilities,
     ground_truth_features,
+    hierarchy_sampler,
     sample_superposition,
     sampler,
 )

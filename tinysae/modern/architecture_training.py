@@ -18,6 +18,9 @@ encode with (:func:`architecture_forward`): TopK + AuxK keeps the k largest per 
 JumpReLU, BatchTopK and Matryoshka are JumpReLUs at inference — BatchTopK's and
 Matryoshka's with one global threshold, the mean over the last LR_DECAY_FRACTION of the
 steps of the smallest activation each batch kept (Bussmann et al.).
+
+numpy's BLAS runs on one thread during training, as in :func:`tinysae.modern.train_sae`: the
+products are small, and one thread gives the same numbers on any number of cores.
 """
 
 from dataclasses import dataclass, field
@@ -31,6 +34,7 @@ from tinysae.modern.jumprelu import (BANDWIDTH, MIN_THRESHOLD, THRESHOLD_INIT,
                                      jumprelu_forward, jumprelu_loss_and_grad)
 from tinysae.modern.sae import init_sae, normalize_columns, remove_parallel_component, sae_forward
 from tinysae.modern.training import _first_batch
+from tinysae.runtime.blas_threads import limit_blas_threads
 from tinysae.training.adam import LR_DECAY_FRACTION, adam_init, apply_adam, learning_rate_at
 from tinysae.validation.checks import check_data, fail
 from tinysae.validation.validated import validated
@@ -86,6 +90,7 @@ def _loss_and_grad(architecture, params, X, *, k, dead, k_aux, aux_weight, spars
 
 
 @validated
+@limit_blas_threads(numpy_threads=1)  # one BLAS thread: see the module docstring
 def train_architecture(sample, n_visible, n_latents, architecture, *, k=None,
                        sparsity_weight=0.0, k_aux=None, aux_weight=AUX_WEIGHT,
                        threshold_init=THRESHOLD_INIT, bandwidth=BANDWIDTH, prefixes=None,

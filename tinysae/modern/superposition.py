@@ -13,6 +13,10 @@ Each example is a sparse, non-negative mix of the features (Sharkey, Braun & Mil
 The features ``F`` (n_f, n_v) are unit-norm random directions, one per row; their firing
 probabilities decay geometrically, p_f ∝ decay^f, scaled so that Σ_f p_f = mean_active
 features fire in an average example. A sparse autoencoder should find the rows of ``F``.
+
+:class:`HierarchySampler` draws the same kind of mix from features with relatives: parents
+whose children are on only with them, the toy on which feature absorption is measured
+(:mod:`tinysae.measures.absorption`).
 """
 
 import numpy as np
@@ -191,3 +195,74 @@ def _checked(features, probabilities):
     if not np.all((probabilities >= 0) & (probabilities <= 1)):
         fail("probabilities", "probabilities, each in [0, 1]", probabilities)
     return features, probabilities
+
+
+class HierarchySampler:
+    """Superposition data with a known hierarchy, the toy of feature absorption (Chanin et al.
+    2024, "A is for absorption"): each parent feature has children, and a child is never on
+    without its parent ("snake" implies "starts with s").
+
+    The rows of ``features`` (n_f, n_v) are read as: parents 0 … P−1; then parent p's C
+    children, rows P + pC … P + pC + C − 1; then features with no relative. In an example,
+    parent p is on with probability ``parent_probability``; when it is, one of its children
+    (each equally likely) is on with it with probability ``child_probability``; every other
+    feature is on with probability ``other_probability``. A feature that is on has
+    coefficient 1 (as in Chanin et al.'s toy, so that a child latent can take its parent's
+    direction in with it exactly)::
+
+        x_i = Σ_f c_if F_f,   c_if ∈ {0, 1}
+
+    ``sampler(n, rng)`` gives (n, n_v), the minibatch source of the training functions;
+    ``sampler.draw(n, rng)`` gives the examples and their coefficients C (n, n_f);
+    ``sampler.parent_of`` (n_f,) names each feature's parent (−1: none).
+    """
+
+    def __init__(self, features, n_parents, n_children, parent_probability,
+                 child_probability, other_probability):
+        self.features = features  # (n_f, n_v)
+        self.n_parents, self.n_children = n_parents, n_children
+        self.p = (parent_probability, child_probability, other_probability)
+        n_f, first_other = features.shape[0], n_parents * (1 + n_children)
+        self.parent_of = np.full(n_f, -1)  # (n_f,)
+        self.parent_of[n_parents:first_other] = np.repeat(np.arange(n_parents), n_children)
+        self.first_other = first_other
+
+    def __call__(self, n, rng):
+        return self.draw(n, rng)[0]  # (n, n_v)
+
+    def draw(self, n, rng):
+        """``n`` examples (n, n_v) and their coefficients C (n, n_f), from ``rng``."""
+        P, nc = self.n_parents, self.n_children
+        p_parent, p_child, p_other = self.p
+        C = np.zeros((n, self.features.shape[0]))  # (n, n_f)
+        parent_on = rng.random((n, P)) < p_parent  # (n, P)
+        child_on = parent_on & (rng.random((n, P)) < p_child)  # (n, P) one child of p is on
+        which = rng.integers(0, nc, size=(n, P))  # (n, P) which child, where one is on
+        C[:, :P] = parent_on
+        rows, parents = np.nonzero(child_on)
+        C[rows, P + parents * nc + which[rows, parents]] = 1.0
+        C[:, self.first_other:] = rng.random((n, C.shape[1] - self.first_other)) < p_other
+        return C @ self.features, C  # (n, n_v), (n, n_f)
+
+
+@validated
+def hierarchy_sampler(features, n_parents, n_children, parent_probability=0.15,
+                      child_probability=0.6, other_probability=0.05):
+    """A :class:`HierarchySampler`: parents, their children (on only with their parent) and
+    unrelated features, the rows of ``features`` (n_f, n_v) in that order.
+
+    Parameters
+    ----------
+    features : ndarray of shape (n_f, n_v)
+        The directions (:func:`ground_truth_features`); n_f ≥ n_parents (1 + n_children).
+    n_parents, n_children : int
+        P parents, each with C children.
+    parent_probability, child_probability, other_probability : float in [0, 1]
+        P(parent on); P(one of its children on | parent on); P(an unrelated feature on).
+    """
+    features = check_data("features", features)  # (n_f, n_v)
+    if features.shape[0] < n_parents * (1 + n_children):
+        fail("features", f"at least n_parents (1 + n_children) = "
+             f"{n_parents * (1 + n_children)} rows", features)
+    return HierarchySampler(features, n_parents, n_children, parent_probability,
+                            child_probability, other_probability)

@@ -9,6 +9,10 @@ calls it the CE loss with the SAE spliced in). Against the clean loss and the lo
 the layer zero-ablated (a_l = 0), it gives the share of the loss the SAE recovers::
 
     recovered = (bits_zero − bits_spliced) / (bits_zero − bits_clean)
+
+Mean-ablation, a_l replaced by its mean over other text, is the stricter baseline (the
+layer's average still reaches the rest of the model): ``loss_recovered`` takes either. The
+model runs with numpy's BLAS on one thread, so the same numbers come on any number of cores.
 """
 
 import numpy as np
@@ -16,6 +20,7 @@ import numpy as np
 from tinysae.validation.checks import fail
 from tinysae.networks.char_mlp import context_of, cross_entropy, lm_forward, logits_from, n_layers_of
 from tinysae.networks.training import EVAL_CHUNK, random_positions, windows_at
+from tinysae.runtime.blas_threads import limit_blas_threads
 from tinysae.validation.validated import validated
 
 
@@ -37,6 +42,7 @@ def _layers(cache, L):
 
 
 @validated
+@limit_blas_threads(numpy_threads=1)  # one BLAS thread: see the module docstring
 def neuron_activations(model, ids, positions, layer=1):
     """a_l at each of ``positions`` of ``ids``: (m, n_h), in the model's float dtype."""
     _check_layer(model, layer)
@@ -71,6 +77,7 @@ def activation_sampler(model, ids, layer=None, scale=1.0):
 
 
 @validated
+@limit_blas_threads(numpy_threads=1)
 def spliced_bits(model, ids, positions, layer, replace):
     """Bits per character at ``positions`` when layer ``layer``'s neurons a are replaced by
     ``replace(a)`` ((m, n_h) → (m, n_h); e.g. an SAE's reconstruction, or zeros)."""
@@ -86,5 +93,5 @@ def spliced_bits(model, ids, positions, layer, replace):
 
 def loss_recovered(clean, spliced, zero):
     """(zero − spliced) / (zero − clean): 1 when splicing costs nothing, 0 when it is as bad as
-    zero-ablating the layer."""
+    ablating the layer (``zero``: the bits with it zero- or mean-ablated)."""
     return (zero - spliced) / (zero - clean)

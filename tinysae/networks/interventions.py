@@ -15,13 +15,15 @@ what it predicts next is compared with what it predicted before::
 
 An *edit* is a function a (m, n_h) ↦ a' (m, n_h); the functions here run the model with it.
 The shift of the next-character distribution is measured by the KL divergence
-KL(p ‖ p') = Σ_c p_c log(p_c / p'_c), in bits, per position.
+KL(p ‖ p') = Σ_c p_c log(p_c / p'_c), in bits, per position. The model runs with numpy's
+BLAS on one thread, so that an edit's effect is the same number on any number of cores.
 """
 
 import numpy as np
 
 from tinysae.networks.char_mlp import context_of, lm_forward, logits_from
 from tinysae.networks.training import EVAL_CHUNK, windows_at
+from tinysae.runtime.blas_threads import limit_blas_threads
 
 
 def softmax(logits):
@@ -31,6 +33,7 @@ def softmax(logits):
     return p / p.sum(axis=1, keepdims=True)  # (m, V)
 
 
+@limit_blas_threads(numpy_threads=1)  # one BLAS thread: see the module docstring
 def next_character_probabilities(model, ids, positions, layer, edit=None):
     """p(next character) at ``positions`` of ``ids``, with layer ``layer``'s neurons passed
     through ``edit`` (None: the clean model): (m, V)."""
@@ -69,6 +72,7 @@ def random_unit_directions(n, n_h, rng):
     return r / np.linalg.norm(r, axis=1, keepdims=True)  # (n, n_h)
 
 
+@limit_blas_threads(numpy_threads=1)
 def generate(model, prompt_ids, n, rng, layer=1, edit=None, temperature=1.0):
     """``n`` characters sampled one at a time after ``prompt_ids`` (at least T of them), with
     the neurons of ``layer`` passed through ``edit`` at every step: ids (n,).

@@ -7,8 +7,9 @@ its window is ``ids[p−T+1 : p+1]`` and its target ``ids[p+1]``, so the valid p
 T − 1 ≤ p ≤ N − 2. Each Adam step (:mod:`tinysae.training.adam`) takes a minibatch of
 positions drawn uniformly from the training text; the learning rate decays linearly to zero
 over the last steps (:func:`tinysae.training.adam.learning_rate_at`, as in ``train_sae``).
-numpy's BLAS runs on one thread during training: the products are small, and on a small
-machine a second thread mostly waits for the first.
+numpy's BLAS runs on one thread during training and evaluation: the products are small, on
+a small machine a second thread mostly waits for the first, and one thread gives the same
+numbers on any number of cores.
 """
 
 import time
@@ -124,6 +125,7 @@ def fit_with_adam(model, batch_loss_and_grad, n_steps, learning_rate, log_every,
                     time.perf_counter() - start)
 
 
+@limit_blas_threads(numpy_threads=1)
 def bits_per_character(model, ids, positions=None):
     """The model's mean −log₂ p(next character) over ``positions`` of ``ids`` (default: all)."""
     context = context_of(model)

@@ -10,6 +10,7 @@ they show come from :mod:`tinysae.measures`.
 
 from tinysae.pictures.sae_plots import (  # noqa: F401
     metrics_table,
+    plot_absorption,
     plot_dead_latents,
     plot_dictionary_sweep,
     plot_feature_density,

@@ -20,7 +20,8 @@ from tinysae.pictures.plots import figure_and_axes, new_figure
 COLUMNS = {"mmcs": ("MMCS", 7, "{:.3f}"), "recovered": ("recovered", 10, "{:.1%}"),
            "l0": ("L0", 7, "{:.2f}"), "fvu": ("FVU", 7, "{:.3f}"), "dead": ("dead", 6, "{:d}"),
            "resampled": ("resampled", 10, "{:d}"), "seconds": ("s", 5, "{:.0f}"),
-           "loss_recovered": ("loss rec.", 9, "{:.1%}")}
+           "loss_recovered": ("loss rec.", 9, "{:.1%}"),
+           "loss_recovered_zero": ("vs zero", 8, "{:.1%}")}
 
 
 def metrics_table(rows, columns=("mmcs", "recovered", "l0", "fvu", "dead", "seconds")):
@@ -199,3 +200,31 @@ def plot_dead_latents(histories, *, n_latents, window, resampling_stops=None, ax
     ax.legend()
     return fig
 
+
+
+def plot_absorption(runs, *, ax=None, figsize=(7, 4), title=None):
+    """Feature absorption and its control, one pair of columns per architecture.
+
+    ``runs`` maps an architecture's name to ``{"absorbed": (S,), "alone": (S,)}``: per seed,
+    the share of examples where a parent's latent is silent though the parent is on with a
+    child, and with no child (:func:`tinysae.measures.absorption`, averaged over parents).
+    Each seed is a dot, the mean a bar; a seed's two dots are joined. Returns the Figure.
+    """
+    fig, ax = figure_and_axes(ax, figsize)
+    for i, (name, run) in enumerate(runs.items()):
+        absorbed, alone = check_vector("absorbed", run["absorbed"]), check_vector(
+            "alone", run["alone"], len(run["absorbed"]))  # (S,), (S,)
+        left, right = 3 * i, 3 * i + 1
+        ax.bar([left, right], [absorbed.mean(), alone.mean()], width=0.8,
+               color=["tab:red", "0.75"], label=("a child on", "alone") if i == 0 else None)
+        for a, b in zip(absorbed, alone):
+            ax.plot([left, right], [a, b], "k-", lw=0.6, alpha=0.5)
+        ax.plot(np.full(absorbed.size, left), absorbed, "ko", ms=3)
+        ax.plot(np.full(alone.size, right), alone, "ko", ms=3)
+    ax.set_xticks([3 * i + 0.5 for i in range(len(runs))], list(runs))
+    ax.set(ylabel="share of examples: the parent's latent silent",
+           title="Parent on, with a child / alone (dots: seeds)")
+    ax.legend()
+    if title:
+        fig.suptitle(title)
+    return fig

@@ -218,6 +218,11 @@ CONSTRAINTS = {
     "mean_active": Real(0, math.inf, "right"),    # features firing per example, on average
     "decay": Real(0, 1, "right"),                 # p_f ∝ decay^f: how fast firing rates fall
     "n_examples": Integer(1),                     # examples drawn
+    "n_parents": Integer(1),                      # parent features of a hierarchy
+    "n_children": Integer(1),                     # children of each parent
+    "parent_probability": Real(0, 1),             # P(a parent feature is on)
+    "child_probability": Real(0, 1),              # P(one of its children is on | parent on)
+    "other_probability": Real(0, 1),              # P(a feature with no relative is on)
     # tinysae bench
     "repeats": Integer(1),                        # rounds of the round-robin timing
     # tinysae grade
