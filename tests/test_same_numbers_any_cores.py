@@ -1,6 +1,6 @@
 """Same seed, same numbers, on any number of cores: the lesson-10 SAE, trained briefly with
 one worker thread and with two, comes out bit for bit the same; lesson 12's transformer
-trains on one BLAS thread whatever the caller set, and reads the same on one or two; lesson
+trains and reads on one BLAS thread whatever the caller set, the same on one or two; lesson
 13's helpers run numpy's BLAS on one thread whatever the caller set."""
 
 import numpy as np
@@ -47,10 +47,11 @@ def test_one_thread_and_two_give_the_same_parameters_bit_for_bit():
 
 def lesson_12_transformer(numpy_threads, monkeypatch):
     """Lesson 12's transformer (its sizes), a few steps, with numpy's BLAS at ``numpy_threads``
-    outside; the thread count numpy's BLAS had at each step, and what the model reads."""
+    outside; the thread count numpy's BLAS had at each step and each forward pass of the
+    readers, and what the model reads."""
     from tinysae.networks import (activations_at, train_transformer,
                                   transformer_bits_per_character)
-    from tinysae.networks import transformer_training
+    from tinysae.networks import transformer_hooks, transformer_training
     from tinysae.runtime.blas_threads import blas_pools, limit_blas_threads
 
     inside, step = [], transformer_training.transformer_loss_and_grad
@@ -59,6 +60,12 @@ def lesson_12_transformer(numpy_threads, monkeypatch):
         inside.append([pool["num_threads"] for pool in blas_pools() if pool["numpy"]])
         return step(model, tokens)
     monkeypatch.setattr(transformer_training, "transformer_loss_and_grad", recording)
+    forward = transformer_hooks.transformer_forward
+
+    def reading(model, tokens, point):  # every forward pass of the readers
+        inside.append([pool["num_threads"] for pool in blas_pools() if pool["numpy"]])
+        return forward(model, tokens, point)
+    monkeypatch.setattr(transformer_hooks, "transformer_forward", reading)
     ids = np.random.default_rng(0).integers(0, 97, size=20_000)
     with limit_blas_threads(numpy_threads=numpy_threads):
         lm = train_transformer(ids, 2, 48, 4, 192, 32, n_steps=4, batch_size=32, rng=1)
@@ -69,7 +76,7 @@ def lesson_12_transformer(numpy_threads, monkeypatch):
     return inside, lm, read
 
 
-def test_the_transformer_trains_on_one_thread_and_reads_the_same_on_two(monkeypatch):
+def test_the_transformer_trains_and_reads_on_one_thread_whatever_the_caller_set(monkeypatch):
     one, two = lesson_12_transformer(1, monkeypatch), lesson_12_transformer(2, monkeypatch)
     assert two[0] and all(threads == [1] for threads in two[0]), two[0]  # set by itself
     assert one[1].history == two[1].history

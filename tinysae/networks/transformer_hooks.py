@@ -18,7 +18,9 @@ replaces one or more by a function of their value, so a sparse autoencoder's rec
 is spliced in with one call. A position p of the text is read as the last position of the
 window ``ids[p−T+1 : p+1]``, so it always has the full T characters of context (the MLP of
 lesson 10 reads the same window): its activation at a hook is that window's last row, and
-its loss is −log p(ids[p+1]) from that row's logits.
+its loss is −log p(ids[p+1]) from that row's logits. Reading many positions
+(:func:`activations_at`, :func:`transformer_bits_per_character`) runs numpy's BLAS on one
+thread, as the character model's evaluation does: the same numbers on any number of cores.
 """
 
 import numpy as np
@@ -26,6 +28,7 @@ import numpy as np
 from tinysae.networks.char_mlp import cross_entropy
 from tinysae.networks.training import EVAL_CHUNK, check_ids, random_positions, windows_at
 from tinysae.networks.transformer import check_tokens, config_of, transformer_forward
+from tinysae.runtime.blas_threads import limit_blas_threads
 from tinysae.validation.checks import fail
 
 #: Windows per forward pass when many positions are read (bounds the memory).
@@ -88,6 +91,7 @@ def _windows(model, ids, positions):
         yield windows_at(ids, positions[start:start + WINDOW_CHUNK], T)  # (c, T), (c,)
 
 
+@limit_blas_threads(numpy_threads=1)  # one BLAS thread: see the module docstring
 def activations_at(model, ids, positions, hook_name):
     """The activation at ``hook_name`` of each of ``positions`` of ``ids`` (its window's last
     row): (m, width), e.g. (m, d) for the residual stream, (m, d_m) for ``mlp.hook_post``."""
@@ -97,6 +101,7 @@ def activations_at(model, ids, positions, hook_name):
     return np.concatenate(rows).reshape(len(np.asarray(positions)), -1)  # (m, width)
 
 
+@limit_blas_threads(numpy_threads=1)
 def transformer_bits_per_character(model, ids, positions, hooks=None):
     """The mean −log₂ p(next character) at ``positions`` of ``ids``, each read with its full
     window of n_ctx characters; with ``hooks`` (as in :func:`run_with_hooks`) spliced in."""
