@@ -10,7 +10,7 @@ cost one term at a time — reconstruction, + weight decay, + sparsity, full —
 the gradient on purpose to see the check fail, and finally vary ε.
 
 Command:   python lessons/02_backprop_gradient_check.py      (add --quick for the test suite)
-Full run:  4.2 s on 2 cores, 4.3 s of CPU (`tinysae bench --lessons 02`).
+Full run:  1.6 s on 2 cores, 1.7 s of CPU (`tinysae bench --lessons 02`).
 
 What you will see: a table of ratios, every one near 1e-11 and below the 1e-9 threshold;
 a deliberately broken b1 gradient giving a ratio around 0.2, far above it; and the figure

@@ -9,7 +9,7 @@ whitened photos and normalised as in UFLDL (each patch's mean removed, clipped a
 rescaled to [0.1, 0.9] to suit sigmoid outputs).
 
 Command:   python lessons/03_natural_images.py          (add --quick for the test suite)
-Full run:  2.5 s on 2 cores, 2.3 s of CPU (`tinysae bench --lessons 03`).
+Full run:  1.8 s on 2 cores, 2.0 s of CPU (`tinysae bench --lessons 03`).
 
 What you will see:
 - 03_whitening.png: the photo before and after whitening. Flat regions go mid-grey and

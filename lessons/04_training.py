@@ -6,7 +6,7 @@ and 02 → the learned filters — and check that the hidden units have become d
 oriented, localised edges, like the simple cells of the visual cortex.
 
 Command:   python lessons/04_training.py          (add --quick for a few-second run)
-Full run:  10 s on 2 cores, 15 s of CPU (`tinysae bench --lessons 04`).
+Full run:  5.3 s on 2 cores, 6.9 s of CPU (`tinysae bench --lessons 04`).
 
 What you will see: L-BFGS's progress lines (iteration, J, ‖∇J‖, seconds) as J falls from
 about 57 (the sparsity term of random weights, lesson 01) to about 0.33; then

@@ -8,7 +8,7 @@ the fast kernel (buffers reused, sigmoid in place, rows in cache-sized blocks) a
 floor: the time of its five matrix products alone.
 
 Command:   python lessons/05_vectorisation.py          (add --quick for the test suite)
-Full run:  8.0 s on 2 cores, 9.2 s of CPU (`tinysae bench --lessons 05`).
+Full run:  2.9 s on 2 cores, 3.9 s of CPU (`tinysae bench --lessons 05`).
 
 What you will see: the largest difference between the gradients (about 1e-14 of the
 largest entry: rounding only), a table of milliseconds per call for the loop, the

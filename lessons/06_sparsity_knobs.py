@@ -8,7 +8,7 @@ each unit's *average* activation ρ̂_j to the target ρ; β says how hard. The 
 activation towards 0 and sets no target at all.
 
 Command:   python lessons/06_sparsity_knobs.py          (add --quick for the test suite)
-Full run:  1 min 15 s on 2 cores, 1 min 56 s of CPU (`tinysae bench --lessons 06`).
+Full run:  27 s on 2 cores, 40 s of CPU (`tinysae bench --lessons 06`).
 
 What you will see (numbers from a full run; a "dead" unit never fires, i.e. never has
 a2 > ½ — see tinysae.measures.hidden_unit_stats; "live edges" counts live units that pass

@@ -9,7 +9,7 @@ bundled photo, each patch flattened channel-last into 192 values, whitened with 
 x_ZCA = U diag(1/√(σ² + ε)) Uᵀ (x − x̄) with ε = 0.1 (tinysae.fit_zca).
 
 Command:   python lessons/07_linear_decoder.py          (add --quick for the test suite)
-Full run:  1 min 42 s on 2 cores, 3 min 2 s of CPU (`tinysae bench --lessons 07`).
+Full run:  59 s on 2 cores, 1 min 48 s of CPU (`tinysae bench --lessons 07`).
 
 What you will see (numbers from a full run):
 - The PCA of the patches: 5 of 192 components keep 90% of the variance and 40 keep 99%

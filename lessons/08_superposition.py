@@ -22,7 +22,7 @@ A true feature counts as found when some decoder column points the same way (cos
 MMCS is the mean, over the true features, of the best cosine.
 
 Command:   python lessons/08_superposition.py        (add --quick for the test suite)
-Full run:  3 min 9 s on 2 cores, 4 min 46 s of CPU (`tinysae bench --lessons 08`).
+Full run:  1 min 50 s on 2 cores, 3 min 1 s of CPU (`tinysae bench --lessons 08`).
 
 What you will see (full run: 2 × 4000 Adam steps, a 9-run sweep and an L-BFGS fit). The
 metrics table:

@@ -15,7 +15,7 @@ in tinysae).
 Same data as lesson 08: 512 known features in 256 dimensions, about 5 active per example.
 
 Command:   python lessons/09_topk.py        (add --quick for the test suite)
-Full run:  56 s on 2 cores, 1 min 27 s of CPU (`tinysae bench --lessons 09`).
+Full run:  32 s on 2 cores, 53 s of CPU (`tinysae bench --lessons 09`).
 
 What you will see (full run, on both cores): a table of TopK runs (k = 3, 5, 8)
 and L1 runs whose β (0.3, 0.1, 0.03) spans the same L0 range, all with 600 steps of 1024

@@ -14,7 +14,7 @@ neurons on text the model never saw, and we measure, property by property of Pyt
 single feature detects it better than the best single neuron.
 
 Command:   python lessons/10_language_model_features.py        (add --quick for the tests)
-Full run:  1 min 59 s on 2 cores, 2 min 11 s of CPU (`tinysae bench --lessons 10`).
+Full run:  5 min 20 s on 2 cores, 6 min 8 s of CPU (`tinysae bench --lessons 10`).
 
 What you will see (full run; the same numbers on one core or two): the corpus (101 files,
 2.9 M characters for the model; 33 files each for the SAE and the test, 0.84 M and 0.92 M);

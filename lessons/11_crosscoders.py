@@ -15,7 +15,7 @@ The network is lesson 10's character model of Python source with a second layer 
 GELU neurons (32 characters → 128 → 128 → next character), trained here.
 
 Command:   python lessons/11_crosscoders.py        (add --quick for the test suite)
-Full run:  3 min 44 s on 2 cores, 3 min 45 s of CPU (`tinysae bench --lessons 11`).
+Full run:  4 min 52 s on 2 cores, 4 min 56 s of CPU (`tinysae bench --lessons 11`).
 
 What you will see (full run): the two-layer model reaches 2.344 bits per character on the
 test text (the bigram: 3.529; lesson 10's one-layer model: 2.513). Each layer is scaled on

@@ -16,7 +16,7 @@ pattern of the head that writes most of it. Everything is exported for Transform
 SAELens, with a check set (README, "From tinysae to SAELens").
 
 Command:   python lessons/12_residual_stream.py        (add --quick for the tests)
-Full run:  3 min 2 s on 2 cores, 3 min 2 s of CPU (`tinysae bench --lessons 12`).
+Full run:  2 min 29 s on 2 cores, 2 min 36 s of CPU (`tinysae bench --lessons 12`).
 
 What you will see (full run; the same printed tables on one core and on two): the corpus
 (101 files, 2.9 M characters for the model; 33 files each for the SAEs and the test); the

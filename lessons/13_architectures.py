@@ -28,7 +28,7 @@ splitting: dictionaries of 256, 1024 and 4096 latents on the same neurons, and o
 of the small one whose decoder direction reappears, split, in the large ones.
 
 Command:   python lessons/13_architectures.py        (add --quick for the tests)
-Full run:  4 min 50 s on 2 cores, 5 min 4 s of CPU (`tinysae bench --lessons 13`).
+Full run:  4 min 45 s on 2 cores, 5 min 8 s of CPU (`tinysae bench --lessons 13`).
 
 What you will see (full run; the same printed tables on one core and on two): on the toy
 data (256 latents, 256 true features), TopK with resampling and TopK + AuxK lie on one curve
