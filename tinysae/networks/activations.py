@@ -50,6 +50,7 @@ def neuron_activations(model, ids, positions, layer=1):
                            _forward_chunks(model, ids, positions)])  # (m, n_h)
 
 
+@limit_blas_threads(numpy_threads=1)  # the same bits as neuron_activations, on any cores
 def all_layer_activations(model, ids, positions):
     """Every hidden layer's neurons at ``positions``, stacked: (m, L, n_h)."""
     L = n_layers_of(model)
